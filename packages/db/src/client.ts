@@ -1,0 +1,33 @@
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema/index";
+
+export type Database = PostgresJsDatabase<typeof schema>;
+export type Sql = postgres.Sql;
+
+export interface DbClient {
+  db: Database;
+  sql: Sql;
+  /** Readiness probe: a round trip to the server. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createDbClient(url: string, options: { max?: number; applicationName?: string } = {}): DbClient {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    // Silence NOTICEs (e.g. "relation already exists, skipping") in service logs.
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? "fluxnotify" },
+    // int8 as bigint, never a lossy number (offsets, ids).
+    types: { bigint: postgres.BigInt },
+  });
+  return {
+    db: drizzle(sql, { schema, casing: "snake_case" }),
+    sql,
+    ping: async () => {
+      await sql`select 1`;
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

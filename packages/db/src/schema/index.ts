@@ -1,0 +1,4 @@
+export * from "./dlq";
+export * from "./ingest";
+export * from "./read-model";
+export * from "./settings";

@@ -1,0 +1,136 @@
+import { z } from "zod";
+
+/**
+ * FluxPay event data (CONTRACT §1), validated per type. Amounts stay exact decimal strings
+ * (see parseJsonExact); unknown fields are stripped, omitted optional fields stay absent.
+ */
+
+export const DOMAINS = ["payment", "subscription", "order", "refund"] as const;
+export type Domain = (typeof DOMAINS)[number];
+
+const id = z.string().trim().min(1);
+/** A decimal as text: "15000.00", "-3.5". Numbers arrive as their source text. */
+export const decimal = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal number such as 15000.00"));
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KRW");
+/** Any RFC 3339 instant, normalised to UTC ISO-8601. */
+const instant = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO-8601 timestamp")
+  .transform((value) => new Date(value).toISOString());
+const orderStatus = z.enum(["PENDING", "PAID", "COMPLETED", "CANCELLED", "FAILED"]);
+
+const base = { eventId: id, occurredAt: instant, userId: id.optional() };
+
+export const eventDataSchemas = {
+  "com.fluxpay.payment.approved": z.object({
+    ...base,
+    paymentId: id,
+    orderId: id,
+    amount: decimal,
+    currency,
+    pgPaymentKey: z.string().optional(),
+  }),
+  "com.fluxpay.payment.failed": z.object({
+    ...base,
+    paymentId: id,
+    orderId: id,
+    amount: decimal,
+    currency,
+    errorMessage: z.string().optional(),
+  }),
+  "com.fluxpay.order.created": z.object({ ...base, orderId: id, userId: id, totalAmount: decimal, currency }),
+  "com.fluxpay.order.status-changed": z.object({
+    ...base,
+    orderId: id,
+    fromStatus: orderStatus,
+    toStatus: orderStatus,
+  }),
+  "com.fluxpay.refund.requested": z.object({
+    ...base,
+    refundId: id,
+    paymentId: id,
+    amount: decimal,
+    currency,
+    reason: z.string().optional(),
+  }),
+  "com.fluxpay.refund.completed": z.object({
+    ...base,
+    refundId: id,
+    paymentId: id,
+    amount: decimal,
+    currency,
+    pgRefundId: z.string().optional(),
+  }),
+  "com.fluxpay.refund.failed": z.object({ ...base, refundId: id, paymentId: id, errorMessage: z.string() }),
+  "com.fluxpay.subscription.created": z.object({
+    ...base,
+    subscriptionId: id,
+    userId: id,
+    planName: z.string().min(1),
+    amount: decimal.optional(),
+    currency: currency.optional(),
+    currentPeriodEnd: instant.optional(),
+  }),
+  "com.fluxpay.subscription.renewed": z.object({
+    ...base,
+    subscriptionId: id,
+    userId: id,
+    planName: z.string().min(1),
+    amount: decimal,
+    currency,
+    currentPeriodEnd: instant,
+  }),
+  "com.fluxpay.subscription.cancelled": z.object({
+    ...base,
+    subscriptionId: id,
+    userId: id,
+    planName: z.string().min(1),
+  }),
+  "com.fluxpay.subscription.expiring": z.object({
+    ...base,
+    subscriptionId: id,
+    userId: id,
+    planName: z.string().min(1),
+    expiresAt: instant,
+  }),
+} as const;
+
+export type EventType = keyof typeof eventDataSchemas;
+export const EVENT_TYPES = Object.keys(eventDataSchemas) as EventType[];
+export type EventData<T extends EventType = EventType> = z.infer<(typeof eventDataSchemas)[T]>;
+
+export function isKnownEventType(type: string): type is EventType {
+  return Object.hasOwn(eventDataSchemas, type);
+}
+
+/** `com.fluxpay.payment.approved` → `payment.approved` (the name users and routing see). */
+export function shortEventType(type: EventType): string {
+  return type.slice("com.fluxpay.".length);
+}
+
+export function domainOfEventType(type: string): Domain | undefined {
+  const domain = type.split(".")[2];
+  return (DOMAINS as readonly string[]).includes(domain ?? "") ? (domain as Domain) : undefined;
+}
+
+export function domainOfTopic(topic: string): Domain | undefined {
+  const match = /^fluxpay\.([a-z]+)\.events$/.exec(topic);
+  return match && (DOMAINS as readonly string[]).includes(match[1] ?? "") ? (match[1] as Domain) : undefined;
+}
+
+export type DataValidation<T extends EventType> =
+  | { ok: true; data: EventData<T> }
+  | { ok: false; reason: string };
+
+/** Validates `data` for a known type; the reason names every bad field. */
+export function validateEventData<T extends EventType>(type: T, data: unknown): DataValidation<T> {
+  const result = eventDataSchemas[type].safeParse(data);
+  if (result.success) return { ok: true, data: result.data as EventData<T> };
+  const problems = result.error.issues.map((issue) => `data.${issue.path.join(".")}: ${issue.message}`);
+  return { ok: false, reason: `invalid data for ${type}: ${problems.join("; ")}` };
+}

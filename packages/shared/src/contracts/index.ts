@@ -1,0 +1,6 @@
+export * from "./cloudevents";
+export * from "./dlq";
+export * from "./fluxpay-events";
+export * from "./json";
+export * from "./messages";
+export * from "./topics";

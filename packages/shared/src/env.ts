@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { ConfigError } from "./errors";
+
+/**
+ * Building blocks for each app's own `env.ts`. Each app composes the pieces it needs into
+ * one zod object and calls `loadEnv`, which is the only place that reads `process.env`.
+ * Defaults fit a local run (see docs/configuration.md).
+ */
+
+const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean),
+    );
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const baseEnv = {
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+};
+
+export const kafkaEnv = {
+  KAFKA_BROKERS: csv("127.0.0.1:9092").pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, "host:port")).min(1)),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .default("postgres://postgres@127.0.0.1:5432/fluxnotify"),
+  DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+};
+
+export const redisEnv = {
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default("redis://127.0.0.1:6379/0"),
+};
+
+export const slackAllowListEnv = {
+  SLACK_ALLOWED_HOSTS: csv("hooks.slack.com"),
+};
+
+export { csv as csvList };
+
+/**
+ * Parses the environment against `shape`. On failure throws one ConfigError naming every
+ * bad variable, so a misconfigured deployment is fixed in one round trip.
+ */
+export function loadEnv<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  source: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<Shape>> {
+  const result = z.object(shape).safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(root)";
+    const got = source[String(issue.path[0])];
+    return `  - ${name}: ${issue.message}${got === undefined ? " (not set)" : ""}`;
+  });
+  throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+}

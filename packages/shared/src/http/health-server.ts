@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+import type { Logger } from "../logger";
+
+/** A readiness check resolves when the dependency is usable; it may return detail to show. */
+export type ReadinessCheck = () => Promise<Record<string, unknown> | undefined | void>;
+
+export interface HealthState {
+  /** Flip to true once the process has started consuming/serving. */
+  setStarted(started: boolean): void;
+  /** Flip to true on the first shutdown signal: readiness fails from then on. */
+  setShuttingDown(shuttingDown: boolean): void;
+}
+
+export interface HealthHandlers extends HealthState {
+  healthz(req: IncomingMessage, res: ServerResponse): void;
+  readyz(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  metrics(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+async function runCheck(check: ReadinessCheck) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    const detail = await Promise.race([check(), timeout]);
+    return { ok: true as const, ...(detail ?? {}) };
+  } catch (error) {
+    return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `/healthz` says the process is alive; `/readyz` says it should get traffic/partitions:
+ * false while starting, during shutdown, and while any dependency check fails. The handlers
+ * are plain node:http handlers so express apps mount the same ones.
+ */
+export function createHealthHandlers(options: {
+  registry: Registry;
+  checks: Record<string, ReadinessCheck>;
+}): HealthHandlers {
+  let started = false;
+  let shuttingDown = false;
+  return {
+    setStarted: (value) => {
+      started = value;
+    },
+    setShuttingDown: (value) => {
+      shuttingDown = value;
+    },
+    healthz: (_req, res) => sendJson(res, 200, { status: "ok" }),
+    readyz: async (_req, res) => {
+      if (shuttingDown || !started) {
+        sendJson(res, 503, { status: shuttingDown ? "shutting_down" : "starting" });
+        return;
+      }
+      const names = Object.keys(options.checks);
+      const results = await Promise.all(names.map((name) => runCheck(options.checks[name] as ReadinessCheck)));
+      const checks = Object.fromEntries(names.map((name, index) => [name, results[index]]));
+      const ready = results.every((result) => result.ok);
+      sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", checks });
+    },
+    metrics: async (_req, res) => {
+      const body = await options.registry.metrics();
+      res.writeHead(200, { "content-type": options.registry.contentType });
+      res.end(body);
+    },
+  };
+}
+
+export interface HealthServer extends HealthState {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The side HTTP server every worker runs: /metrics, /healthz, /readyz, nothing else. */
+export async function startHealthServer(options: {
+  port: number;
+  host?: string;
+  registry: Registry;
+  checks: Record<string, ReadinessCheck>;
+  logger: Logger;
+}): Promise<HealthServer> {
+  const handlers = createHealthHandlers(options);
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    const route =
+      path === "/healthz"
+        ? handlers.healthz(req, res)
+        : path === "/readyz"
+          ? handlers.readyz(req, res)
+          : path === "/metrics"
+            ? handlers.metrics(req, res)
+            : sendJson(res, 404, { status: 404, title: "Not Found" });
+    Promise.resolve(route).catch((error: unknown) => {
+      options.logger.error({ err: error, path }, "health endpoint failed");
+      if (!res.headersSent) sendJson(res, 500, { status: 500, title: "Internal Server Error" });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  options.logger.info({ port }, "health server listening");
+  return {
+    port,
+    setStarted: handlers.setStarted,
+    setShuttingDown: handlers.setShuttingDown,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
