@@ -34,6 +34,10 @@ KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_RESET="${KAFKA_RESET:-0}"
 KAFKA_MVN_ARGS="${KAFKA_MVN_ARGS:-}"
 
+# java runs with the data dir as cwd: make both paths absolute.
+[[ "$KAFKA_DATA_DIR" == /* ]] || KAFKA_DATA_DIR="$PWD/$KAFKA_DATA_DIR"
+[[ "$KAFKA_CACHE_DIR" == /* ]] || KAFKA_CACHE_DIR="$PWD/$KAFKA_CACHE_DIR"
+
 HOST=127.0.0.1
 BOOTSTRAP="$HOST:$KAFKA_PORT"
 READY_MARKER="Kafka Server started"
@@ -115,13 +119,17 @@ fetch() {
     rm -rf -- "$KAFKA_CACHE_DIR"
   fi
   FETCH_TMP="$(mktemp -d "$parent/.fetch-$KAFKA_VERSION.XXXXXX")"
+  chmod 755 -- "$FETCH_TMP"
   trap 'cleanup_fetch_tmp' EXIT
   trap 'cleanup_fetch_tmp; exit 130' INT TERM
   log "fetching Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_CACHE_DIR ..."
   t0="$(now)"
+  # Output is captured: Maven 3.8 prints stray ANSI resets even with -q -B; shown only on failure.
+  local out
   # shellcheck disable=SC2086  # KAFKA_MVN_ARGS is intentionally word-split
-  if ! mvn -q -B -f "$SCRIPT_DIR/pom.xml" dependency:copy-dependencies \
-        -DoutputDirectory="$FETCH_TMP" -Dkafka.version="$KAFKA_VERSION" $KAFKA_MVN_ARGS; then
+  if ! out="$(mvn -q -B -f "$SCRIPT_DIR/pom.xml" dependency:copy-dependencies \
+        -DoutputDirectory="$FETCH_TMP" -Dkafka.version="$KAFKA_VERSION" $KAFKA_MVN_ARGS 2>&1)"; then
+    printf '%s\n' "$out" | sed $'s/\e\\[[0-9;]*m//g' | grep -v '^[[:space:]]*$' | tail -n 30 >&2 || true
     cleanup_fetch_tmp
     die "mvn failed to fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION (is Maven Central reachable? is KAFKA_VERSION valid?)"
   fi
@@ -234,18 +242,16 @@ log_has_marker() {
   [[ -f "$SERVER_LOG" ]] && grep -qF -- "$READY_MARKER" "$SERVER_LOG"
 }
 
-is_ready() {
-  broker_pid >/dev/null && log_has_marker && metadata_ok
-}
-
 print_log_tail() {
-  local f
+  local f shown=0
   for f in "$SERVER_LOG" "$STDOUT_LOG"; do
     if [[ -s "$f" ]]; then
       printf -- '----- last lines of %s -----\n' "$f" >&2
       tail -n 40 -- "$f" >&2
+      shown=1
     fi
   done
+  (( shown )) || err "no broker output yet in $SERVER_LOG or $STDOUT_LOG"
 }
 
 # ---------------------------------------------------------------- commands
@@ -275,6 +281,7 @@ wait_ready() {
 }
 
 cmd_wait() {
+  broker_pid >/dev/null || die "broker is not running (data dir $KAFKA_DATA_DIR); run: $0 start"
   require_java
   ensure_jars
   write_tool_configs
@@ -355,9 +362,9 @@ cmd_start() {
   fi
 
   ensure_jars
-  write_tool_configs
 
   if pid="$(broker_pid)"; then
+    write_tool_configs
     if log_has_marker && metadata_ok; then
       log "already running and ready on $BOOTSTRAP (pid $pid, data $KAFKA_DATA_DIR)"
       return 0
@@ -377,6 +384,7 @@ cmd_start() {
   done
 
   mkdir -p -- "$KAFKA_DATA_DIR" "$LOG_DIR" "$DATA_LOG_DIR"
+  write_tool_configs
   write_server_properties
 
   if [[ ! -s "$CLUSTER_ID_FILE" ]]; then
@@ -410,6 +418,7 @@ cmd_start() {
   (cd -- "$KAFKA_DATA_DIR" && exec setsid nohup "$JAVA" "${jvm_opts[@]}" -cp "$CP" kafka.Kafka "$CONFIG_FILE" \
      >"$STDOUT_LOG" 2>&1 </dev/null) &
   pid=$!
+  disown "$pid" 2>/dev/null || true   # no "Killed" job notices from this shell
   printf '%s\n' "$pid" >"$PID_FILE"
   # Give the subshell a moment to exec into java before judging it by its cmdline.
   local i
@@ -480,12 +489,23 @@ usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
 }
 
+# start/stop hold a lock so concurrent callers (parallel test projects, a second
+# terminal) serialise instead of racing to format or launch the same data dir.
+with_lock() {
+  mkdir -p "$KAFKA_DATA_DIR"
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$KAFKA_DATA_DIR/.lock"
+    flock 9
+  fi
+  "$@"
+}
+
 main() {
   local cmd="${1:-}"
   [[ $# -gt 0 ]] && shift
   case "$cmd" in
-    start)  cmd_start ;;
-    stop)   validate_env; cmd_stop ;;
+    start)  with_lock cmd_start ;;
+    stop)   validate_env; with_lock cmd_stop ;;
     status) validate_env; cmd_status ;;
     wait)   validate_env; cmd_wait ;;
     fetch)  fetch; cache_complete && log "jar cache ready: $KAFKA_CACHE_DIR" ;;

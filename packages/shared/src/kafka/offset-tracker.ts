@@ -29,7 +29,8 @@ const keyOf = (topic: string, partition: number) => `${partition}\u0000${topic}`
 export class OffsetTracker {
   readonly #partitions = new Map<string, PartitionState & { topic: string; partition: number }>();
 
-  track(topic: string, partition: number, offset: bigint): void {
+  /** Returns false when the offset was tracked before (re-fetched after a seek or rejoin). */
+  track(topic: string, partition: number, offset: bigint): boolean {
     const key = keyOf(topic, partition);
     let state = this.#partitions.get(key);
     if (!state) {
@@ -46,11 +47,11 @@ export class OffsetTracker {
       this.#partitions.set(key, state);
     }
     if (state.highestTracked !== undefined && offset <= state.highestTracked) {
-      // Re-fetched after a seek or rebalance: already tracked, nothing new to wait for.
-      return;
+      return false;
     }
     state.queue.push(offset);
     state.highestTracked = offset;
+    return true;
   }
 
   complete(topic: string, partition: number, offset: bigint): void {

@@ -1,0 +1,82 @@
+import type { TopicSpec } from "../contracts/topics";
+import { Admin, baseClientOptions, findErrorBy, type KafkaConnection } from "./client";
+
+export interface KafkaAdmin {
+  /** Creates the topics that do not exist yet; returns the names it created. */
+  ensureTopics(specs: TopicSpec[]): Promise<string[]>;
+  deleteTopics(names: string[]): Promise<void>;
+  listTopics(): Promise<string[]>;
+  /** Partition count per topic, from cluster metadata. */
+  describeTopics(names: string[]): Promise<Map<string, number>>;
+  /** Committed offset per partition of a group (-1 where none). */
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createAdmin(connection: KafkaConnection): KafkaAdmin {
+  const admin = new Admin(baseClientOptions(connection));
+  return {
+    async ensureTopics(specs) {
+      const existing = new Set(await admin.listTopics());
+      const created: string[] = [];
+      // One request per topic: the broker rejects a whole multi-topic request if any exists.
+      for (const spec of specs.filter((s) => !existing.has(s.name))) {
+        try {
+          await admin.createTopics({
+            topics: [spec.name],
+            partitions: spec.partitions,
+            replicas: -1,
+            configs: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+          });
+          created.push(spec.name);
+        } catch (error) {
+          if (!findErrorBy(error as Error, "apiId", "TOPIC_ALREADY_EXISTS")) throw error;
+        }
+      }
+      return created;
+    },
+    async deleteTopics(names) {
+      if (names.length > 0) await admin.deleteTopics({ topics: names });
+    },
+    listTopics: () => admin.listTopics(),
+    async describeTopics(names) {
+      const metadata = await admin.metadata({ topics: names });
+      return new Map([...metadata.topics].map(([name, topic]) => [name, topic.partitionsCount]));
+    },
+    async committedOffsets(groupId, topic) {
+      const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
+      const result = new Map<number, bigint>();
+      for (const t of group?.topics ?? []) {
+        if (t.name !== topic) continue;
+        for (const p of t.partitions) result.set(p.partitionIndex, p.committedOffset);
+      }
+      return result;
+    },
+    async ping() {
+      await admin.metadata({ topics: [] });
+    },
+    close: () => admin.close(),
+  };
+}
+
+/** Polls cluster metadata until the broker answers or `timeoutMs` passes. */
+export async function waitForKafka(connection: KafkaConnection, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now();
+  let lastError: unknown;
+  while (Date.now() - started < timeoutMs) {
+    const admin = new Admin({ ...baseClientOptions(connection), retries: 0 });
+    try {
+      await admin.metadata({ topics: [] });
+      return Date.now() - started;
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  }
+  throw new Error(`Kafka at ${connection.brokers.join(",")} not reachable after ${timeoutMs} ms`, {
+    cause: lastError,
+  });
+}

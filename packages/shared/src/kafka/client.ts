@@ -1,0 +1,35 @@
+/**
+ * The one file that imports the Kafka client library (ADR 0001). Everything else in the
+ * workspace goes through the small API of this folder, so swapping the client touches
+ * only here.
+ */
+export {
+  Admin,
+  Consumer,
+  compatibilityPartitioner,
+  findErrorBy,
+  ListOffsetTimestamps,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+  Producer,
+  stringDeserializer,
+  stringSerializer,
+} from "@platformatic/kafka";
+export type { Message, MessagesStream } from "@platformatic/kafka";
+
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+}
+
+/** Options every client shares: bounded retries so close() never hangs on a dead broker. */
+export function baseClientOptions(connection: KafkaConnection) {
+  return {
+    clientId: connection.clientId,
+    bootstrapBrokers: connection.brokers,
+    connectTimeout: 5_000,
+    requestTimeout: 30_000,
+    retries: 5,
+    retryDelay: 500,
+  };
+}

@@ -1,0 +1,305 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Registry } from "prom-client";
+import type { Logger } from "../logger";
+import {
+  baseClientOptions,
+  Consumer,
+  type KafkaConnection,
+  type Message,
+  type MessagesStream,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+  stringDeserializer,
+} from "./client";
+import { startLagMonitor } from "./lag-monitor";
+import { kafkaMetrics } from "./metrics";
+import { OffsetTracker } from "./offset-tracker";
+import { Gate, Semaphore } from "./semaphore";
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string | undefined;
+  value: Buffer | undefined;
+  headers: Record<string, string>;
+  timestamp: Date;
+}
+
+interface CommonOptions {
+  connection: KafkaConnection;
+  groupId: string;
+  topics: string[];
+  logger: Logger;
+  registry: Registry;
+  /** Where a partition without a committed offset starts. */
+  startFrom?: "earliest" | "latest";
+  commitIntervalMs?: number;
+  maxWaitTimeMs?: number;
+  sessionTimeoutMs?: number;
+  lagIntervalMs?: number;
+}
+
+/** Messages handled concurrently (up to `concurrency`), in order per key. */
+export interface EachMessageOptions extends CommonOptions {
+  handler: (message: ConsumedMessage) => Promise<void>;
+  concurrency?: number;
+}
+
+/** Messages handled in batches of what one fetch returned, one batch at a time. */
+export interface BatchOptions extends CommonOptions {
+  batchHandler: (messages: ConsumedMessage[]) => Promise<void>;
+  maxBatchSize?: number;
+}
+
+export type ConsumerRunnerOptions = EachMessageOptions | BatchOptions;
+
+export interface ConsumerRunner {
+  /** Joins the group and starts consuming; resolves once the first stream is open. */
+  start(): Promise<void>;
+  /** Stops taking new messages (in-flight ones finish); fetching stops by backpressure. */
+  pause(): void;
+  resume(): void;
+  readonly paused: boolean;
+  /** Stop fetching → drain in-flight work (bounded) → final commit → leave the group. */
+  stop(drainTimeoutMs?: number): Promise<void>;
+  isHealthy(): boolean;
+  lag(): Promise<Record<string, number>>;
+  /** Commits the contiguous done prefix now (tests and shutdown). */
+  commit(): Promise<void>;
+}
+
+function toConsumed(message: Message<string, Buffer, string, string>): ConsumedMessage {
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    key: message.key ?? undefined,
+    value: message.value ?? undefined,
+    headers: Object.fromEntries(message.headers),
+    timestamp: new Date(Number(message.timestamp)),
+  };
+}
+
+/**
+ * At-least-once consumption: an offset is committed only once it and every offset before
+ * it in its partition are done. A failing handler is retried with backoff and never
+ * skipped: handlers dead-letter bad input themselves, so a throw means "not done yet".
+ */
+export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
+  const { groupId, logger } = options;
+  const metrics = kafkaMetrics(options.registry);
+  const concurrency = "handler" in options ? (options.concurrency ?? 16) : 1;
+  const consumer = new Consumer({
+    ...baseClientOptions(options.connection),
+    groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: 3_000,
+    rebalanceTimeout: 60_000,
+    maxWaitTime: options.maxWaitTimeMs ?? 500,
+    autocommit: false,
+    highWaterMark: Math.max(64, concurrency * 4),
+    deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
+  });
+  const tracker = new OffsetTracker();
+  const slots = new Semaphore(concurrency);
+  const gate = new Gate();
+  const abort = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const keyChains = new Map<string, Promise<void>>();
+  let assigned: Array<{ topic: string; partitions: number[] }> = [];
+  let stream: MessagesStream<string, Buffer, string, string> | undefined;
+  let loop: Promise<void> | undefined;
+  let committing: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+  let lagMonitor: ReturnType<typeof startLagMonitor> | undefined;
+  let commitTimer: NodeJS.Timeout | undefined;
+
+  const isAssigned = (topic: string, partition: number) =>
+    assigned.some((a) => a.topic === topic && a.partitions.includes(partition));
+
+  consumer.on("consumer:group:join", ({ assignments = [] }) => {
+    for (const previous of assigned) {
+      for (const partition of previous.partitions) {
+        const kept = assignments.some((a) => a.topic === previous.topic && a.partitions.includes(partition));
+        if (!kept) tracker.forget(previous.topic, partition); // its new owner re-processes the tail
+      }
+    }
+    assigned = assignments;
+    logger.info({ groupId, assignments }, "partitions assigned");
+  });
+  // Eager rebalance: commit what is done before partitions move (best effort, not awaited).
+  consumer.on("consumer:group:rebalance", () => void commitDone());
+
+  async function commitOnce(): Promise<void> {
+    const offsets = tracker.pendingCommits().filter((p) => isAssigned(p.topic, p.partition));
+    if (offsets.length === 0) return;
+    try {
+      await consumer.commit({ offsets: offsets.map((p) => ({ ...p, leaderEpoch: -1 })) });
+      for (const p of offsets) tracker.markCommitted(p.topic, p.partition, p.offset);
+      metrics.commits.inc({ group: groupId, result: "ok" });
+    } catch (error) {
+      metrics.commits.inc({ group: groupId, result: "error" });
+      logger.warn({ err: error, groupId }, "offset commit failed; will retry");
+    }
+  }
+
+  /** Commits are serialised so a slower, older commit can never overwrite a newer one. */
+  function commitDone(): Promise<void> {
+    committing = (committing ?? Promise.resolve()).then(commitOnce);
+    return committing;
+  }
+
+  async function runUntilDone(work: () => Promise<void>, topic: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const timer = metrics.handlerSeconds.startTimer({ group: groupId, topic });
+      try {
+        await work();
+        timer();
+        return true;
+      } catch (error) {
+        metrics.handlerErrors.inc({ group: groupId, topic });
+        if (abort.signal.aborted) return false; // shutting down: leave it uncommitted
+        const backoffMs = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
+        logger.error({ err: error, groupId, topic, attempt, backoffMs }, "handler failed; retrying");
+        try {
+          await sleep(backoffMs, undefined, { signal: abort.signal });
+        } catch {
+          return false;
+        }
+      }
+    }
+  }
+
+  function dispatch(message: ConsumedMessage, handler: EachMessageOptions["handler"]): void {
+    const chainKey = message.key === undefined ? undefined : `${message.topic}\0${message.partition}\0${message.key}`;
+    const previous = chainKey === undefined ? undefined : keyChains.get(chainKey);
+    const run: Promise<void> = (previous ?? Promise.resolve())
+      .then(() => runUntilDone(() => handler(message), message.topic))
+      .then((done) => {
+        if (!done) return;
+        tracker.complete(message.topic, message.partition, message.offset);
+        metrics.consumed.inc({ group: groupId, topic: message.topic });
+      })
+      .finally(() => {
+        slots.release();
+        inFlight.delete(run);
+        if (chainKey !== undefined && keyChains.get(chainKey) === run) keyChains.delete(chainKey);
+        metrics.inFlight.set({ group: groupId }, tracker.inFlight());
+      });
+    inFlight.add(run);
+    if (chainKey !== undefined) keyChains.set(chainKey, run);
+  }
+
+  async function consumeStream(current: MessagesStream<string, Buffer, string, string>): Promise<void> {
+    let batch: ConsumedMessage[] = [];
+    for await (const raw of current) {
+      await gate.wait();
+      if (stopping) break;
+      const message = toConsumed(raw);
+      // Buffered records of a partition we no longer own: its new owner handles them.
+      if (!isAssigned(message.topic, message.partition)) continue;
+      if (!tracker.track(message.topic, message.partition, message.offset)) continue; // seen already
+      metrics.inFlight.set({ group: groupId }, tracker.inFlight());
+      if ("handler" in options) {
+        if (!(await slots.acquire())) break;
+        dispatch(message, options.handler);
+        continue;
+      }
+      batch.push(message);
+      if (batch.length >= (options.maxBatchSize ?? 500) || current.readableLength === 0) {
+        const messages = batch;
+        batch = [];
+        const done = await runUntilDone(() => options.batchHandler(messages), messages[0]?.topic ?? "");
+        if (!done) break;
+        for (const m of messages) tracker.complete(m.topic, m.partition, m.offset);
+        metrics.consumed.inc({ group: groupId, topic: messages[0]?.topic ?? "" }, messages.length);
+        metrics.inFlight.set({ group: groupId }, tracker.inFlight());
+      }
+    }
+  }
+
+  async function consumeForever(onFirstStream: () => void, onFatal: (error: unknown) => void): Promise<void> {
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        stream = await consumer.consume({
+          topics: options.topics,
+          mode: MessagesStreamModes.COMMITTED,
+          fallbackMode:
+            options.startFrom === "latest" ? MessagesStreamFallbackModes.LATEST : MessagesStreamFallbackModes.EARLIEST,
+          autocommit: false,
+        });
+        attempt = 0;
+        onFirstStream();
+        await consumeStream(stream);
+      } catch (error) {
+        if (stopping) return;
+        if (attempt === 0) onFatal(error);
+        logger.error({ err: error, groupId }, "consumer stream failed; reconnecting");
+        await sleep(Math.min(10_000, 500 * 2 ** attempt), undefined, { signal: abort.signal }).catch(() => {});
+      } finally {
+        await stream?.close().catch(() => {});
+        stream = undefined;
+      }
+    }
+  }
+
+  return {
+    start() {
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        loop = consumeForever(
+          () => {
+            if (!settled) resolve();
+            settled = true;
+          },
+          (error) => {
+            if (!settled) reject(error);
+            settled = true;
+          },
+        );
+        commitTimer = setInterval(() => void commitDone(), options.commitIntervalMs ?? 1_000);
+        lagMonitor = startLagMonitor({
+          consumer,
+          groupId,
+          metrics,
+          logger,
+          intervalMs: options.lagIntervalMs ?? 10_000,
+        });
+      });
+    },
+    pause() {
+      gate.close();
+      metrics.paused.set({ group: groupId }, 1);
+    },
+    resume() {
+      gate.open();
+      metrics.paused.set({ group: groupId }, 0);
+    },
+    get paused() {
+      return !gate.isOpen;
+    },
+    stop(drainTimeoutMs = 20_000) {
+      stopping ??= (async () => {
+        clearInterval(commitTimer);
+        lagMonitor?.stop();
+        slots.close();
+        gate.open();
+        await stream?.close().catch(() => {});
+        const drained = Promise.allSettled([...inFlight, loop]);
+        const deadline = sleep(drainTimeoutMs).then(() => "timeout" as const);
+        if ((await Promise.race([drained, deadline])) === "timeout") {
+          logger.warn({ groupId, inFlight: inFlight.size }, "drain deadline passed; abandoning in-flight work");
+        }
+        abort.abort();
+        await commitDone();
+        await consumer.close(true).catch((error: unknown) => logger.warn({ err: error }, "consumer close failed"));
+        logger.info({ groupId }, "consumer stopped");
+      })();
+      return stopping;
+    },
+    isHealthy: () => stopping === undefined && stream !== undefined && consumer.isConnected(),
+    lag: () => lagMonitor?.snapshot() ?? Promise.resolve({}),
+    commit: commitDone,
+  };
+}

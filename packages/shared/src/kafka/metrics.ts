@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { LATENCY_BUCKETS } from "../metrics";
+
+export interface KafkaMetrics {
+  consumed: Counter<"group" | "topic">;
+  handlerErrors: Counter<"group" | "topic">;
+  handlerSeconds: Histogram<"group" | "topic">;
+  inFlight: Gauge<"group">;
+  paused: Gauge<"group">;
+  lag: Gauge<"group" | "topic" | "partition">;
+  commits: Counter<"group" | "result">;
+  produced: Counter<"topic">;
+  produceErrors: Counter<"topic">;
+  produceBatchSize: Histogram;
+}
+
+const cache = new WeakMap<Registry, KafkaMetrics>();
+
+/** Kafka client metrics, created once per registry and shared by every runner in a process. */
+export function kafkaMetrics(registry: Registry): KafkaMetrics {
+  const existing = cache.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const metrics: KafkaMetrics = {
+    consumed: new Counter({
+      name: "kafka_consumer_messages_total",
+      help: "Messages handled to completion",
+      labelNames: ["group", "topic"],
+      registers,
+    }),
+    handlerErrors: new Counter({
+      name: "kafka_consumer_handler_errors_total",
+      help: "Handler failures (the message is retried, never skipped)",
+      labelNames: ["group", "topic"],
+      registers,
+    }),
+    handlerSeconds: new Histogram({
+      name: "kafka_consumer_handler_duration_seconds",
+      help: "Time to handle one message (or one batch)",
+      labelNames: ["group", "topic"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    inFlight: new Gauge({
+      name: "kafka_consumer_in_flight",
+      help: "Fetched messages not yet done",
+      labelNames: ["group"],
+      registers,
+    }),
+    paused: new Gauge({
+      name: "kafka_consumer_paused",
+      help: "1 while consumption is paused (circuit open)",
+      labelNames: ["group"],
+      registers,
+    }),
+    lag: new Gauge({
+      name: "kafka_consumer_lag",
+      help: "High watermark minus committed offset, per partition",
+      labelNames: ["group", "topic", "partition"],
+      registers,
+    }),
+    commits: new Counter({
+      name: "kafka_consumer_commits_total",
+      help: "Offset commit requests",
+      labelNames: ["group", "result"],
+      registers,
+    }),
+    produced: new Counter({
+      name: "kafka_producer_messages_total",
+      help: "Messages acknowledged by the broker",
+      labelNames: ["topic"],
+      registers,
+    }),
+    produceErrors: new Counter({
+      name: "kafka_producer_errors_total",
+      help: "Messages whose produce request failed",
+      labelNames: ["topic"],
+      registers,
+    }),
+    produceBatchSize: new Histogram({
+      name: "kafka_producer_batch_messages",
+      help: "Messages per produce request",
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers,
+    }),
+  };
+  cache.set(registry, metrics);
+  return metrics;
+}

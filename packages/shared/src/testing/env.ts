@@ -1,0 +1,12 @@
+import { csvList, loadEnv } from "@fluxnotify/shared/env";
+import { z } from "zod";
+
+/** Where tests find the real services. A separate database keeps dev data out of tests. */
+export const testEnv = () =>
+  loadEnv({
+    TEST_KAFKA_BROKERS: csvList("127.0.0.1:9092"),
+    TEST_DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/fluxnotify_test"),
+    TEST_REDIS_URL: z.string().default("redis://127.0.0.1:6379/15"),
+    /** Set to debug to see the services' logs while a test runs. */
+    TEST_LOG_LEVEL: z.string().default("silent"),
+  });
