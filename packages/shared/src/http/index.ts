@@ -1,0 +1,5 @@
+export * from "./app";
+export * from "./auth";
+export * from "./health-server";
+export * from "./problem";
+export * from "./routes";

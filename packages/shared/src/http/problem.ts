@@ -1,0 +1,62 @@
+import type { Response } from "express";
+
+export interface ProblemFields {
+  status: number;
+  title: string;
+  detail: string;
+  /** Extra members, e.g. `errors: [{ field, message }]` for validation problems. */
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * An RFC 9457 problem. Throw it from a handler; the error middleware answers with
+ * `application/problem+json`.
+ */
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(fields: ProblemFields) {
+    super(fields.detail);
+    this.status = fields.status;
+    this.title = fields.title;
+    this.detail = fields.detail;
+    this.extensions = fields.extensions ?? {};
+  }
+
+  static badRequest(detail: string, extensions?: Record<string, unknown>) {
+    return new HttpProblem({ status: 400, title: "Bad Request", detail, extensions });
+  }
+  static unauthorized(detail: string) {
+    return new HttpProblem({ status: 401, title: "Unauthorized", detail });
+  }
+  static forbidden(detail: string) {
+    return new HttpProblem({ status: 403, title: "Forbidden", detail });
+  }
+  static notFound(detail: string) {
+    return new HttpProblem({ status: 404, title: "Not Found", detail });
+  }
+  static conflict(detail: string) {
+    return new HttpProblem({ status: 409, title: "Conflict", detail });
+  }
+}
+
+export function sendProblem(res: Response, problem: ProblemFields & { instance?: string }): void {
+  const status = problem.status;
+  if (status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="fluxnotify"');
+  res
+    .status(status)
+    .type("application/problem+json")
+    .send(
+      JSON.stringify({
+        type: "about:blank",
+        title: problem.title,
+        status,
+        detail: problem.detail,
+        ...(problem.instance ? { instance: problem.instance } : {}),
+        ...problem.extensions,
+      }),
+    );
+}

@@ -1,0 +1,178 @@
+import type { Request, Router } from "express";
+import { z } from "zod";
+import { authenticate, type Principal, requireRole, type TokenVerifier } from "./auth";
+import { HttpProblem } from "./problem";
+
+type Schema = z.ZodType;
+type Infer<S> = S extends Schema ? z.infer<S> : undefined;
+
+export interface RouteContext<P, Q, B> {
+  params: Infer<P>;
+  query: Infer<Q>;
+  body: Infer<B>;
+  /** Set on every route whose `auth` is not "none". */
+  principal: Principal;
+  req: Request;
+}
+
+export interface HandlerResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One endpoint: its zod schemas validate the request AND generate the OpenAPI document, so
+ * the two cannot drift apart.
+ */
+export interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
+  method: "get" | "post" | "put" | "delete";
+  /** Express syntax (`/items/:id`); shown as `/items/{id}` in OpenAPI. */
+  path: string;
+  summary: string;
+  tags?: string[];
+  auth: "user" | "admin" | "none";
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, { description: string; schema?: Schema }>;
+  handler: (context: RouteContext<P, Q, B>) => Promise<HandlerResult>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of routes
+export type AnyRoute = RouteSpec<any, any, any>;
+
+export function defineRoute<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+  return spec;
+}
+
+type FieldError = { field: string; message: string };
+
+function validate<S extends Schema | undefined>(schema: S, value: unknown, where: string, errors: FieldError[]) {
+  if (!schema) return undefined as Infer<S>;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data as Infer<S>;
+  for (const issue of result.error.issues) {
+    errors.push({ field: [where, ...issue.path].join("."), message: issue.message });
+  }
+  return undefined as Infer<S>;
+}
+
+/** Validates path, query and body together so one answer names every bad field. */
+function validateRequest(route: AnyRoute, req: Request) {
+  const errors: FieldError[] = [];
+  const params = validate(route.params, req.params, "path", errors);
+  const query = validate(route.query, req.query, "query", errors);
+  const body = validate(route.body, req.body ?? {}, "body", errors);
+  if (errors.length > 0) {
+    throw HttpProblem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
+  }
+  return { params, query, body };
+}
+
+export function mountRoutes(router: Router, routes: AnyRoute[], verify: TokenVerifier): void {
+  for (const route of routes) {
+    const guards =
+      route.auth === "none"
+        ? []
+        : route.auth === "admin"
+          ? [authenticate(verify), requireRole("admin")]
+          : [authenticate(verify)];
+    router[route.method](route.path, ...guards, async (req, res) => {
+      const input = validateRequest(route, req);
+      const result = await route.handler({ ...input, principal: req.principal as Principal, req });
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+    });
+  }
+}
+
+const problemSchema = {
+  type: "object",
+  required: ["type", "title", "status", "detail"],
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { field: { type: "string" }, message: { type: "string" } },
+      },
+    },
+  },
+};
+
+function jsonSchema(schema: Schema, io: "input" | "output") {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+
+/** OpenAPI 3.1 document for `routes`, derived from the same zod schemas that validate them. */
+export function buildOpenApi(info: { title: string; version: string; description?: string }, routes: AnyRoute[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+    const parameters: unknown[] = [];
+    for (const [location, schema] of [
+      ["path", route.params],
+      ["query", route.query],
+    ] as const) {
+      if (!schema) continue;
+      const object = jsonSchema(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, property] of Object.entries(object.properties ?? {})) {
+        parameters.push({
+          name,
+          in: location,
+          required: location === "path" || (object.required ?? []).includes(name),
+          schema: property,
+        });
+      }
+    }
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.schema ? { content: { "application/json": { schema: jsonSchema(response.schema, "output") } } } : {}),
+      };
+    }
+    const errorStatuses = ["400", ...(route.auth === "none" ? [] : ["401"]), ...(route.auth === "admin" ? ["403"] : [])];
+    for (const status of errorStatuses) {
+      responses[status] ??= {
+        description: "Problem",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      };
+    }
+    paths[path] ??= {};
+    paths[path][route.method] = {
+      summary: route.summary,
+      ...(route.tags ? { tags: route.tags } : {}),
+      ...(route.auth === "none" ? { security: [] } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info,
+    paths,
+    components: {
+      schemas: { Problem: problemSchema },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    },
+    security: [{ bearer: [] }],
+  };
+}

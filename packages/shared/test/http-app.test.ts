@@ -1,0 +1,104 @@
+import { SignJWT, UnsecuredJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createLogger } from "../src/logger";
+import { createMetricsRegistry } from "../src/metrics";
+import { createHttpApp, defineRoute, listen } from "../src/http/index";
+
+const secret = "test-secret-at-least-32-bytes-long!!";
+const sign = (claims: Record<string, unknown>, expiresIn = "5m", key = secret) =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(key));
+
+const echo = defineRoute({
+  method: "post",
+  path: "/things/:id",
+  summary: "echo",
+  auth: "user",
+  params: z.object({ id: z.string().regex(/^\d+$/) }),
+  query: z.object({ limit: z.coerce.number().int().max(10).default(5) }),
+  body: z.object({ name: z.string().min(1) }),
+  responses: { 200: { description: "ok", schema: z.object({ id: z.string(), limit: z.number(), user: z.string() }) } },
+  handler: async ({ params, query, principal }) => ({
+    status: 200,
+    body: { id: params.id, limit: query.limit, user: principal.userId },
+  }),
+});
+const adminOnly = defineRoute({
+  method: "get",
+  path: "/admin",
+  summary: "admin",
+  auth: "admin",
+  responses: { 204: { description: "ok" } },
+  handler: async () => ({ status: 204 }),
+});
+
+async function startApp() {
+  const { app, health } = createHttpApp({
+    name: "test-api",
+    logger: createLogger({ name: "t", level: "silent" }),
+    registry: createMetricsRegistry("t"),
+    checks: {},
+    auth: { jwtSecret: secret },
+    routes: [echo, adminOnly],
+    bodyLimit: "1kb",
+  });
+  health.setStarted(true);
+  const server = await listen(app, 0, "127.0.0.1");
+  const base = `http://127.0.0.1:${server.port}`;
+  return { server, base };
+}
+
+describe("createHttpApp", () => {
+  it("validates, authenticates, authorises and answers problems", async () => {
+    const { server, base } = await startApp();
+    const user = await sign({ sub: "u1", tenant: "t1", roles: [] });
+    const admin = await sign({ sub: "a1", tenant: "t1", roles: ["admin"] });
+    const post = (token: string | undefined, body: string, path = "/things/42?limit=3") =>
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body,
+      });
+    try {
+      const ok = await post(user, JSON.stringify({ name: "x" }));
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ id: "42", limit: 3, user: "u1" });
+      expect(ok.headers.get("x-request-id")).toBeTruthy();
+      expect(ok.headers.get("x-content-type-options")).toBe("nosniff");
+
+      const invalid = await post(user, JSON.stringify({ name: "" }), "/things/abc?limit=99");
+      expect(invalid.status).toBe(400);
+      expect(invalid.headers.get("content-type")).toContain("application/problem+json");
+      const problem = (await invalid.json()) as { errors: Array<{ field: string }> };
+      expect(problem.errors.map((e) => e.field).sort()).toEqual(["body.name", "path.id", "query.limit"]);
+
+      expect((await post(undefined, "{}")).status).toBe(401);
+      expect((await post(await sign({ sub: "u1", tenant: "t1" }, "-1m"), "{}")).status).toBe(401);
+      expect((await post(await sign({ sub: "u1", tenant: "t1" }, "5m", "another-secret-another-secret!!"), "{}")).status).toBe(401);
+      const none = new UnsecuredJWT({ sub: "u1", tenant: "t1", roles: ["admin"] }).setExpirationTime("5m").encode();
+      expect((await post(none, "{}")).status).toBe(401);
+      expect((await post("not.a.jwt", "{}")).status).toBe(401);
+
+      expect((await post(user, JSON.stringify({ name: "x".repeat(2000) }))).status).toBe(413);
+      expect((await post(user, "{oops")).status).toBe(400);
+
+      expect((await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${user}` } })).status).toBe(403);
+      expect((await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(204);
+      expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+        openapi: string;
+        paths: Record<string, Record<string, { parameters: Array<{ name: string; in: string }> }>>;
+      };
+      expect(doc.openapi).toBe("3.1.0");
+      expect(doc.paths["/things/{id}"]?.post?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(["path:id", "query:limit"]);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
