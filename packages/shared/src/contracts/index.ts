@@ -4,3 +4,4 @@ export * from "./fluxpay-events";
 export * from "./json";
 export * from "./messages";
 export * from "./topics";
+export * from "./records";

@@ -1,0 +1,11 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  test: {
+    name: "dlq-admin",
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["../../packages/shared/src/testing/global-setup.ts", "../../packages/db/src/testing/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

@@ -1,0 +1,78 @@
+import { createHash } from "node:crypto";
+import type { OutgoingMessage } from "../kafka/producer";
+import { type ChannelCommand, channelCommandSchema, type DeliveryEvent, deliveryEventSchema } from "./messages";
+import { type Channel, commandTopic, DELIVERY_EVENTS_TOPIC } from "./topics";
+
+/**
+ * Deterministic notification id from (event, channel, destination): re-processing the
+ * same event yields the same id, which is what channel workers deduplicate on. Shaped as a
+ * UUID (v8, "custom") so it fits UUID columns and tooling.
+ */
+export function notificationIdFor(eventId: string, channel: Channel, destination: string): string {
+  const hex = createHash("sha256").update(`${eventId}\u0000${channel}\u0000${destination}`).digest("hex");
+  const variant = ((Number.parseInt(hex[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export const HEADERS = {
+  contentType: "content-type",
+  messageVersion: "x-message-version",
+  traceId: "x-trace-id",
+  eventId: "x-event-id",
+  notificationId: "x-notification-id",
+} as const;
+
+/** Channel commands are keyed by tenant and user so one user's notifications stay ordered. */
+export function commandRecord(command: ChannelCommand): OutgoingMessage {
+  return {
+    topic: commandTopic(command.channel),
+    key: `${command.tenantId}:${command.recipient.userId}`,
+    value: JSON.stringify(command),
+    headers: {
+      [HEADERS.contentType]: "application/json",
+      [HEADERS.messageVersion]: String(command.v),
+      [HEADERS.traceId]: command.traceId,
+      [HEADERS.eventId]: command.eventId,
+      [HEADERS.notificationId]: command.notificationId,
+    },
+  };
+}
+
+/** Delivery events are keyed by notification id: all status changes of one notification stay ordered. */
+export function deliveryEventRecord(event: DeliveryEvent): OutgoingMessage {
+  return {
+    topic: DELIVERY_EVENTS_TOPIC,
+    key: event.notificationId,
+    value: JSON.stringify(event),
+    headers: {
+      [HEADERS.contentType]: "application/json",
+      [HEADERS.messageVersion]: String(event.v),
+      [HEADERS.eventId]: event.eventId,
+      [HEADERS.notificationId]: event.notificationId,
+      ...(event.traceId ? { [HEADERS.traceId]: event.traceId } : {}),
+    },
+  };
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, value: Buffer | undefined, what: string): ParseResult<T> {
+  if (!value || value.byteLength === 0) return { ok: false, reason: `${what} record has an empty value` };
+  let json: unknown;
+  try {
+    // Our own messages carry decimals as strings already; plain JSON.parse is exact here.
+    json = JSON.parse(value.toString("utf8"));
+  } catch (error) {
+    return { ok: false, reason: `${what} is not valid JSON: ${(error as Error).message}` };
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return { ok: true, value: result.data };
+  const problems = result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`);
+  return { ok: false, reason: `invalid ${what}: ${problems.join("; ")}` };
+}
+
+export const parseChannelCommand = (value: Buffer | undefined) =>
+  parseWith<ChannelCommand>(channelCommandSchema, value, "channel command");
+
+export const parseDeliveryEvent = (value: Buffer | undefined) =>
+  parseWith<DeliveryEvent>(deliveryEventSchema, value, "delivery event");
