@@ -1,12 +1,7 @@
-import { testEnv } from "@fluxnotify/shared/testing";
+import { testEnv } from "@fluxnotify/shared/testing/env";
 import type { TestProject } from "vitest/node";
+import "./provided";
 import { runMigrations } from "../migrate";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-  }
-}
 
 /** Creates the test database if missing and applies every migration, once per project. */
 export default async function setup(project: TestProject): Promise<void> {

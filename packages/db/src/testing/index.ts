@@ -1,4 +1,5 @@
 import { kafkaTest } from "@fluxnotify/shared/testing";
+import "./provided";
 import { inject } from "vitest";
 import { createDbClient, type DbClient } from "../client";
 

@@ -5,3 +5,4 @@ export * from "./json";
 export * from "./messages";
 export * from "./topics";
 export * from "./records";
+export * from "./routing";

@@ -10,6 +10,11 @@ export interface KafkaAdmin {
   describeTopics(names: string[]): Promise<Map<string, number>>;
   /** Committed offset per partition of a group (-1 where none). */
   committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>>;
+  /**
+   * Deletes a consumer group and its committed offsets, so it next starts from its fallback
+   * (earliest). The broker refuses while the group has members: stop its consumers first.
+   */
+  deleteGroup(groupId: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -52,6 +57,17 @@ export function createAdmin(connection: KafkaConnection): KafkaAdmin {
         for (const p of t.partitions) result.set(p.partitionIndex, p.committedOffset);
       }
       return result;
+    },
+    async deleteGroup(groupId) {
+      try {
+        await admin.deleteGroups({ groups: [groupId] });
+      } catch (error) {
+        if (findErrorBy(error as Error, "apiId", "GROUP_ID_NOT_FOUND")) return; // nothing to reset
+        if (findErrorBy(error as Error, "apiId", "NON_EMPTY_GROUP")) {
+          throw new Error(`consumer group ${groupId} still has active members; stop them first`, { cause: error });
+        }
+        throw error;
+      }
     },
     async ping() {
       await admin.metadata({ topics: [] });

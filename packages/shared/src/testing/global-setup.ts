@@ -2,16 +2,10 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { waitForKafka } from "../kafka/index";
 import type { TestProject } from "vitest/node";
+import "./provided";
 import { testEnv } from "./env";
 
 const KAFKA_SCRIPT = fileURLToPath(new URL("../../../../infra/kafka/kafka.sh", import.meta.url));
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    kafkaBrokers: string[];
-    redisUrl: string;
-  }
-}
 
 /**
  * Runs once per test project before any worker starts: makes sure the real broker is up

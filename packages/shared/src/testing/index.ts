@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { createLogger, type Logger } from "../logger";
 import { createMetricsRegistry, type Registry } from "../metrics";
-import { createAdmin, type KafkaAdmin, type KafkaConnection } from "../kafka/index";
+import {
+  type ConsumedMessage,
+  createAdmin,
+  createConsumerRunner,
+  type KafkaAdmin,
+  type KafkaConnection,
+} from "../kafka/index";
+import "./provided";
 import { inject, test as base } from "vitest";
 import { testEnv } from "./env";
 
@@ -74,4 +81,31 @@ export async function eventually<T>(probe: () => Promise<T> | T, timeoutMs = 15_
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+export interface TopicCollector {
+  messages: ConsumedMessage[];
+  stop(): Promise<void>;
+}
+
+/** Reads `topic` from the beginning in the background, collecting every record. */
+export async function collectTopic(
+  kafka: KafkaFixture,
+  topic: string,
+  context: { logger: Logger; registry: Registry },
+): Promise<TopicCollector> {
+  const messages: ConsumedMessage[] = [];
+  const runner = createConsumerRunner({
+    connection: kafka.connection,
+    groupId: kafka.groupId("collect"),
+    topics: [topic],
+    logger: context.logger,
+    registry: context.registry,
+    maxWaitTimeMs: 100,
+    handler: async (message) => {
+      messages.push(message);
+    },
+  });
+  await runner.start();
+  return { messages, stop: () => runner.stop(1_000) };
 }

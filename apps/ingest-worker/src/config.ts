@@ -1,0 +1,42 @@
+import {
+  CHANNELS,
+  type Channel,
+  commandTopic,
+  DELIVERY_EVENTS_TOPIC,
+  DOMAINS,
+  type Domain,
+  dlqTopic,
+  fluxpayTopic,
+  INGEST_CONSUMER_GROUPS,
+} from "@fluxnotify/shared/contracts";
+
+/** Every topic and group the ingest worker touches; tests substitute unique names. */
+export interface IngestTopology {
+  source: Record<Domain, string>;
+  groups: Record<Domain, string>;
+  dlq: Record<Domain, string>;
+  commands: Record<Channel, string>;
+  deliveryEvents: string;
+}
+
+const byDomain = <T>(fn: (domain: Domain) => T) =>
+  Object.fromEntries(DOMAINS.map((domain) => [domain, fn(domain)])) as Record<Domain, T>;
+
+export function defaultTopology(): IngestTopology {
+  return {
+    source: byDomain(fluxpayTopic),
+    groups: { ...INGEST_CONSUMER_GROUPS },
+    dlq: byDomain(dlqTopic),
+    commands: Object.fromEntries(CHANNELS.map((channel) => [channel, commandTopic(channel)])) as Record<Channel, string>,
+    deliveryEvents: DELIVERY_EVENTS_TOPIC,
+  };
+}
+
+export interface IngestConfig {
+  topology: IngestTopology;
+  maxEventBytes: number;
+  parkDeadlineMs: number;
+  settingsCacheTtlSeconds: number;
+  /** Operations webhooks by tenant env key (see tenantEnvKey). */
+  tenantWebhooks: Record<string, string>;
+}

@@ -1,0 +1,17 @@
+import type { Database } from "@fluxnotify/db";
+import type { KafkaProducer } from "@fluxnotify/shared/kafka";
+import type { Logger } from "@fluxnotify/shared/logger";
+import type { Redis } from "@fluxnotify/shared/redis";
+import type { IngestConfig } from "./config";
+import type { IngestMetrics } from "./metrics";
+
+/** Everything the ingest handlers need, passed explicitly (no container). */
+export interface IngestDeps {
+  db: Database;
+  redis: Redis;
+  producer: KafkaProducer;
+  logger: Logger;
+  metrics: IngestMetrics;
+  config: IngestConfig;
+  now: () => Date;
+}

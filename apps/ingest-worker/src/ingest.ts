@@ -1,0 +1,56 @@
+import type { Domain } from "@fluxnotify/shared/contracts";
+import { type ConsumerRunner, createConsumerRunner, type KafkaConnection } from "@fluxnotify/shared/kafka";
+import type { Registry } from "@fluxnotify/shared/metrics";
+import type { IngestDeps } from "./deps";
+import { handleRecord } from "./handle-record";
+import { sweepParked } from "./parking";
+
+export interface IngestWorker {
+  runners: ConsumerRunner[];
+  isHealthy(): boolean;
+  stop(drainTimeoutMs?: number): Promise<void>;
+}
+
+/**
+ * One consumer group per FluxPay domain (CONTRACT §3), each with bounded concurrency and
+ * per-key ordering, plus the parked-event sweeper.
+ */
+export async function startIngest(
+  deps: IngestDeps,
+  options: {
+    connection: KafkaConnection;
+    registry: Registry;
+    domains: Domain[];
+    concurrency: number;
+    sweepIntervalMs: number;
+  },
+): Promise<IngestWorker> {
+  const { topology } = deps.config;
+  const runners = options.domains.map((domain) =>
+    createConsumerRunner({
+      connection: options.connection,
+      groupId: topology.groups[domain],
+      topics: [topology.source[domain]],
+      logger: deps.logger.child({ domain }),
+      registry: options.registry,
+      concurrency: options.concurrency,
+      handler: (message) => handleRecord(deps, domain, message),
+    }),
+  );
+  await Promise.all(runners.map((runner) => runner.start()));
+
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweepTimer = setInterval(() => {
+    sweeping = sweepParked(deps).catch((error: unknown) => deps.logger.warn({ err: error }, "parked sweep failed"));
+  }, options.sweepIntervalMs);
+
+  return {
+    runners,
+    isHealthy: () => runners.every((runner) => runner.isHealthy()),
+    async stop(drainTimeoutMs) {
+      clearInterval(sweepTimer);
+      await Promise.all(runners.map((runner) => runner.stop(drainTimeoutMs)));
+      await sweeping;
+    },
+  };
+}

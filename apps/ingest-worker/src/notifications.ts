@@ -1,0 +1,120 @@
+import {
+  type Channel,
+  type ChannelCommand,
+  type DeliveryEvent,
+  type Domain,
+  type EventType,
+  type NotificationSettings,
+  notificationIdFor,
+  routeEvent,
+} from "@fluxnotify/shared/contracts";
+
+export interface PlanInput {
+  eventId: string;
+  eventType: EventType;
+  domain: Domain;
+  tenantId: string;
+  userId: string;
+  occurredAt: string;
+  templateData: Record<string, unknown>;
+  traceId: string;
+  settings: NotificationSettings;
+  opsWebhookUrl: string | undefined;
+  now: Date;
+}
+
+export interface NotificationPlan {
+  commands: ChannelCommand[];
+  deliveryEvents: DeliveryEvent[];
+}
+
+/** Where each channel delivers for this user; empty = no contact point. One entry per channel. */
+const DESTINATIONS: Record<Channel, (input: PlanInput) => string[]> = {
+  EMAIL: ({ settings }) => (settings.email ? [settings.email] : []),
+  SLACK: ({ settings, opsWebhookUrl }) => [...new Set([opsWebhookUrl, settings.slackWebhookUrl].filter(isSet))],
+  IN_APP: ({ tenantId, userId }) => [`notifications:${tenantId}:${userId}`],
+};
+
+function isSet(value: string | null | undefined): value is string {
+  return typeof value === "string" && value.length > 0;
+}
+
+/** What the read model shows as the recipient: never a webhook's secret path. */
+function displayRecipient(channel: Channel, destination: string): string {
+  if (channel !== "SLACK") return destination;
+  try {
+    return new URL(destination).host;
+  } catch {
+    return "invalid webhook URL";
+  }
+}
+
+/**
+ * Turns one routed event into channel commands (one per destination) and the delivery
+ * events that open each notification in the read model: PENDING when a command was
+ * issued, SKIPPED with the reason otherwise. Pure, so every routing rule is unit-tested.
+ */
+export function planNotifications(input: PlanInput): NotificationPlan {
+  const plan: NotificationPlan = { commands: [], deliveryEvents: [] };
+  const createdAt = input.now.toISOString();
+  const base = {
+    v: 1 as const,
+    tenantId: input.tenantId,
+    userId: input.userId,
+    eventId: input.eventId,
+    eventType: input.eventType,
+    createdAt,
+    at: createdAt,
+    traceId: input.traceId,
+  };
+  const skip = (channel: Channel, reasonCode: string) =>
+    plan.deliveryEvents.push({
+      ...base,
+      notificationId: notificationIdFor(input.eventId, channel, `user:${input.userId}`),
+      channel,
+      status: "SKIPPED",
+      recipient: null,
+      reasonCode,
+    });
+
+  for (const decision of routeEvent(input.eventType, input.settings)) {
+    const { channel } = decision;
+    if (!decision.send) {
+      skip(channel, decision.reason);
+      continue;
+    }
+    const destinations = DESTINATIONS[channel](input);
+    if (destinations.length === 0) skip(channel, "NO_CONTACT_POINT");
+    for (const destination of destinations) {
+      const notificationId = notificationIdFor(input.eventId, channel, destination);
+      plan.commands.push({
+        v: 1,
+        notificationId,
+        channel,
+        tenantId: input.tenantId,
+        domain: input.domain,
+        eventId: input.eventId,
+        eventType: input.eventType,
+        occurredAt: input.occurredAt,
+        createdAt,
+        recipient: {
+          userId: input.userId,
+          locale: input.settings.locale,
+          timeZone: input.settings.timeZone,
+          ...(channel === "EMAIL" ? { email: destination } : {}),
+        },
+        destination,
+        templateData: input.templateData,
+        traceId: input.traceId,
+      });
+      plan.deliveryEvents.push({
+        ...base,
+        notificationId,
+        channel,
+        status: "PENDING",
+        recipient: displayRecipient(channel, destination),
+      });
+    }
+  }
+  return plan;
+}

@@ -1,0 +1,9 @@
+// Values the global setup provides to test workers (vitest `inject`).
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+
+export {};

@@ -1,0 +1,10 @@
+// Values the global setup provides to test workers (vitest `inject`).
+declare module "vitest" {
+  export interface ProvidedContext {
+    kafkaBrokers: string[];
+    redisUrl: string;
+  }
+}
+
+
+export {};

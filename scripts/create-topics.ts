@@ -1,0 +1,22 @@
+// Creates every topic of the platform with its partition count (auto-creation is off).
+// Idempotent: existing topics are left as they are. Run by bin/dev before the apps start.
+import { topology } from "@fluxnotify/shared/contracts";
+import { createAdmin, waitForKafka } from "@fluxnotify/shared/kafka";
+import { createLogger } from "@fluxnotify/shared/logger";
+import { loadScriptEnv } from "./env";
+
+const logger = createLogger({ name: "create-topics" });
+const env = loadScriptEnv();
+const connection = { brokers: env.KAFKA_BROKERS, clientId: "create-topics" };
+
+try {
+  await waitForKafka(connection, 30_000);
+  const admin = createAdmin(connection);
+  const specs = topology({ partitions: env.TOPIC_PARTITIONS });
+  const created = await admin.ensureTopics(specs);
+  await admin.close();
+  logger.info({ created, total: specs.length }, created.length ? "topics created" : "topics already exist");
+} catch (error) {
+  logger.fatal({ err: error }, "could not create topics");
+  process.exitCode = 1;
+}
