@@ -20,10 +20,24 @@ const node = (script: string) => [process.execPath, "--import", "tsx", resolve(r
 const procs: Proc[] = [
   {
     name: "maildev",
-    args: [resolve(root, "node_modules/.bin/maildev"), "--smtp", "1025", "--web", "1080", "--ip", "127.0.0.1", "--web-ip", "127.0.0.1"],
+    args: [
+      resolve(root, "node_modules/.bin/maildev"),
+      "--smtp",
+      "1025",
+      "--web",
+      "1080",
+      "--ip",
+      "127.0.0.1",
+      "--web-ip",
+      "127.0.0.1",
+    ],
     readyUrl: "http://127.0.0.1:1080/",
   },
-  { name: "slack-standin", args: [...node("scripts/slack-standin.ts"), String(slackPort)], readyUrl: `http://127.0.0.1:${slackPort}/` },
+  {
+    name: "slack-standin",
+    args: [...node("scripts/slack-standin.ts"), String(slackPort)],
+    readyUrl: `http://127.0.0.1:${slackPort}/`,
+  },
   {
     name: "ingest-worker",
     args: node("apps/ingest-worker/src/index.ts"),
@@ -39,10 +53,17 @@ const procs: Proc[] = [
   {
     name: "slack-worker",
     args: node("apps/slack-worker/src/index.ts"),
-    env: { SLACK_ALLOWED_HOSTS: `hooks.slack.com,127.0.0.1:${slackPort}`, SLACK_ALLOW_INSECURE_LOOPBACK: "true" },
+    env: {
+      SLACK_ALLOWED_HOSTS: `hooks.slack.com,127.0.0.1:${slackPort}`,
+      SLACK_ALLOW_INSECURE_LOOPBACK: "true",
+    },
     readyUrl: "http://127.0.0.1:9103/readyz",
   },
-  { name: "inapp-worker", args: node("apps/inapp-worker/src/index.ts"), readyUrl: "http://127.0.0.1:9104/readyz" },
+  {
+    name: "inapp-worker",
+    args: node("apps/inapp-worker/src/index.ts"),
+    readyUrl: "http://127.0.0.1:9104/readyz",
+  },
   { name: "query-api", args: node("apps/query-api/src/index.ts"), readyUrl: "http://127.0.0.1:8080/readyz" },
   { name: "dlq-admin", args: node("apps/dlq-admin/src/index.ts"), readyUrl: "http://127.0.0.1:8081/readyz" },
 ];
@@ -113,6 +134,9 @@ process.on("SIGTERM", () => void stopAll(0));
 const ready = await Promise.all(procs.map(async (proc) => [proc, await waitReady(proc)] as const));
 if (!stopping) {
   console.log("\n  service          ready  url");
-  for (const [proc, ok] of ready) console.log(`  ${proc.name.padEnd(16)} ${ok ? "yes  " : "NO   "}  ${proc.readyUrl}`);
-  console.log("\n  mail UI: http://127.0.0.1:1080   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n");
+  for (const [proc, ok] of ready)
+    console.log(`  ${proc.name.padEnd(16)} ${ok ? "yes  " : "NO   "}  ${proc.readyUrl}`);
+  console.log(
+    "\n  mail UI: http://127.0.0.1:1080   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
+  );
 }

@@ -4,7 +4,8 @@ export default defineProject({
   test: {
     name: "inapp-worker",
     include: ["test/**/*.test.ts"],
-    globalSetup: ["../../packages/shared/src/testing/global-setup.ts", "../../packages/db/src/testing/global-setup.ts"],
+    // The channel workers use no database, so only the broker/Redis setup runs.
+    globalSetup: ["../../packages/shared/src/testing/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

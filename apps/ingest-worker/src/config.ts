@@ -27,7 +27,10 @@ export function defaultTopology(): IngestTopology {
     source: byDomain(fluxpayTopic),
     groups: { ...INGEST_CONSUMER_GROUPS },
     dlq: byDomain(dlqTopic),
-    commands: Object.fromEntries(CHANNELS.map((channel) => [channel, commandTopic(channel)])) as Record<Channel, string>,
+    commands: Object.fromEntries(CHANNELS.map((channel) => [channel, commandTopic(channel)])) as Record<
+      Channel,
+      string
+    >,
     deliveryEvents: DELIVERY_EVENTS_TOPIC,
   };
 }

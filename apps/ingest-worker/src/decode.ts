@@ -1,6 +1,6 @@
 import {
-  decodeCloudEvent,
   type Domain,
+  decodeCloudEvent,
   domainOfEventType,
   isKnownEventType,
   validateEventData,
@@ -25,7 +25,13 @@ export function decodeRecord(record: SourceRecord, maxBytes: number): DecodeOutc
   if (!isKnownEventType(event.type)) return { kind: "unknown_type", type: event.type };
   const validation = validateEventData(event.type, event.data);
   if (!validation.ok) {
-    return { kind: "invalid", code: "INVALID_DATA", reason: validation.reason, eventId: event.id, type: event.type };
+    return {
+      kind: "invalid",
+      code: "INVALID_DATA",
+      reason: validation.reason,
+      eventId: event.id,
+      type: event.type,
+    };
   }
   const domain = domainOfEventType(event.type) as Domain;
   return { kind: "valid", event: { event, type: event.type, data: validation.data, domain, record } };

@@ -1,13 +1,5 @@
-import {
-  baseEnv,
-  csvList,
-  databaseEnv,
-  kafkaEnv,
-  loadEnv,
-  port,
-  redisEnv,
-} from "@fluxnotify/shared/env";
 import { DOMAINS } from "@fluxnotify/shared/contracts";
+import { baseEnv, csvList, databaseEnv, kafkaEnv, loadEnv, port, redisEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
 
 const TENANT_WEBHOOK_PREFIX = "SLACK_WEBHOOK_URL_";
@@ -24,9 +16,17 @@ export function loadIngestEnv(source: NodeJS.ProcessEnv = process.env) {
       INGEST_DOMAINS: csvList(DOMAINS.join(",")).pipe(z.array(z.enum(DOMAINS)).min(1)),
       // Each in-flight event holds one database connection for its transaction.
       INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-      MAX_EVENT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+      MAX_EVENT_BYTES: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(256 * 1024),
       /** How long a payment/refund waits for its order before it is dead-lettered. */
-      PARK_DEADLINE_MS: z.coerce.number().int().positive().default(10 * 60 * 1000),
+      PARK_DEADLINE_MS: z.coerce
+        .number()
+        .int()
+        .positive()
+        .default(10 * 60 * 1000),
       PARK_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
       SETTINGS_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(300),
     },
@@ -37,7 +37,8 @@ export function loadIngestEnv(source: NodeJS.ProcessEnv = process.env) {
   // with non-alphanumerics as underscores (tenant-a → SLACK_WEBHOOK_URL_TENANT_A).
   const tenantWebhooks: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
-    if (name.startsWith(TENANT_WEBHOOK_PREFIX) && value) tenantWebhooks[name.slice(TENANT_WEBHOOK_PREFIX.length)] = value;
+    if (name.startsWith(TENANT_WEBHOOK_PREFIX) && value)
+      tenantWebhooks[name.slice(TENANT_WEBHOOK_PREFIX.length)] = value;
   }
   return { ...env, tenantWebhooks };
 }

@@ -10,18 +10,31 @@ import { processValidEvent } from "./process-event";
  * returns (commands acknowledged, event parked in PostgreSQL, or record dead-lettered), so
  * the runner may commit the offset; anything else throws and is retried.
  */
-export async function handleRecord(deps: IngestDeps, topicDomain: Domain, record: SourceRecord): Promise<void> {
+export async function handleRecord(
+  deps: IngestDeps,
+  topicDomain: Domain,
+  record: SourceRecord,
+): Promise<void> {
   const decoded = decodeRecord(record, deps.config.maxEventBytes);
   if (decoded.kind === "unknown_type") {
     deps.metrics.events.inc({ type: decoded.type.slice(0, 100), outcome: "unknown_type" });
-    deps.logger.info({ type: decoded.type, topic: record.topic, offset: record.offset.toString() }, "unknown event type skipped");
+    deps.logger.info(
+      { type: decoded.type, topic: record.topic, offset: record.offset.toString() },
+      "unknown event type skipped",
+    );
     return;
   }
   if (decoded.kind === "invalid") {
     await deadLetter(deps.producer, deps.config.topology.dlq[topicDomain], record, decoded);
     deps.metrics.events.inc({ type: decoded.type ?? "invalid", outcome: "dead_lettered" });
     deps.logger.warn(
-      { code: decoded.code, reason: decoded.reason, topic: record.topic, partition: record.partition, offset: record.offset.toString() },
+      {
+        code: decoded.code,
+        reason: decoded.reason,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset.toString(),
+      },
       "event dead-lettered",
     );
     return;

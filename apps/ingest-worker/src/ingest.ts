@@ -41,7 +41,9 @@ export async function startIngest(
 
   let sweeping: Promise<void> = Promise.resolve();
   const sweepTimer = setInterval(() => {
-    sweeping = sweepParked(deps).catch((error: unknown) => deps.logger.warn({ err: error }, "parked sweep failed"));
+    sweeping = sweepParked(deps).catch((error: unknown) =>
+      deps.logger.warn({ err: error }, "parked sweep failed"),
+    );
   }, options.sweepIntervalMs);
 
   return {

@@ -31,7 +31,9 @@ export interface NotificationPlan {
 /** Where each channel delivers for this user; empty = no contact point. One entry per channel. */
 const DESTINATIONS: Record<Channel, (input: PlanInput) => string[]> = {
   EMAIL: ({ settings }) => (settings.email ? [settings.email] : []),
-  SLACK: ({ settings, opsWebhookUrl }) => [...new Set([opsWebhookUrl, settings.slackWebhookUrl].filter(isSet))],
+  SLACK: ({ settings, opsWebhookUrl }) => [
+    ...new Set([opsWebhookUrl, settings.slackWebhookUrl].filter(isSet)),
+  ],
   IN_APP: ({ tenantId, userId }) => [`notifications:${tenantId}:${userId}`],
 };
 

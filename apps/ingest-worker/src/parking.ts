@@ -1,4 +1,4 @@
-import { type Database } from "@fluxnotify/db";
+import type { Database } from "@fluxnotify/db";
 import {
   countParked,
   deleteParked,

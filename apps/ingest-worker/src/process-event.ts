@@ -49,7 +49,11 @@ export function processValidEvent(
   return within.transaction((tx) => processInTransaction(deps, tx as unknown as Database, input));
 }
 
-async function processInTransaction(deps: IngestDeps, tx: Database, input: ValidEvent): Promise<ProcessResult> {
+async function processInTransaction(
+  deps: IngestDeps,
+  tx: Database,
+  input: ValidEvent,
+): Promise<ProcessResult> {
   const { event, type, data } = input;
   const tenantId = event.tenantid;
   const claim = { eventId: event.id, tenantId, eventType: type, outcome: "processing" };
@@ -68,7 +72,10 @@ async function processInTransaction(deps: IngestDeps, tx: Database, input: Valid
     tenantId,
     recipient.userId,
   );
-  const opsWebhookUrl = await tenantOpsWebhook({ db: tx, tenantWebhooks: deps.config.tenantWebhooks }, tenantId);
+  const opsWebhookUrl = await tenantOpsWebhook(
+    { db: tx, tenantWebhooks: deps.config.tenantWebhooks },
+    tenantId,
+  );
   const plan = planNotifications({
     eventId: event.id,
     eventType: type,
@@ -97,6 +104,7 @@ async function processInTransaction(deps: IngestDeps, tx: Database, input: Valid
     deps.metrics.notifications.inc({ channel: delivery.channel, status: delivery.status });
   }
   const eventTime = Date.parse(event.time ?? (data as { occurredAt: string }).occurredAt);
-  if (!Number.isNaN(eventTime)) deps.metrics.eventToPublished.observe((deps.now().getTime() - eventTime) / 1000);
+  if (!Number.isNaN(eventTime))
+    deps.metrics.eventToPublished.observe((deps.now().getTime() - eventTime) / 1000);
   return { outcome, releasable };
 }

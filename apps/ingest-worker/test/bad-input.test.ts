@@ -14,13 +14,22 @@ test("malformed, invalid and oversized records are dead-lettered with a precise 
   try {
     const key = `${h.tenantId}:o-1`; // one key: everything lands on one partition, in order
     const userId = `u-${randomUUID().slice(0, 8)}`;
-    const noTenant = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", { orderId: "o-1", userId }).json.replace(
-      `"tenantid":"${h.tenantId}",`,
-      "",
-    );
-    const badData = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", { orderId: "o-1", totalAmount: "lots", currency: "KRW" });
+    const noTenant = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", {
+      orderId: "o-1",
+      userId,
+    }).json.replace(`"tenantid":"${h.tenantId}",`, "");
+    const badData = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", {
+      orderId: "o-1",
+      totalAmount: "lots",
+      currency: "KRW",
+    });
     const unknown = fluxpayEvent(h.tenantId, "com.fluxpay.order.archived", { orderId: "o-1" });
-    const good = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", { orderId: "o-1", userId, totalAmount: 1, currency: "KRW" });
+    const good = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", {
+      orderId: "o-1",
+      userId,
+      totalAmount: 1,
+      currency: "KRW",
+    });
     await h.publish("order", "{not json", { key });
     await h.publish("order", noTenant, { key });
     await h.publish("order", badData.json, { key });
@@ -30,7 +39,10 @@ test("malformed, invalid and oversized records are dead-lettered with a precise 
 
     await eventually(() => h.deliveriesFor(good.id).length === 1);
     await eventually(() => h.dlq.order.messages.length === 4);
-    const reasons = h.dlq.order.messages.map((m) => [m.headers[DLQ_HEADERS.errorCode], m.headers[DLQ_HEADERS.errorMessage]]);
+    const reasons = h.dlq.order.messages.map((m) => [
+      m.headers[DLQ_HEADERS.errorCode],
+      m.headers[DLQ_HEADERS.errorMessage],
+    ]);
     expect(reasons[0]).toEqual(["MALFORMED_JSON", expect.stringMatching(/^value is not valid JSON/)]);
     expect(reasons[1]).toEqual(["INVALID_ENVELOPE", "missing required attribute tenantid"]);
     expect(reasons[2]?.[0]).toBe("INVALID_DATA");
@@ -53,14 +65,31 @@ test("all three CloudEvents encodings are routed", async ({ kafka, logger, regis
   const h = await startHarness({ kafka, logger, registry, database });
   try {
     const userId = `u-${randomUUID().slice(0, 8)}`;
-    const structured = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", { orderId: "o-a", userId, totalAmount: 1, currency: "KRW" });
-    const wrapped = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", { orderId: "o-b", userId, totalAmount: 2, currency: "KRW" });
+    const structured = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", {
+      orderId: "o-a",
+      userId,
+      totalAmount: 1,
+      currency: "KRW",
+    });
+    const wrapped = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", {
+      orderId: "o-b",
+      userId,
+      totalAmount: 2,
+      currency: "KRW",
+    });
     const binaryId = randomUUID();
     await h.publish("order", structured.json);
     await h.publish("order", JSON.stringify(wrapped.json), { headers: { __TypeId__: "java.lang.String" } });
     await h.publish(
       "order",
-      JSON.stringify({ eventId: binaryId, orderId: "o-c", userId, totalAmount: 3, currency: "KRW", occurredAt: new Date().toISOString() }),
+      JSON.stringify({
+        eventId: binaryId,
+        orderId: "o-c",
+        userId,
+        totalAmount: 3,
+        currency: "KRW",
+        occurredAt: new Date().toISOString(),
+      }),
       {
         headers: {
           ce_specversion: "1.0",
@@ -72,7 +101,8 @@ test("all three CloudEvents encodings are routed", async ({ kafka, logger, regis
         },
       },
     );
-    for (const id of [structured.id, wrapped.id, binaryId]) await eventually(() => h.commandsFor(id).length === 1);
+    for (const id of [structured.id, wrapped.id, binaryId])
+      await eventually(() => h.commandsFor(id).length === 1);
   } finally {
     await h.close();
   }
@@ -90,20 +120,33 @@ test("a settings change is honoured for the next event", async ({ kafka, logger,
     expect(h.commandsFor(first.id)[0]?.destination).toBe("before@example.com");
 
     // What query-api does on PUT: store, then invalidate the cache entry.
-    await saveSettings(database, { tenantId: h.tenantId, userId, email: "after@example.com", channels: { EMAIL: false } });
+    await saveSettings(database, {
+      tenantId: h.tenantId,
+      userId,
+      email: "after@example.com",
+      channels: { EMAIL: false },
+    });
     await h.redis.del(settingsCacheKey(h.tenantId, userId));
     const second = fluxpayEvent(h.tenantId, "com.fluxpay.subscription.created", sub);
     await h.publish("subscription", second.json);
     await eventually(() => h.deliveriesFor(second.id).length === 1);
     expect(h.commandsFor(second.id)).toHaveLength(0);
-    expect(h.deliveriesFor(second.id)[0]).toMatchObject({ status: "SKIPPED", reasonCode: "CHANNEL_DISABLED", channel: "EMAIL" });
+    expect(h.deliveriesFor(second.id)[0]).toMatchObject({
+      status: "SKIPPED",
+      reasonCode: "CHANNEL_DISABLED",
+      channel: "EMAIL",
+    });
 
     await saveSettings(database, { tenantId: h.tenantId, userId, email: null, channels: {} });
     await h.redis.del(settingsCacheKey(h.tenantId, userId));
     const third = fluxpayEvent(h.tenantId, "com.fluxpay.subscription.created", sub);
     await h.publish("subscription", third.json);
     await eventually(() => h.deliveriesFor(third.id).length === 1);
-    expect(h.deliveriesFor(third.id)[0]).toMatchObject({ status: "SKIPPED", reasonCode: "NO_CONTACT_POINT", recipient: null });
+    expect(h.deliveriesFor(third.id)[0]).toMatchObject({
+      status: "SKIPPED",
+      reasonCode: "NO_CONTACT_POINT",
+      recipient: null,
+    });
   } finally {
     await h.close();
   }

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { DbClient } from "@fluxnotify/db";
 import { schema } from "@fluxnotify/db";
-import { CHANNELS, type Channel, DOMAINS, type Domain, parseChannelCommand, parseDeliveryEvent } from "@fluxnotify/shared/contracts";
+import {
+  CHANNELS,
+  type Channel,
+  DOMAINS,
+  type Domain,
+  parseChannelCommand,
+  parseDeliveryEvent,
+} from "@fluxnotify/shared/contracts";
 import { createProducer, type KafkaProducer } from "@fluxnotify/shared/kafka";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { createRedis, type Redis } from "@fluxnotify/shared/redis";
@@ -22,7 +29,11 @@ export interface Harness {
   commands: Record<Channel, TopicCollector>;
   deliveries: TopicCollector;
   dlq: Record<Domain, TopicCollector>;
-  publish(domain: Domain, value: string | Buffer, options?: { key?: string; headers?: Record<string, string> }): Promise<void>;
+  publish(
+    domain: Domain,
+    value: string | Buffer,
+    options?: { key?: string; headers?: Record<string, string> },
+  ): Promise<void>;
   commandsFor(eventId: string): ReturnType<typeof parsedCommands>;
   deliveriesFor(eventId: string): ReturnType<typeof parsedDeliveries>;
   close(): Promise<void>;
@@ -51,16 +62,25 @@ function parsedDeliveries(collector: TopicCollector, eventId: string) {
 /** A running ingest worker on unique topics, groups and tenant, with collectors on its outputs. */
 export async function startHarness(
   context: Context,
-  overrides: Partial<Omit<IngestConfig, "topology">> & { groupSuffix?: string; topology?: IngestTopology } = {},
+  overrides: Partial<Omit<IngestConfig, "topology">> & {
+    groupSuffix?: string;
+    topology?: IngestTopology;
+  } = {},
 ): Promise<Harness> {
   const { kafka, logger, registry, database } = context;
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
   const topic = (name: string, partitions = 2) => kafka.createTopic(name, partitions);
   const byDomain = async (fn: (d: Domain) => Promise<string>) =>
-    Object.fromEntries(await Promise.all(DOMAINS.map(async (d) => [d, await fn(d)]))) as Record<Domain, string>;
+    Object.fromEntries(await Promise.all(DOMAINS.map(async (d) => [d, await fn(d)]))) as Record<
+      Domain,
+      string
+    >;
   const topology: IngestTopology = overrides.topology ?? {
     source: await byDomain((d) => topic(`fluxpay.${d}`)),
-    groups: Object.fromEntries(DOMAINS.map((d) => [d, kafka.groupId(`ingest-${d}`)])) as Record<Domain, string>,
+    groups: Object.fromEntries(DOMAINS.map((d) => [d, kafka.groupId(`ingest-${d}`)])) as Record<
+      Domain,
+      string
+    >,
     dlq: await byDomain((d) => topic(`dlq.${d}`, 1)),
     commands: Object.fromEntries(
       await Promise.all(CHANNELS.map(async (c) => [c, await topic(`commands.${c}`)])),
@@ -71,11 +91,15 @@ export async function startHarness(
   const redis = createRedis(inject("redisUrl"), { logger, name: "ingest-test" });
   const collectorContext = { logger, registry };
   const commands = Object.fromEntries(
-    await Promise.all(CHANNELS.map(async (c) => [c, await collectTopic(kafka, topology.commands[c], collectorContext)])),
+    await Promise.all(
+      CHANNELS.map(async (c) => [c, await collectTopic(kafka, topology.commands[c], collectorContext)]),
+    ),
   ) as Record<Channel, TopicCollector>;
   const deliveries = await collectTopic(kafka, topology.deliveryEvents, collectorContext);
   const dlq = Object.fromEntries(
-    await Promise.all(DOMAINS.map(async (d) => [d, await collectTopic(kafka, topology.dlq[d], collectorContext)])),
+    await Promise.all(
+      DOMAINS.map(async (d) => [d, await collectTopic(kafka, topology.dlq[d], collectorContext)]),
+    ),
   ) as Record<Domain, TopicCollector>;
   const worker = await startIngest(
     {
@@ -148,7 +172,8 @@ export function fluxpayEvent(
     time: new Date().toISOString(),
     tenantid: tenantId,
   };
-  const dataJson = options.rawData ?? JSON.stringify({ eventId: id, occurredAt: new Date().toISOString(), ...data });
+  const dataJson =
+    options.rawData ?? JSON.stringify({ eventId: id, occurredAt: new Date().toISOString(), ...data });
   // "num:15000.00" strings become bare JSON numbers with their scale, as Java writes BigDecimal.
   const exactDataJson = dataJson.replace(/"num:(-?[0-9.]+)"/g, "$1");
   return { id, json: `${JSON.stringify(envelope).slice(0, -1)},"data":${exactDataJson}}` };

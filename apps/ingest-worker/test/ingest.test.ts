@@ -20,27 +20,69 @@ async function seedOrderAndPayment(h: Harness, userId: string) {
   return { orderId, paymentId, orderEventId: order.id };
 }
 
-test("every event type produces the commands and delivery events of its route", async ({ kafka, logger, registry, database }) => {
+test("every event type produces the commands and delivery events of its route", async ({
+  kafka,
+  logger,
+  registry,
+  database,
+}) => {
   const h = await startHarness({ kafka, logger, registry, database }, {});
   try {
     const userId = `u-${randomUUID().slice(0, 8)}`;
-    await database.db.execute(`insert into tenants (tenant_id, slack_webhook_url) values ('${h.tenantId}', '${opsWebhook}')`);
+    await database.db.execute(
+      `insert into tenants (tenant_id, slack_webhook_url) values ('${h.tenantId}', '${opsWebhook}')`,
+    );
     await saveSettings(database, { tenantId: h.tenantId, userId, email: "kim@example.com", locale: "en" });
     const { orderId, paymentId } = await seedOrderAndPayment(h, userId);
     const payment = { paymentId, orderId, amount: "num:15000.00", currency: "KRW" };
     const refund = { refundId: "r-1", paymentId };
     const sub = { subscriptionId: "s-1", userId, planName: "Pro" };
     const cases: Array<[string, string, Record<string, unknown>, string[]]> = [
-      ["payment", "com.fluxpay.payment.approved", { ...payment, pgPaymentKey: "tgen_1" }, ["EMAIL", "IN_APP"]],
-      ["payment", "com.fluxpay.payment.failed", { ...payment, errorMessage: "card declined" }, ["EMAIL", "IN_APP", "SLACK"]],
-      ["order", "com.fluxpay.order.status-changed", { orderId, fromStatus: "PENDING", toStatus: "PAID" }, ["IN_APP"]],
+      [
+        "payment",
+        "com.fluxpay.payment.approved",
+        { ...payment, pgPaymentKey: "tgen_1" },
+        ["EMAIL", "IN_APP"],
+      ],
+      [
+        "payment",
+        "com.fluxpay.payment.failed",
+        { ...payment, errorMessage: "card declined" },
+        ["EMAIL", "IN_APP", "SLACK"],
+      ],
+      [
+        "order",
+        "com.fluxpay.order.status-changed",
+        { orderId, fromStatus: "PENDING", toStatus: "PAID" },
+        ["IN_APP"],
+      ],
       ["refund", "com.fluxpay.refund.requested", { ...refund, amount: 5000, currency: "KRW" }, []],
-      ["refund", "com.fluxpay.refund.completed", { ...refund, amount: 5000, currency: "KRW" }, ["EMAIL", "IN_APP"]],
-      ["refund", "com.fluxpay.refund.failed", { ...refund, errorMessage: "PG timeout" }, ["EMAIL", "IN_APP", "SLACK"]],
+      [
+        "refund",
+        "com.fluxpay.refund.completed",
+        { ...refund, amount: 5000, currency: "KRW" },
+        ["EMAIL", "IN_APP"],
+      ],
+      [
+        "refund",
+        "com.fluxpay.refund.failed",
+        { ...refund, errorMessage: "PG timeout" },
+        ["EMAIL", "IN_APP", "SLACK"],
+      ],
       ["subscription", "com.fluxpay.subscription.created", { ...sub }, ["EMAIL"]],
-      ["subscription", "com.fluxpay.subscription.renewed", { ...sub, amount: 9900, currency: "KRW", currentPeriodEnd: "2026-12-01T00:00:00Z" }, ["EMAIL"]],
+      [
+        "subscription",
+        "com.fluxpay.subscription.renewed",
+        { ...sub, amount: 9900, currency: "KRW", currentPeriodEnd: "2026-12-01T00:00:00Z" },
+        ["EMAIL"],
+      ],
       ["subscription", "com.fluxpay.subscription.cancelled", { ...sub }, ["EMAIL"]],
-      ["subscription", "com.fluxpay.subscription.expiring", { ...sub, expiresAt: "2026-12-01T00:00:00Z" }, ["EMAIL", "IN_APP"]],
+      [
+        "subscription",
+        "com.fluxpay.subscription.expiring",
+        { ...sub, expiresAt: "2026-12-01T00:00:00Z" },
+        ["EMAIL", "IN_APP"],
+      ],
     ];
     const published = [];
     for (const [domain, type, data, channels] of cases) {
@@ -54,16 +96,30 @@ test("every event type produces the commands and delivery events of its route", 
       await eventually(() => h.commandsFor(event.id).length === channels.length, 15_000);
       const commands = h.commandsFor(event.id);
       expect(commands.map((c) => c.channel).sort(), type).toEqual(channels);
-      expect(h.deliveriesFor(event.id).every((d) => d.status === "PENDING" && d.userId === userId)).toBe(true);
+      expect(h.deliveriesFor(event.id).every((d) => d.status === "PENDING" && d.userId === userId)).toBe(
+        true,
+      );
       for (const command of commands) {
-        expect(command).toMatchObject({ tenantId: h.tenantId, eventType: type, recipient: { userId, locale: "en" } });
+        expect(command).toMatchObject({
+          tenantId: h.tenantId,
+          eventType: type,
+          recipient: { userId, locale: "en" },
+        });
         expect(command.key).toBe(`${h.tenantId}:${userId}`);
-        const expectedDestination = { EMAIL: "kim@example.com", SLACK: opsWebhook, IN_APP: `notifications:${h.tenantId}:${userId}` };
+        const expectedDestination = {
+          EMAIL: "kim@example.com",
+          SLACK: opsWebhook,
+          IN_APP: `notifications:${h.tenantId}:${userId}`,
+        };
         expect(command.destination).toBe(expectedDestination[command.channel]);
       }
     }
     const approved = h.commandsFor(published[0]?.event.id ?? "")[0];
-    expect(approved?.templateData).toMatchObject({ amount: "15000.00", currency: "KRW", pgPaymentKey: "tgen_1" });
+    expect(approved?.templateData).toMatchObject({
+      amount: "15000.00",
+      currency: "KRW",
+      pgPaymentKey: "tgen_1",
+    });
     // Slack deliveries show the webhook host, never its secret path.
     const slack = h.deliveriesFor(published[1]?.event.id ?? "").find((d) => d.channel === "SLACK");
     expect(slack?.recipient).toBe("hooks.slack.com");
@@ -72,13 +128,23 @@ test("every event type produces the commands and delivery events of its route", 
   }
 });
 
-test("a redelivered event and a whole-topic replay produce no new command", async ({ kafka, logger, registry, database }) => {
+test("a redelivered event and a whole-topic replay produce no new command", async ({
+  kafka,
+  logger,
+  registry,
+  database,
+}) => {
   const h = await startHarness({ kafka, logger, registry, database });
   try {
     const userId = `u-${randomUUID().slice(0, 8)}`;
     await saveSettings(database, { tenantId: h.tenantId, userId, email: "lee@example.com" });
     const { orderId, paymentId } = await seedOrderAndPayment(h, userId);
-    const approved = fluxpayEvent(h.tenantId, "com.fluxpay.payment.approved", { paymentId, orderId, amount: 100, currency: "KRW" });
+    const approved = fluxpayEvent(h.tenantId, "com.fluxpay.payment.approved", {
+      paymentId,
+      orderId,
+      amount: 100,
+      currency: "KRW",
+    });
     // FluxPay's outbox relay re-sent it; unkeyed, so the copies may land on different
     // partitions and be handled at the same moment.
     await h.publish("payment", approved.json);
@@ -87,10 +153,15 @@ test("a redelivered event and a whole-topic replay produce no new command", asyn
     await h.worker.stop(2_000);
 
     // Replay every source topic from the beginning with fresh consumer groups.
-    const replayGroups = Object.fromEntries(Object.keys(h.topology.groups).map((d) => [d, kafka.groupId(`replay-${d}`)]));
-    const replay = await startHarness({ kafka, logger, registry, database }, {
-      topology: { ...h.topology, groups: replayGroups as typeof h.topology.groups },
-    });
+    const replayGroups = Object.fromEntries(
+      Object.keys(h.topology.groups).map((d) => [d, kafka.groupId(`replay-${d}`)]),
+    );
+    const replay = await startHarness(
+      { kafka, logger, registry, database },
+      {
+        topology: { ...h.topology, groups: replayGroups as typeof h.topology.groups },
+      },
+    );
     try {
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       expect(replay.commands.EMAIL.messages.length + replay.commands.IN_APP.messages.length).toBe(

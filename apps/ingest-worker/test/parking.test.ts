@@ -16,9 +16,19 @@ test("a payment that arrives before its order is parked, then routed within a se
     const orderId = `o-${randomUUID().slice(0, 8)}`;
     const paymentId = `p-${randomUUID().slice(0, 8)}`;
     await saveSettings(database, { tenantId: h.tenantId, userId, email: "park@example.com" });
-    const payment = fluxpayEvent(h.tenantId, "com.fluxpay.payment.approved", { paymentId, orderId, amount: 1000, currency: "KRW" });
+    const payment = fluxpayEvent(h.tenantId, "com.fluxpay.payment.approved", {
+      paymentId,
+      orderId,
+      amount: 1000,
+      currency: "KRW",
+    });
     // A refund that needs both links: payment → order → user.
-    const refund = fluxpayEvent(h.tenantId, "com.fluxpay.refund.completed", { refundId: "r-9", paymentId, amount: 1000, currency: "KRW" });
+    const refund = fluxpayEvent(h.tenantId, "com.fluxpay.refund.completed", {
+      refundId: "r-9",
+      paymentId,
+      amount: 1000,
+      currency: "KRW",
+    });
     await h.publish("refund", refund.json);
     await h.publish("payment", payment.json);
     await eventually(async () => {
@@ -27,10 +37,19 @@ test("a payment that arrives before its order is parked, then routed within a se
     });
     expect(h.commandsFor(payment.id)).toHaveLength(0);
 
-    const order = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", { orderId, userId, totalAmount: 1000, currency: "KRW" });
+    const order = fluxpayEvent(h.tenantId, "com.fluxpay.order.created", {
+      orderId,
+      userId,
+      totalAmount: 1000,
+      currency: "KRW",
+    });
     const orderPublished = Date.now();
     await h.publish("order", order.json);
-    await eventually(() => h.commandsFor(payment.id).length === 2 && h.commandsFor(refund.id).length === 2, 5_000, 20);
+    await eventually(
+      () => h.commandsFor(payment.id).length === 2 && h.commandsFor(refund.id).length === 2,
+      5_000,
+      20,
+    );
     expect(Date.now() - orderPublished).toBeLessThan(1_000);
     expect(h.commandsFor(refund.id).map((c) => c.recipient.userId)).toEqual([userId, userId]);
     const parked = await database.sql`select event_id from parked_events where tenant_id = ${h.tenantId}`;
@@ -66,7 +85,9 @@ test("a payment whose order never arrives is dead-lettered after the deadline wi
       [DLQ_HEADERS.originalOffset]: "0",
       [DLQ_HEADERS.eventId]: orphan.id,
     });
-    expect(dead?.headers[DLQ_HEADERS.errorMessage]).toMatch(/recipient unresolvable after \d+ s: order o-missing-\w+ has not been seen yet/);
+    expect(dead?.headers[DLQ_HEADERS.errorMessage]).toMatch(
+      /recipient unresolvable after \d+ s: order o-missing-\w+ has not been seen yet/,
+    );
     expect(Number.isNaN(Date.parse(dead?.headers[DLQ_HEADERS.failedAt] ?? ""))).toBe(false);
     expect(h.commandsFor(orphan.id)).toHaveLength(0);
     const parked = await database.sql`select 1 from parked_events where event_id = ${orphan.id}`;

@@ -13,7 +13,10 @@ export interface DbClient {
   close(): Promise<void>;
 }
 
-export function createDbClient(url: string, options: { max?: number; applicationName?: string } = {}): DbClient {
+export function createDbClient(
+  url: string,
+  options: { max?: number; applicationName?: string } = {},
+): DbClient {
   const sql = postgres(url, {
     max: options.max ?? 10,
     // Silence NOTICEs (e.g. "relation already exists, skipping") in service logs.

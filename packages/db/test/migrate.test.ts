@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { inject } from "vitest";
 import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { runMigrations } from "../src/migrate";
 
 const baseUrl = inject("databaseUrl");
@@ -24,14 +23,18 @@ async function withSql<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): P
 afterAll(async () => {
   const admin = new URL(baseUrl);
   admin.pathname = "/postgres";
-  await withSql(admin.toString(), (sql) => sql.unsafe(`drop database if exists "${scratchName}" with (force)`));
+  await withSql(admin.toString(), (sql) =>
+    sql.unsafe(`drop database if exists "${scratchName}" with (force)`),
+  );
 });
 
 describe("runMigrations", () => {
   it("creates the database and every table on an empty server, then re-applies as a no-op", async () => {
     expect(await runMigrations(scratchUrl)).toEqual({ createdDatabase: true });
-    const tables = await withSql(scratchUrl, (sql) =>
-      sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' order by 1`,
+    const tables = await withSql(
+      scratchUrl,
+      (sql) =>
+        sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' order by 1`,
     );
     expect(tables.map((t) => t.tablename)).toEqual([
       "delivery_stats",
@@ -45,7 +48,10 @@ describe("runMigrations", () => {
       "user_notification_settings",
     ]);
     const applied = () =>
-      withSql(scratchUrl, (sql) => sql`select hash, created_at from drizzle.__drizzle_migrations order by id`);
+      withSql(
+        scratchUrl,
+        (sql) => sql`select hash, created_at from drizzle.__drizzle_migrations order by id`,
+      );
     const before = await applied();
     expect(before.length).toBeGreaterThan(0);
 

@@ -31,7 +31,9 @@ describe("decodeCloudEvent", () => {
   });
 
   it("decodes a structured envelope wrapped in a JSON string (with __TypeId__)", () => {
-    const result = decodeCloudEvent(record(JSON.stringify(structuredJson), { __TypeId__: "java.lang.String" }));
+    const result = decodeCloudEvent(
+      record(JSON.stringify(structuredJson), { __TypeId__: "java.lang.String" }),
+    );
     if (!result.ok) throw new Error(result.reason);
     expect(result.encoding).toBe("structured-string");
     expect((result.event.data as { amount: string }).amount).toBe("15000.00");
@@ -51,7 +53,11 @@ describe("decodeCloudEvent", () => {
     );
     if (!result.ok) throw new Error(result.reason);
     expect(result.encoding).toBe("binary");
-    expect(result.event).toMatchObject({ id: envelope.id, tenantid: "tenant-a", datacontenttype: "application/json" });
+    expect(result.event).toMatchObject({
+      id: envelope.id,
+      tenantid: "tenant-a",
+      datacontenttype: "application/json",
+    });
   });
 
   it("keeps decimals exact beyond double precision", () => {
@@ -66,13 +72,43 @@ describe("decodeCloudEvent", () => {
     ["an empty value", record(""), "EMPTY_VALUE", /empty/],
     ["a null value", record(null), "EMPTY_VALUE", /empty/],
     ["an array", record("[1,2]"), "INVALID_ENVELOPE", /must be a JSON object, got array/],
-    ["a missing id", record(structuredJson.replace(`"id":"${envelope.id}",`, "")), "INVALID_ENVELOPE", /missing required attribute id$/],
-    ["a missing tenant", record(structuredJson.replace('"tenantid":"tenant-a",', "")), "INVALID_ENVELOPE", /attribute tenantid/],
-    ["an empty type", record(structuredJson.replace(envelope.type, " ")), "INVALID_ENVELOPE", /type must be a non-empty string/],
-    ["a bad specversion", record(structuredJson.replace('"1.0"', '"0.3"')), "INVALID_ENVELOPE", /specversion/],
-    ["a bad time", record(structuredJson.replace(envelope.time, "yesterday")), "INVALID_ENVELOPE", /time must be/],
+    [
+      "a missing id",
+      record(structuredJson.replace(`"id":"${envelope.id}",`, "")),
+      "INVALID_ENVELOPE",
+      /missing required attribute id$/,
+    ],
+    [
+      "a missing tenant",
+      record(structuredJson.replace('"tenantid":"tenant-a",', "")),
+      "INVALID_ENVELOPE",
+      /attribute tenantid/,
+    ],
+    [
+      "an empty type",
+      record(structuredJson.replace(envelope.type, " ")),
+      "INVALID_ENVELOPE",
+      /type must be a non-empty string/,
+    ],
+    [
+      "a bad specversion",
+      record(structuredJson.replace('"1.0"', '"0.3"')),
+      "INVALID_ENVELOPE",
+      /specversion/,
+    ],
+    [
+      "a bad time",
+      record(structuredJson.replace(envelope.time, "yesterday")),
+      "INVALID_ENVELOPE",
+      /time must be/,
+    ],
     ["no data", record(JSON.stringify(envelope)), "INVALID_ENVELOPE", /missing data/],
-    ["binary without ce_id", record(dataJson, { ce_specversion: "1.0", ce_type: "x", ce_source: "s", ce_tenantid: "t" }), "INVALID_ENVELOPE", /missing required header ce_id/],
+    [
+      "binary without ce_id",
+      record(dataJson, { ce_specversion: "1.0", ce_type: "x", ce_source: "s", ce_tenantid: "t" }),
+      "INVALID_ENVELOPE",
+      /missing required header ce_id/,
+    ],
     ["binary with bad data", record("{", { ce_specversion: "1.0" }), "MALFORMED_JSON", /binary-mode data/],
   ])("rejects %s with a precise reason", (_name, input, code, reason) => {
     const result = decodeCloudEvent(input);
@@ -84,7 +120,11 @@ describe("decodeCloudEvent", () => {
 
   it("rejects a value over the size limit before parsing it", () => {
     const result = decodeCloudEvent(record(`{"pad":"${"x".repeat(2000)}"}`), 1024);
-    expect(result).toEqual({ ok: false, code: "VALUE_TOO_LARGE", reason: expect.stringMatching(/over the 1024-byte limit/) });
+    expect(result).toEqual({
+      ok: false,
+      code: "VALUE_TOO_LARGE",
+      reason: expect.stringMatching(/over the 1024-byte limit/),
+    });
   });
 });
 
@@ -101,15 +141,33 @@ describe("validateEventData", () => {
     });
     expect(result).toEqual({
       ok: true,
-      data: { eventId: "e", paymentId: "p", orderId: "o", amount: "15000.00", currency: "KRW", occurredAt: "2026-02-04T10:30:00.000Z" },
+      data: {
+        eventId: "e",
+        paymentId: "p",
+        orderId: "o",
+        amount: "15000.00",
+        currency: "KRW",
+        occurredAt: "2026-02-04T10:30:00.000Z",
+      },
     });
   });
 
   it("names every bad field", () => {
-    const result = validateEventData("com.fluxpay.subscription.renewed", { eventId: "e", userId: "u", amount: "abc" });
+    const result = validateEventData("com.fluxpay.subscription.renewed", {
+      eventId: "e",
+      userId: "u",
+      amount: "abc",
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    for (const field of ["data.subscriptionId", "data.planName", "data.amount", "data.currency", "data.currentPeriodEnd", "data.occurredAt"]) {
+    for (const field of [
+      "data.subscriptionId",
+      "data.planName",
+      "data.amount",
+      "data.currency",
+      "data.currentPeriodEnd",
+      "data.occurredAt",
+    ]) {
       expect(result.reason).toContain(field);
     }
   });

@@ -24,17 +24,26 @@ test("a consumer killed with SIGKILL loses nothing and re-processes only the unc
   await producer.close();
 
   const outFile = join(mkdtempSync(join(tmpdir(), "crash-")), "done.txt");
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, kafka.connection.brokers.join(","), topic, groupId, outFile], {
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", CHILD, kafka.connection.brokers.join(","), topic, groupId, outFile],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on("exit", (_code, signal) => resolve(signal)),
+  );
   await eventually(() => readDone(outFile).length >= 150, 30_000);
   child.kill("SIGKILL");
   expect(await exited).toBe("SIGKILL");
 
   const beforeCrash = new Set(readDone(outFile));
   const committed = await kafka.admin.committedOffsets(groupId, topic);
-  const committedTotal = [...committed.values()].reduce((sum, offset) => sum + (offset > 0n ? offset : 0n), 0n);
+  const committedTotal = [...committed.values()].reduce(
+    (sum, offset) => sum + (offset > 0n ? offset : 0n),
+    0n,
+  );
   expect(committedTotal).toBeGreaterThan(0n);
   expect(Number(committedTotal)).toBeLessThanOrEqual(beforeCrash.size);
 
@@ -64,5 +73,8 @@ test("a consumer killed with SIGKILL loses nothing and re-processes only the unc
   }
   const duplicates = afterRestart.filter((entry) => beforeCrash.has(entry)).length;
   expect(duplicates).toBeLessThanOrEqual(beforeCrash.size - Number(committedTotal));
-  logger.info({ duplicates, committedTotal: Number(committedTotal), beforeCrash: beforeCrash.size }, "crash test");
+  logger.info(
+    { duplicates, committedTotal: Number(committedTotal), beforeCrash: beforeCrash.size },
+    "crash test",
+  );
 });

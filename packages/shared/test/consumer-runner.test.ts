@@ -1,4 +1,4 @@
-import { createConsumerRunner, createProducer, type ConsumedMessage } from "../src/kafka/index";
+import { type ConsumedMessage, createConsumerRunner, createProducer } from "../src/kafka/index";
 import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "../src/testing/index";
 
 function deferred() {
@@ -17,12 +17,20 @@ async function produceNumbered(
   count: number,
   key: (i: number) => string = (i) => `k${i}`,
 ) {
-  const producer = createProducer({ connection: fixtures.kafka.connection, logger: fixtures.logger, registry: fixtures.registry });
+  const producer = createProducer({
+    connection: fixtures.kafka.connection,
+    logger: fixtures.logger,
+    registry: fixtures.registry,
+  });
   await producer.send(Array.from({ length: count }, (_, i) => ({ topic, key: key(i), value: String(i) })));
   await producer.close();
 }
 
-test("commits only the contiguous done prefix when messages finish out of order", async ({ kafka, logger, registry }) => {
+test("commits only the contiguous done prefix when messages finish out of order", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
   const fixtures = { kafka, logger, registry };
   const topic = await kafka.createTopic("prefix");
   const groupId = kafka.groupId("prefix");
@@ -62,7 +70,11 @@ test("commits only the contiguous done prefix when messages finish out of order"
   await runner.stop();
 });
 
-test("graceful shutdown drains in-flight work and commits everything done", async ({ kafka, logger, registry }) => {
+test("graceful shutdown drains in-flight work and commits everything done", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
   const fixtures = { kafka, logger, registry };
   const topic = await kafka.createTopic("graceful", 3);
   const groupId = kafka.groupId("graceful");
@@ -99,7 +111,11 @@ test("graceful shutdown drains in-flight work and commits everything done", asyn
   expect(seen.size).toBeGreaterThanOrEqual(8);
 });
 
-test("a failing handler is retried, never skipped, and holds back the commit", async ({ kafka, logger, registry }) => {
+test("a failing handler is retried, never skipped, and holds back the commit", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
   const fixtures = { kafka, logger, registry };
   const topic = await kafka.createTopic("retry");
   const groupId = kafka.groupId("retry");
@@ -125,7 +141,11 @@ test("a failing handler is retried, never skipped, and holds back the commit", a
   await runner.stop();
 });
 
-test("keeps messages of one key in order while other keys run concurrently", async ({ kafka, logger, registry }) => {
+test("keeps messages of one key in order while other keys run concurrently", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
   const fixtures = { kafka, logger, registry };
   const topic = await kafka.createTopic("order");
   await produceNumbered(fixtures, topic, 40, (i) => `user-${i % 4}`);
@@ -157,7 +177,11 @@ test("keeps messages of one key in order while other keys run concurrently", asy
   expect(maxConcurrent).toBeLessThanOrEqual(4); // one in flight per key
 });
 
-test("pause stops taking messages and resume continues where it stopped", async ({ kafka, logger, registry }) => {
+test("pause stops taking messages and resume continues where it stopped", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
   const fixtures = { kafka, logger, registry };
   const topic = await kafka.createTopic("pause");
   const handled: number[] = [];

@@ -1,9 +1,9 @@
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createHttpApp, defineRoute, listen } from "../src/http/index";
 import { createLogger } from "../src/logger";
 import { createMetricsRegistry } from "../src/metrics";
-import { createHttpApp, defineRoute, listen } from "../src/http/index";
 
 const secret = "test-secret-at-least-32-bytes-long!!";
 const sign = (claims: Record<string, unknown>, expiresIn = "5m", key = secret) =>
@@ -21,7 +21,9 @@ const echo = defineRoute({
   params: z.object({ id: z.string().regex(/^\d+$/) }),
   query: z.object({ limit: z.coerce.number().int().max(10).default(5) }),
   body: z.object({ name: z.string().min(1) }),
-  responses: { 200: { description: "ok", schema: z.object({ id: z.string(), limit: z.number(), user: z.string() }) } },
+  responses: {
+    200: { description: "ok", schema: z.object({ id: z.string(), limit: z.number(), user: z.string() }) },
+  },
   handler: async ({ params, query, principal }) => ({
     status: 200,
     body: { id: params.id, limit: query.limit, user: principal.userId },
@@ -60,7 +62,10 @@ describe("createHttpApp", () => {
     const post = (token: string | undefined, body: string, path = "/things/42?limit=3") =>
       fetch(`${base}${path}`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body,
       });
     try {
@@ -78,16 +83,25 @@ describe("createHttpApp", () => {
 
       expect((await post(undefined, "{}")).status).toBe(401);
       expect((await post(await sign({ sub: "u1", tenant: "t1" }, "-1m"), "{}")).status).toBe(401);
-      expect((await post(await sign({ sub: "u1", tenant: "t1" }, "5m", "another-secret-another-secret!!"), "{}")).status).toBe(401);
-      const none = new UnsecuredJWT({ sub: "u1", tenant: "t1", roles: ["admin"] }).setExpirationTime("5m").encode();
+      expect(
+        (await post(await sign({ sub: "u1", tenant: "t1" }, "5m", "another-secret-another-secret!!"), "{}"))
+          .status,
+      ).toBe(401);
+      const none = new UnsecuredJWT({ sub: "u1", tenant: "t1", roles: ["admin"] })
+        .setExpirationTime("5m")
+        .encode();
       expect((await post(none, "{}")).status).toBe(401);
       expect((await post("not.a.jwt", "{}")).status).toBe(401);
 
       expect((await post(user, JSON.stringify({ name: "x".repeat(2000) }))).status).toBe(413);
       expect((await post(user, "{oops")).status).toBe(400);
 
-      expect((await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${user}` } })).status).toBe(403);
-      expect((await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(204);
+      expect((await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${user}` } })).status).toBe(
+        403,
+      );
+      expect((await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(
+        204,
+      );
       expect((await fetch(`${base}/nowhere`)).status).toBe(404);
 
       const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
@@ -95,7 +109,10 @@ describe("createHttpApp", () => {
         paths: Record<string, Record<string, { parameters: Array<{ name: string; in: string }> }>>;
       };
       expect(doc.openapi).toBe("3.1.0");
-      expect(doc.paths["/things/{id}"]?.post?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(["path:id", "query:limit"]);
+      expect(doc.paths["/things/{id}"]?.post?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
+        "path:id",
+        "query:limit",
+      ]);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
     } finally {
       await server.close();

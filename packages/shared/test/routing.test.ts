@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { defaultSettings, EVENT_TYPES, type EventType, type NotificationSettings, routeEvent } from "../src/contracts/index";
+import {
+  defaultSettings,
+  EVENT_TYPES,
+  type EventType,
+  type NotificationSettings,
+  routeEvent,
+} from "../src/contracts/index";
 
 const sent = (type: EventType, settings: NotificationSettings = defaultSettings()) =>
   routeEvent(type, settings)
@@ -11,7 +17,10 @@ const skipped = (type: EventType, settings: NotificationSettings) =>
     .filter((d) => !d.send)
     .map((d) => d.channel)
     .sort();
-const settingsWith = (patch: Partial<NotificationSettings>): NotificationSettings => ({ ...defaultSettings(), ...patch });
+const settingsWith = (patch: Partial<NotificationSettings>): NotificationSettings => ({
+  ...defaultSettings(),
+  ...patch,
+});
 
 describe("routeEvent defaults (CONTRACT §2)", () => {
   it.each<[EventType, string[]]>([
@@ -45,7 +54,9 @@ describe("routeEvent overrides", () => {
   });
 
   it("a master switch on does not add a channel to events that do not use it", () => {
-    expect(sent("com.fluxpay.order.created", settingsWith({ channels: { EMAIL: true } }))).toEqual(["IN_APP"]);
+    expect(sent("com.fluxpay.order.created", settingsWith({ channels: { EMAIL: true } }))).toEqual([
+      "IN_APP",
+    ]);
   });
 
   it("a per-event-type switch turns a default channel off for that type only", () => {
@@ -56,13 +67,18 @@ describe("routeEvent overrides", () => {
   });
 
   it("a per-event-type switch turns on a channel that is not a default", () => {
-    const settings = settingsWith({ eventTypes: { "refund.requested": { EMAIL: true }, "order.created": { SLACK: true } } });
+    const settings = settingsWith({
+      eventTypes: { "refund.requested": { EMAIL: true }, "order.created": { SLACK: true } },
+    });
     expect(sent("com.fluxpay.refund.requested", settings)).toEqual(["EMAIL"]);
     expect(sent("com.fluxpay.order.created", settings)).toEqual(["IN_APP", "SLACK"]);
   });
 
   it("the per-event-type switch wins over the master switch", () => {
-    const settings = settingsWith({ channels: { EMAIL: false }, eventTypes: { "payment.failed": { EMAIL: true } } });
+    const settings = settingsWith({
+      channels: { EMAIL: false },
+      eventTypes: { "payment.failed": { EMAIL: true } },
+    });
     expect(sent("com.fluxpay.payment.failed", settings)).toEqual(["EMAIL", "IN_APP", "SLACK"]);
     expect(skipped("com.fluxpay.payment.approved", settings)).toEqual(["EMAIL"]);
   });

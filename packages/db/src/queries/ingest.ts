@@ -45,15 +45,25 @@ export async function releaseClaim(tx: Executor, eventId: string): Promise<void>
   await tx.delete(processedEvents).where(eq(processedEvents.eventId, eventId));
 }
 
-export async function rememberOrderUser(db: Executor, row: { tenantId: string; orderId: string; userId: string }) {
+export async function rememberOrderUser(
+  db: Executor,
+  row: { tenantId: string; orderId: string; userId: string },
+) {
   await db.insert(orderUsers).values(row).onConflictDoNothing();
 }
 
-export async function rememberPaymentOrder(db: Executor, row: { tenantId: string; paymentId: string; orderId: string }) {
+export async function rememberPaymentOrder(
+  db: Executor,
+  row: { tenantId: string; paymentId: string; orderId: string },
+) {
   await db.insert(paymentOrders).values(row).onConflictDoNothing();
 }
 
-export async function findOrderUser(db: Executor, tenantId: string, orderId: string): Promise<string | undefined> {
+export async function findOrderUser(
+  db: Executor,
+  tenantId: string,
+  orderId: string,
+): Promise<string | undefined> {
   const [row] = await db
     .select({ userId: orderUsers.userId })
     .from(orderUsers)
@@ -62,7 +72,11 @@ export async function findOrderUser(db: Executor, tenantId: string, orderId: str
   return row?.userId;
 }
 
-export async function findPaymentOrder(db: Executor, tenantId: string, paymentId: string): Promise<string | undefined> {
+export async function findPaymentOrder(
+  db: Executor,
+  tenantId: string,
+  paymentId: string,
+): Promise<string | undefined> {
   const [row] = await db
     .select({ orderId: paymentOrders.orderId })
     .from(paymentOrders)
@@ -100,7 +114,12 @@ export async function lockParkedWaitingFor(
 
 /** Locks up to `limit` parked events (oldest first) for a sweep. */
 export async function lockParkedBatch(db: Executor, limit: number): Promise<ParkedEvent[]> {
-  return db.select().from(parkedEvents).orderBy(parkedEvents.parkedAt).limit(limit).for("update", { skipLocked: true });
+  return db
+    .select()
+    .from(parkedEvents)
+    .orderBy(parkedEvents.parkedAt)
+    .limit(limit)
+    .for("update", { skipLocked: true });
 }
 
 export async function deleteParked(db: Executor, eventIds: string[]): Promise<void> {

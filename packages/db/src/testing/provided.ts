@@ -5,5 +5,4 @@ declare module "vitest" {
   }
 }
 
-
 export {};

@@ -50,19 +50,35 @@ function validateEnvelope(candidate: Record<string, unknown>, encoding: CloudEve
   const where = encoding === "binary" ? "header ce_" : "attribute ";
   for (const name of REQUIRED_STRING_ATTRIBUTES) {
     const value = candidate[name];
-    if (value === undefined || value === null) return fail("INVALID_ENVELOPE", `missing required ${where}${name}`);
+    if (value === undefined || value === null)
+      return fail("INVALID_ENVELOPE", `missing required ${where}${name}`);
     if (typeof value !== "string" || value.trim() === "") {
-      return fail("INVALID_ENVELOPE", `${where}${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+      return fail(
+        "INVALID_ENVELOPE",
+        `${where}${name} must be a non-empty string, got ${JSON.stringify(value)}`,
+      );
     }
   }
   if (candidate.specversion !== "1.0") {
-    return fail("INVALID_ENVELOPE", `unsupported specversion ${JSON.stringify(candidate.specversion)}, expected "1.0"`);
+    return fail(
+      "INVALID_ENVELOPE",
+      `unsupported specversion ${JSON.stringify(candidate.specversion)}, expected "1.0"`,
+    );
   }
-  if (candidate.time !== undefined && (typeof candidate.time !== "string" || Number.isNaN(Date.parse(candidate.time)))) {
-    return fail("INVALID_ENVELOPE", `${where}time must be an RFC 3339 timestamp, got ${JSON.stringify(candidate.time)}`);
+  if (
+    candidate.time !== undefined &&
+    (typeof candidate.time !== "string" || Number.isNaN(Date.parse(candidate.time)))
+  ) {
+    return fail(
+      "INVALID_ENVELOPE",
+      `${where}time must be an RFC 3339 timestamp, got ${JSON.stringify(candidate.time)}`,
+    );
   }
   if (candidate.data === undefined || candidate.data === null) {
-    return fail("INVALID_ENVELOPE", encoding === "binary" ? "binary-mode record has no data in its value" : "missing data");
+    return fail(
+      "INVALID_ENVELOPE",
+      encoding === "binary" ? "binary-mode record has no data in its value" : "missing data",
+    );
   }
   const event: CloudEvent = {
     specversion: candidate.specversion as string,
@@ -90,7 +106,10 @@ export function decodeCloudEvent(record: EncodedRecord, maxBytes = DEFAULT_MAX_E
   const headers = lowerCaseKeys(record.headers);
   const binary = headers.ce_specversion !== undefined;
   if (!value || value.byteLength === 0) {
-    return fail("EMPTY_VALUE", binary ? "binary-mode record has an empty value (no data)" : "record value is empty");
+    return fail(
+      "EMPTY_VALUE",
+      binary ? "binary-mode record has an empty value (no data)" : "record value is empty",
+    );
   }
   const text = value.toString("utf8");
 
@@ -116,7 +135,10 @@ export function decodeCloudEvent(record: EncodedRecord, maxBytes = DEFAULT_MAX_E
     encoding = "structured-string";
   }
   if (typeof envelope !== "object" || envelope === null || Array.isArray(envelope)) {
-    return fail("INVALID_ENVELOPE", `value must be a JSON object, got ${Array.isArray(envelope) ? "array" : typeof envelope}`);
+    return fail(
+      "INVALID_ENVELOPE",
+      `value must be a JSON object, got ${Array.isArray(envelope) ? "array" : typeof envelope}`,
+    );
   }
   return validateEnvelope(envelope as Record<string, unknown>, encoding);
 }

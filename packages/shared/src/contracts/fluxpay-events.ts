@@ -14,9 +14,7 @@ export const decimal = z
   .union([z.string(), z.number()])
   .transform(String)
   .pipe(z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal number such as 15000.00"));
-const currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KRW");
+const currency = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KRW");
 /** Any RFC 3339 instant, normalised to UTC ISO-8601. */
 const instant = z
   .string()

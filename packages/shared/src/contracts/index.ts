@@ -3,6 +3,6 @@ export * from "./dlq";
 export * from "./fluxpay-events";
 export * from "./json";
 export * from "./messages";
-export * from "./topics";
 export * from "./records";
 export * from "./routing";
+export * from "./topics";

@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import type { OutgoingMessage } from "../kafka/producer";
-import { type ChannelCommand, channelCommandSchema, type DeliveryEvent, deliveryEventSchema } from "./messages";
+import {
+  type ChannelCommand,
+  channelCommandSchema,
+  type DeliveryEvent,
+  deliveryEventSchema,
+} from "./messages";
 import { type Channel, commandTopic, DELIVERY_EVENTS_TOPIC } from "./topics";
 
 /**
@@ -56,7 +61,17 @@ export function deliveryEventRecord(event: DeliveryEvent): OutgoingMessage {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, value: Buffer | undefined, what: string): ParseResult<T> {
+function parseWith<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  },
+  value: Buffer | undefined,
+  what: string,
+): ParseResult<T> {
   if (!value || value.byteLength === 0) return { ok: false, reason: `${what} record has an empty value` };
   let json: unknown;
   try {
@@ -67,7 +82,9 @@ function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T 
   }
   const result = schema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };
-  const problems = result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`,
+  );
   return { ok: false, reason: `invalid ${what}: ${problems.join("; ")}` };
 }
 

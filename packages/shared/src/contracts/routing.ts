@@ -30,7 +30,14 @@ export interface NotificationSettings {
 }
 
 export function defaultSettings(): NotificationSettings {
-  return { email: null, locale: "ko", timeZone: "Asia/Seoul", slackWebhookUrl: null, channels: {}, eventTypes: {} };
+  return {
+    email: null,
+    locale: "ko",
+    timeZone: "Asia/Seoul",
+    slackWebhookUrl: null,
+    channels: {},
+    eventTypes: {},
+  };
 }
 
 /** Redis key of the cached settings the ingest worker reads; query-api deletes it on change. */
@@ -60,7 +67,9 @@ export function routeEvent(type: EventType, settings: NotificationSettings): Rou
       if (isDefault) decisions.push({ channel, send: false, reason: "CHANNEL_DISABLED" });
     } else if (isDefault) {
       decisions.push(
-        settings.channels[channel] === false ? { channel, send: false, reason: "CHANNEL_DISABLED" } : { channel, send: true },
+        settings.channels[channel] === false
+          ? { channel, send: false, reason: "CHANNEL_DISABLED" }
+          : { channel, send: true },
       );
     }
   }

@@ -7,7 +7,8 @@ export type Channel = (typeof CHANNELS)[number];
 
 export const fluxpayTopic = (domain: Domain) => `fluxpay.${domain}.events`;
 export const dlqTopic = (domain: Domain) => `notification.dlq.${domain}`;
-export const commandTopic = (channel: Channel) => `notification.commands.${channel.toLowerCase().replace("_", "")}`;
+export const commandTopic = (channel: Channel) =>
+  `notification.commands.${channel.toLowerCase().replace("_", "")}`;
 export const DELIVERY_EVENTS_TOPIC = "notification.delivery.events";
 
 /** CONTRACT §3: the groups FluxPay operators see consuming their topics. */

@@ -5,7 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { Histogram, type Registry } from "prom-client";
 import type { Logger } from "../logger";
 import { LATENCY_BUCKETS } from "../metrics";
-import { createTokenVerifier, type AuthOptions } from "./auth";
+import { type AuthOptions, createTokenVerifier } from "./auth";
 import { createHealthHandlers, type HealthState, type ReadinessCheck } from "./health-server";
 import { HttpProblem, sendProblem } from "./problem";
 import { type AnyRoute, buildOpenApi, mountRoutes } from "./routes";
@@ -61,7 +61,13 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; health: 
       duration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       if (req.path === "/metrics" || req.path === "/healthz" || req.path === "/readyz") return;
       options.logger.info(
-        { requestId: req.requestId, method: req.method, route, status: res.statusCode, durationMs: seconds * 1000 },
+        {
+          requestId: req.requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          durationMs: seconds * 1000,
+        },
         "request",
       );
     });
@@ -87,7 +93,11 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; health: 
     }
     const bodyError = error as { type?: string; status?: number; limit?: number };
     if (bodyError.type === "entity.too.large") {
-      sendProblem(res, { status: 413, title: "Content Too Large", detail: `request body exceeds ${bodyError.limit} bytes` });
+      sendProblem(res, {
+        status: 413,
+        title: "Content Too Large",
+        detail: `request body exceeds ${bodyError.limit} bytes`,
+      });
       return;
     }
     if (bodyError.type === "entity.parse.failed") {
@@ -95,12 +105,20 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; health: 
       return;
     }
     options.logger.error({ err: error, requestId: req.requestId }, "unhandled request error");
-    sendProblem(res, { status: 500, title: "Internal Server Error", detail: `request ${req.requestId} failed` });
+    sendProblem(res, {
+      status: 500,
+      title: "Internal Server Error",
+      detail: `request ${req.requestId} failed`,
+    });
   });
   return { app, health };
 }
 
-export async function listen(app: Express, port: number, host = "0.0.0.0"): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function listen(
+  app: Express,
+  port: number,
+  host = "0.0.0.0",
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const created = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(created)));
   });

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from "jose";
 import { z } from "zod";
 import { HttpProblem } from "./problem";
 
@@ -42,8 +42,10 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
  */
 export function createTokenVerifier(options: AuthOptions): TokenVerifier {
   const keys: Array<{ key: Uint8Array | JWTVerifyGetKey; algorithms: string[] }> = [];
-  if (options.jwtSecret) keys.push({ key: new TextEncoder().encode(options.jwtSecret), algorithms: ["HS256"] });
-  if (options.jwksUrl) keys.push({ key: createRemoteJWKSet(new URL(options.jwksUrl)), algorithms: ["RS256", "ES256"] });
+  if (options.jwtSecret)
+    keys.push({ key: new TextEncoder().encode(options.jwtSecret), algorithms: ["HS256"] });
+  if (options.jwksUrl)
+    keys.push({ key: createRemoteJWKSet(new URL(options.jwksUrl)), algorithms: ["RS256", "ES256"] });
   if (keys.length === 0) throw new Error("authentication needs AUTH_JWT_SECRET or AUTH_JWKS_URL");
 
   return async (token) => {

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { Logger } from "../logger";
 
-/** A readiness check resolves when the dependency is usable; it may return detail to show. */
-export type ReadinessCheck = () => Promise<Record<string, unknown> | undefined | void>;
+/** A readiness check resolves when the dependency is usable; an object it returns is shown as detail. */
+export type ReadinessCheck = () => Promise<unknown>;
 
 export interface HealthState {
   /** Flip to true once the process has started consuming/serving. */
@@ -33,7 +33,7 @@ async function runCheck(check: ReadinessCheck) {
   });
   try {
     const detail = await Promise.race([check(), timeout]);
-    return { ok: true as const, ...(detail ?? {}) };
+    return { ok: true as const, ...(detail && typeof detail === "object" ? detail : {}) };
   } catch (error) {
     return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
   } finally {
@@ -66,7 +66,9 @@ export function createHealthHandlers(options: {
         return;
       }
       const names = Object.keys(options.checks);
-      const results = await Promise.all(names.map((name) => runCheck(options.checks[name] as ReadinessCheck)));
+      const results = await Promise.all(
+        names.map((name) => runCheck(options.checks[name] as ReadinessCheck)),
+      );
       const checks = Object.fromEntries(names.map((name, index) => [name, results[index]]));
       const ready = results.every((result) => result.ok);
       sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", checks });

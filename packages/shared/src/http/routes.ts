@@ -25,7 +25,11 @@ export interface HandlerResult {
  * One endpoint: its zod schemas validate the request AND generate the OpenAPI document, so
  * the two cannot drift apart.
  */
-export interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
+export interface RouteSpec<
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  B extends Schema | undefined,
+> {
   method: "get" | "post" | "put" | "delete";
   /** Express syntax (`/items/:id`); shown as `/items/{id}` in OpenAPI. */
   path: string;
@@ -52,7 +56,12 @@ export function defineRoute<
 
 type FieldError = { field: string; message: string };
 
-function validate<S extends Schema | undefined>(schema: S, value: unknown, where: string, errors: FieldError[]) {
+function validate<S extends Schema | undefined>(
+  schema: S,
+  value: unknown,
+  where: string,
+  errors: FieldError[],
+) {
   if (!schema) return undefined as Infer<S>;
   const result = schema.safeParse(value);
   if (result.success) return result.data as Infer<S>;
@@ -119,7 +128,10 @@ function jsonSchema(schema: Schema, io: "input" | "output") {
 }
 
 /** OpenAPI 3.1 document for `routes`, derived from the same zod schemas that validate them. */
-export function buildOpenApi(info: { title: string; version: string; description?: string }, routes: AnyRoute[]) {
+export function buildOpenApi(
+  info: { title: string; version: string; description?: string },
+  routes: AnyRoute[],
+) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
@@ -129,7 +141,10 @@ export function buildOpenApi(info: { title: string; version: string; description
       ["query", route.query],
     ] as const) {
       if (!schema) continue;
-      const object = jsonSchema(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
+      const object = jsonSchema(schema, "input") as {
+        properties?: Record<string, unknown>;
+        required?: string[];
+      };
       for (const [name, property] of Object.entries(object.properties ?? {})) {
         parameters.push({
           name,
@@ -143,10 +158,16 @@ export function buildOpenApi(info: { title: string; version: string; description
     for (const [status, response] of Object.entries(route.responses)) {
       responses[status] = {
         description: response.description,
-        ...(response.schema ? { content: { "application/json": { schema: jsonSchema(response.schema, "output") } } } : {}),
+        ...(response.schema
+          ? { content: { "application/json": { schema: jsonSchema(response.schema, "output") } } }
+          : {}),
       };
     }
-    const errorStatuses = ["400", ...(route.auth === "none" ? [] : ["401"]), ...(route.auth === "admin" ? ["403"] : [])];
+    const errorStatuses = [
+      "400",
+      ...(route.auth === "none" ? [] : ["401"]),
+      ...(route.auth === "admin" ? ["403"] : []),
+    ];
     for (const status of errorStatuses) {
       responses[status] ??= {
         description: "Problem",
@@ -160,7 +181,12 @@ export function buildOpenApi(info: { title: string; version: string; description
       ...(route.auth === "none" ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: jsonSchema(route.body, "input") } },
+            },
+          }
         : {}),
       responses,
     };

@@ -64,7 +64,9 @@ export function createAdmin(connection: KafkaConnection): KafkaAdmin {
       } catch (error) {
         if (findErrorBy(error as Error, "apiId", "GROUP_ID_NOT_FOUND")) return; // nothing to reset
         if (findErrorBy(error as Error, "apiId", "NON_EMPTY_GROUP")) {
-          throw new Error(`consumer group ${groupId} still has active members; stop them first`, { cause: error });
+          throw new Error(`consumer group ${groupId} still has active members; stop them first`, {
+            cause: error,
+          });
         }
         throw error;
       }

@@ -3,6 +3,8 @@
  * workspace goes through the small API of this folder, so swapping the client touches
  * only here.
  */
+
+export type { Message, MessagesStream } from "@platformatic/kafka";
 export {
   Admin,
   Consumer,
@@ -15,7 +17,6 @@ export {
   stringDeserializer,
   stringSerializer,
 } from "@platformatic/kafka";
-export type { Message, MessagesStream } from "@platformatic/kafka";
 
 export interface KafkaConnection {
   brokers: string[];

@@ -99,7 +99,11 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     maxWaitTime: options.maxWaitTimeMs ?? 500,
     autocommit: false,
     highWaterMark: Math.max(64, concurrency * 4),
-    deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
+    deserializers: {
+      key: stringDeserializer,
+      headerKey: stringDeserializer,
+      headerValue: stringDeserializer,
+    },
   });
   const tracker = new OffsetTracker();
   const slots = new Semaphore(concurrency);
@@ -114,6 +118,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   let stopping: Promise<void> | undefined;
   let lagMonitor: ReturnType<typeof startLagMonitor> | undefined;
   let commitTimer: NodeJS.Timeout | undefined;
+  let everOpened = false;
 
   const isAssigned = (topic: string, partition: number) =>
     assigned.some((a) => a.topic === topic && a.partitions.includes(partition));
@@ -172,7 +177,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   }
 
   function dispatch(message: ConsumedMessage, handler: EachMessageOptions["handler"]): void {
-    const chainKey = message.key === undefined ? undefined : `${message.topic}\0${message.partition}\0${message.key}`;
+    const chainKey =
+      message.key === undefined ? undefined : `${message.topic}\0${message.partition}\0${message.key}`;
     const previous = chainKey === undefined ? undefined : keyChains.get(chainKey);
     const run: Promise<void> = (previous ?? Promise.resolve())
       .then(() => runUntilDone(() => handler(message), message.topic))
@@ -226,17 +232,22 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           topics: options.topics,
           mode: MessagesStreamModes.COMMITTED,
           fallbackMode:
-            options.startFrom === "latest" ? MessagesStreamFallbackModes.LATEST : MessagesStreamFallbackModes.EARLIEST,
+            options.startFrom === "latest"
+              ? MessagesStreamFallbackModes.LATEST
+              : MessagesStreamFallbackModes.EARLIEST,
           autocommit: false,
         });
         attempt = 0;
+        everOpened = true;
         onFirstStream();
         await consumeStream(stream);
       } catch (error) {
         if (stopping) return;
         if (attempt === 0) onFatal(error);
         logger.error({ err: error, groupId }, "consumer stream failed; reconnecting");
-        await sleep(Math.min(10_000, 500 * 2 ** attempt), undefined, { signal: abort.signal }).catch(() => {});
+        await sleep(Math.min(10_000, 500 * 2 ** attempt), undefined, { signal: abort.signal }).catch(
+          () => {},
+        );
       } finally {
         await stream?.close().catch(() => {});
         stream = undefined;
@@ -286,14 +297,21 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         slots.close();
         gate.open();
         await stream?.close().catch(() => {});
-        const drained = Promise.allSettled([...inFlight, loop]);
+        // Before the first stream opened the loop is still joining the group: closing the
+        // consumer below ends that; waiting for it would only burn the drain deadline.
+        const drained = Promise.allSettled(everOpened ? [...inFlight, loop] : [...inFlight]);
         const deadline = sleep(drainTimeoutMs).then(() => "timeout" as const);
         if ((await Promise.race([drained, deadline])) === "timeout") {
-          logger.warn({ groupId, inFlight: inFlight.size }, "drain deadline passed; abandoning in-flight work");
+          logger.warn(
+            { groupId, inFlight: inFlight.size },
+            "drain deadline passed; abandoning in-flight work",
+          );
         }
         abort.abort();
         await commitDone();
-        await consumer.close(true).catch((error: unknown) => logger.warn({ err: error }, "consumer close failed"));
+        await consumer
+          .close(true)
+          .catch((error: unknown) => logger.warn({ err: error }, "consumer close failed"));
         logger.info({ groupId }, "consumer stopped");
       })();
       return stopping;

@@ -1,6 +1,12 @@
 import type { Registry } from "prom-client";
 import type { Logger } from "../logger";
-import { baseClientOptions, compatibilityPartitioner, type KafkaConnection, Producer, stringSerializer } from "./client";
+import {
+  baseClientOptions,
+  compatibilityPartitioner,
+  type KafkaConnection,
+  Producer,
+  stringSerializer,
+} from "./client";
 import { kafkaMetrics } from "./metrics";
 
 export interface OutgoingMessage {
@@ -37,9 +43,12 @@ export function createProducer(options: {
   registry: Registry;
   lingerMs?: number;
   maxBatchMessages?: number;
+  /** Stay well under the broker's message.max.bytes (1 MiB) per request. */
+  maxBatchBytes?: number;
 }): KafkaProducer {
   const lingerMs = options.lingerMs ?? 2;
   const maxBatch = options.maxBatchMessages ?? 1000;
+  const maxBytes = options.maxBatchBytes ?? 512 * 1024;
   const metrics = kafkaMetrics(options.registry);
   const producer = new Producer({
     ...baseClientOptions(options.connection),
@@ -50,6 +59,7 @@ export function createProducer(options: {
 
   let queue: Pending[] = [];
   let queuedMessages = 0;
+  let queuedBytes = 0;
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
   let closed = false;
@@ -60,6 +70,7 @@ export function createProducer(options: {
     const batch = queue;
     queue = [];
     queuedMessages = 0;
+    queuedBytes = 0;
     if (batch.length === 0) return;
     const messages = batch.flatMap((pending) =>
       pending.messages.map((message) => ({
@@ -90,9 +101,13 @@ export function createProducer(options: {
       if (closed) return Promise.reject(new Error("producer is closed"));
       if (messages.length === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
+        const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.value) + (m.key?.length ?? 0), 0);
+        // A send that would push the batch past the byte cap goes into the next request.
+        if (queue.length > 0 && queuedBytes + bytes > maxBytes) flush();
         queue.push({ messages, resolve, reject });
         queuedMessages += messages.length;
-        if (queuedMessages >= maxBatch) flush();
+        queuedBytes += bytes;
+        if (queuedMessages >= maxBatch || queuedBytes >= maxBytes) flush();
         else timer ??= setTimeout(flush, lingerMs);
       });
     },

@@ -5,7 +5,8 @@ export class Semaphore {
   #closed = false;
 
   constructor(permits: number) {
-    if (!Number.isInteger(permits) || permits < 1) throw new RangeError(`permits must be >= 1, got ${permits}`);
+    if (!Number.isInteger(permits) || permits < 1)
+      throw new RangeError(`permits must be >= 1, got ${permits}`);
     this.#available = permits;
   }
 

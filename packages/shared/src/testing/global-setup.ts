@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { waitForKafka } from "../kafka/index";
 import type { TestProject } from "vitest/node";
+import { waitForKafka } from "../kafka/index";
 import "./provided";
 import { testEnv } from "./env";
 

@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { createLogger, type Logger } from "../logger";
-import { createMetricsRegistry, type Registry } from "../metrics";
 import {
   type ConsumedMessage,
   createAdmin,
@@ -8,8 +6,10 @@ import {
   type KafkaAdmin,
   type KafkaConnection,
 } from "../kafka/index";
+import { createLogger, type Logger } from "../logger";
+import { createMetricsRegistry, type Registry } from "../metrics";
 import "./provided";
-import { inject, test as base } from "vitest";
+import { test as base, inject } from "vitest";
 import { testEnv } from "./env";
 
 export interface KafkaFixture {
@@ -65,14 +65,18 @@ export const kafkaTest = base.extend<KafkaFixtures>({
 export { expect } from "vitest";
 export { testEnv } from "./env";
 
-/** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
-export async function eventually<T>(probe: () => Promise<T> | T, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
+/** Polls `probe` until it returns a truthy value (an empty array counts as not yet) or `timeoutMs` passes. */
+export async function eventually<T>(
+  probe: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  intervalMs = 50,
+): Promise<T> {
   const started = Date.now();
   let lastError: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value;
+      if (value && !(Array.isArray(value) && value.length === 0)) return value;
     } catch (error) {
       lastError = error;
     }

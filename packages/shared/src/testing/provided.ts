@@ -6,5 +6,4 @@ declare module "vitest" {
   }
 }
 
-
 export {};

@@ -1,0 +1,126 @@
+import { DLQ_STATUSES, type DlqMessage } from "@fluxnotify/db/queries/dlq";
+import { z } from "zod";
+
+const MAX_ID = 9_223_372_036_854_775_807n;
+const name = z.string().trim().min(1).max(200);
+
+/** Dead-letter ids are bigserials; exposed as decimal strings so no client loses precision. */
+export const idParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d{1,19}$/, "must be a dead-letter id (decimal digits)")
+    .transform((value) => BigInt(value))
+    .refine((value) => value <= MAX_ID, "is out of range"),
+});
+
+export const encodeCursor = (id: bigint) => Buffer.from(String(id)).toString("base64url");
+
+/** An opaque cursor: base64url of the last id of the previous page. */
+const cursor = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const decoded = /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, "base64url").toString() : "";
+    if (/^\d{1,19}$/.test(decoded) && BigInt(decoded) <= MAX_ID) return BigInt(decoded);
+    ctx.addIssue({ code: "custom", message: "is not a cursor returned by this API" });
+    return z.NEVER;
+  });
+
+export const listQuery = z.strictObject({
+  domain: name.optional(),
+  channel: name.optional(),
+  status: z.enum(DLQ_STATUSES).optional(),
+  eventId: name.optional(),
+  errorCode: name.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: cursor.optional(),
+});
+
+export const retryAllBody = z.strictObject({
+  domain: name.optional(),
+  channel: name.optional(),
+  errorCode: name.optional(),
+});
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const dlqItem = z.object({
+  id: z.string(),
+  domain: z.string(),
+  dlqTopic: z.string(),
+  dlqPartition: z.number().int(),
+  dlqOffset: z.string(),
+  originalTopic: z.string(),
+  originalPartition: z.number().int().nullable(),
+  originalOffset: z.string().nullable(),
+  channel: z.string().nullable(),
+  eventId: z.string().nullable(),
+  notificationId: z.string().nullable(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string(),
+  retryCount: z.number().int(),
+  failedAt: timestamp,
+  status: z.enum(DLQ_STATUSES),
+  replayCount: z.number().int(),
+  lastReplayedAt: timestamp.nullable(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: timestamp.nullable(),
+  createdAt: timestamp,
+  key: z.string().nullable(),
+  /** The original value: UTF-8 text when it decodes as such, else base64 (see valueEncoding). */
+  value: z.string().nullable(),
+  valueEncoding: z.enum(["utf8", "base64"]).nullable(),
+  headers: z.record(z.string(), z.string()),
+});
+export type DlqItem = z.infer<typeof dlqItem>;
+
+export const listResponse = z.object({ items: z.array(dlqItem), nextCursor: z.string().nullable() });
+export const retryAllResponse = z.object({
+  replayed: z.number().int(),
+  /** PENDING matches still replayable (call again to continue). */
+  remaining: z.number().int(),
+  /** PENDING matches whose original topic is unknown or does not exist on the broker. */
+  unreplayable: z.number().int(),
+});
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function encodeValue(value: Buffer | null): Pick<DlqItem, "value" | "valueEncoding"> {
+  if (value === null) return { value: null, valueEncoding: null };
+  try {
+    return { value: strictUtf8.decode(value), valueEncoding: "utf8" };
+  } catch {
+    return { value: value.toString("base64"), valueEncoding: "base64" };
+  }
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function toItem(row: DlqMessage): DlqItem {
+  return {
+    id: String(row.id),
+    domain: row.domain,
+    dlqTopic: row.dlqTopic,
+    dlqPartition: row.dlqPartition,
+    dlqOffset: String(row.dlqOffset),
+    originalTopic: row.originalTopic,
+    originalPartition: row.originalPartition,
+    originalOffset: row.originalOffset === null ? null : String(row.originalOffset),
+    channel: row.channel,
+    eventId: row.eventId,
+    notificationId: row.notificationId,
+    errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+    retryCount: row.retryCount,
+    failedAt: row.failedAt.toISOString(),
+    status: row.status as DlqItem["status"],
+    replayCount: row.replayCount,
+    lastReplayedAt: iso(row.lastReplayedAt),
+    resolvedBy: row.resolvedBy,
+    resolvedAt: iso(row.resolvedAt),
+    createdAt: row.createdAt.toISOString(),
+    key: row.key,
+    ...encodeValue(row.value),
+    headers: row.headers,
+  };
+}

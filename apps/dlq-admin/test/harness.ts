@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import type { DbClient } from "@fluxnotify/db";
+import { type DeadLetterInfo, deadLetterHeaders } from "@fluxnotify/shared/contracts";
+import { listen } from "@fluxnotify/shared/http";
+import {
+  type ConsumedMessage,
+  createConsumerRunner,
+  createProducer,
+  type OutgoingMessage,
+} from "@fluxnotify/shared/kafka";
+import type { KafkaFixtures } from "@fluxnotify/shared/testing";
+import { SignJWT } from "jose";
+import { createDlqAdmin } from "../src/service";
+
+export const SECRET = "dlq-admin-test-secret-at-least-32-bytes";
+
+export function sign(claims: Record<string, unknown>, options: { expiresIn?: string; secret?: string } = {}) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? "5m")
+    .sign(new TextEncoder().encode(options.secret ?? SECRET));
+}
+
+export const adminToken = (sub = "operator-1") => sign({ sub, tenant: "platform", roles: ["admin"] });
+
+/** Narrows what `eventually` resolved to (it only resolves with a truthy value). */
+export function present<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error("expected a value");
+  return value;
+}
+
+export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** A dead-letter record as a channel worker writes it (CONTRACT §3 headers). */
+export function deadLetter(
+  topic: string,
+  info: Partial<DeadLetterInfo> & {
+    key?: string;
+    value?: Buffer | string;
+    extraHeaders?: Record<string, string>;
+  },
+): OutgoingMessage {
+  const headers = deadLetterHeaders({
+    errorMessage: "SMTP 550 no such mailbox",
+    retryCount: 0,
+    originalTopic: "notification.commands.email",
+    originalPartition: 0,
+    originalOffset: "0",
+    ...info,
+  });
+  return { topic, key: info.key, value: info.value ?? "{}", headers: { ...info.extraHeaders, ...headers } };
+}
+
+type Fixtures = Pick<KafkaFixtures, "kafka" | "logger" | "registry"> & { database: DbClient };
+
+/** The service wired to the test's broker, database and unique topics, serving on a free port. */
+export async function startDlqAdmin(
+  fixtures: Fixtures,
+  options: { topics: string[]; groupId?: string; consume?: boolean; retryAllMax?: number },
+) {
+  const { kafka, logger, registry, database } = fixtures;
+  const producer = createProducer({ connection: kafka.connection, logger, registry });
+  const service = createDlqAdmin({
+    db: database.db,
+    pingDb: database.ping,
+    producer,
+    listTopics: () => kafka.admin.listTopics(),
+    connection: kafka.connection,
+    logger,
+    registry,
+    auth: { jwtSecret: SECRET },
+    topics: options.topics,
+    groupId: options.groupId ?? kafka.groupId("dlq-admin"),
+    retryAllMax: options.retryAllMax ?? 1000,
+  });
+  const server = await listen(service.app, 0, "127.0.0.1");
+  if (options.consume !== false) await service.runner.start();
+  service.health.setStarted(true);
+  const base = `http://127.0.0.1:${server.port}`;
+  const token = await adminToken();
+  return {
+    base,
+    producer,
+    service,
+    /** fetch with the admin token (or `auth`), JSON body when given. */
+    call(method: string, path: string, body?: unknown, auth: string | null = token) {
+      return fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    },
+    async stop() {
+      service.health.setShuttingDown(true);
+      service.pending.stop();
+      await service.runner.stop(5_000);
+      await server.close();
+      await producer.close();
+    },
+  };
+}
+
+/** Collects everything on `topic` from the beginning, with a fresh group. */
+export async function collect(fixtures: Pick<Fixtures, "kafka" | "logger" | "registry">, topic: string) {
+  const received: ConsumedMessage[] = [];
+  const runner = createConsumerRunner({
+    connection: fixtures.kafka.connection,
+    groupId: fixtures.kafka.groupId("collect"),
+    topics: [topic],
+    logger: fixtures.logger,
+    registry: fixtures.registry,
+    startFrom: "earliest",
+    handler: async (message) => {
+      received.push(message);
+    },
+  });
+  await runner.start();
+  return { received, stop: () => runner.stop(2_000) };
+}

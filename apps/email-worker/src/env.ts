@@ -1,0 +1,37 @@
+import { commandTopic } from "@fluxnotify/shared/contracts";
+import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
+import { baseEnv, kafkaEnv, loadEnv, port, redisEnv } from "@fluxnotify/shared/env";
+import { z } from "zod";
+
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .default("false")
+  .transform((value) => value === "true" || value === "1");
+
+export const envShape = {
+  ...baseEnv,
+  ...kafkaEnv,
+  ...redisEnv,
+  ...deliveryWorkerEnv({
+    commandTopic: commandTopic("EMAIL"),
+    consumerGroup: "notif-email",
+    healthPort: 9102,
+  }),
+  /** smtp(s)://user:pass@host:port — wins over the SMTP_HOST/PORT/USER/PASS/SECURE parts. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  SMTP_HOST: z.string().min(1).default("127.0.0.1"),
+  SMTP_PORT: port(1025),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASS: z.string().optional(),
+  /** Implicit TLS (port 465); STARTTLS is used anyway when the server offers it. */
+  SMTP_SECURE: flag,
+  SMTP_POOL_SIZE: z.coerce.number().int().positive().default(5),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  MAIL_FROM: z.string().min(3).default("FluxPay <no-reply@fluxnotify.local>"),
+};
+
+export type Env = ReturnType<typeof loadWorkerEnv>;
+export const loadWorkerEnv = (source?: NodeJS.ProcessEnv) => loadEnv(envShape, source);

@@ -1,0 +1,31 @@
+import type { ChannelCommand } from "@fluxnotify/shared/contracts";
+import { notificationCopy } from "@fluxnotify/shared/delivery";
+import { NonRetryableError } from "@fluxnotify/shared/errors";
+import { render } from "@react-email/render";
+import { EMAIL_TEMPLATES } from "./templates/events";
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Subject, HTML and plain-text parts of one command, in the recipient's locale and time zone. */
+export async function renderEmail(
+  command: Pick<ChannelCommand, "eventType" | "templateData" | "recipient">,
+): Promise<RenderedEmail> {
+  const Template = EMAIL_TEMPLATES[command.eventType];
+  if (!Template) {
+    throw new NonRetryableError("EMAIL_TEMPLATE_MISSING", `no email template for ${command.eventType}`);
+  }
+  const locale = command.recipient.locale;
+  const copy = notificationCopy({
+    eventType: command.eventType,
+    data: command.templateData,
+    locale,
+    timeZone: command.recipient.timeZone,
+  });
+  const element = <Template copy={copy} locale={locale} />;
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  return { subject: `[FluxPay] ${copy.title}`, html, text };
+}

@@ -1,0 +1,100 @@
+import type { ChannelStrategy, Classification } from "@fluxnotify/shared/delivery";
+import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
+import nodemailer from "nodemailer";
+import type SMTPPool from "nodemailer/lib/smtp-pool";
+import { type RenderedEmail, renderEmail } from "./render";
+
+export interface SmtpConfig {
+  url?: string | undefined;
+  host: string;
+  port: number;
+  user?: string | undefined;
+  pass?: string | undefined;
+  secure: boolean;
+  poolSize: number;
+  timeoutMs: number;
+  from: string;
+}
+
+/** Pooled transport: a handful of long-lived SMTP connections shared by all concurrent sends. */
+export function createSmtpTransport(config: SmtpConfig) {
+  const common = {
+    pool: true as const,
+    maxConnections: config.poolSize,
+    maxMessages: 500,
+    connectionTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    socketTimeout: config.timeoutMs * 3,
+  };
+  const options: SMTPPool.Options = config.url
+    ? { ...common, url: config.url }
+    : {
+        ...common,
+        host: config.host,
+        port: config.port,
+        secure: config.secure,
+        ...(config.user ? { auth: { user: config.user, pass: config.pass ?? "" } } : {}),
+      };
+  return nodemailer.createTransport(options);
+}
+
+export type SmtpTransport = ReturnType<typeof createSmtpTransport>;
+
+// Deliberately loose: the SMTP server is the judge; this only stops obvious garbage early.
+const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
+const DOWN_ERRNO = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+
+export const messageIdFor = (notificationId: string) => `<${notificationId}@fluxnotify>`;
+
+export function classifyEmail(error: unknown): Classification {
+  if (error instanceof AppError)
+    return { kind: error.retryable ? "transient" : "permanent", code: error.code };
+  const err = error as { code?: string; responseCode?: number; message?: string };
+  if (typeof err.responseCode === "number") {
+    // 5xx: the server refused this message/recipient for good (e.g. 550 no such mailbox).
+    if (err.responseCode >= 500) return { kind: "permanent", code: `SMTP_${err.responseCode}` };
+    if (err.responseCode >= 400) return { kind: "transient", code: `SMTP_${err.responseCode}` };
+  }
+  const message = err.message ?? "";
+  const errno = [...DOWN_ERRNO].find((code) => message.includes(code));
+  if (err.code === "EDNS" || (err.code === "ESOCKET" && errno))
+    return { kind: "provider_down", code: "SMTP_UNREACHABLE" };
+  if (err.code === "ETIMEDOUT" || /timeout/i.test(message))
+    return { kind: "transient", code: "SMTP_TIMEOUT", timeout: true };
+  return { kind: "transient", code: `SMTP_${err.code ?? "ERROR"}` };
+}
+
+export function emailStrategy(
+  transport: SmtpTransport,
+  options: { from: string },
+): ChannelStrategy<RenderedEmail> {
+  return {
+    channel: "EMAIL",
+    render: (command) => {
+      if (!ADDRESS.test(command.destination)) {
+        throw new NonRetryableError("EMAIL_ADDRESS_INVALID", "destination is not an email address");
+      }
+      return renderEmail(command);
+    },
+    async send(rendered, command) {
+      const info = await transport.sendMail({
+        from: options.from,
+        to: command.destination,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        messageId: messageIdFor(command.notificationId),
+        headers: { "X-Notification-Id": command.notificationId },
+      });
+      if (info.rejected.length > 0) {
+        throw new NonRetryableError("SMTP_RECIPIENT_REJECTED", `recipient rejected: ${info.response}`);
+      }
+      return { providerMessageId: info.messageId };
+    },
+    classify: classifyEmail,
+    probe: async () => {
+      await transport.verify();
+    },
+    recipientOf: (command) => command.destination,
+  };
+}

@@ -1,0 +1,170 @@
+import { type DeliveryEvent, DLQ_HEADERS } from "@fluxnotify/shared/contracts";
+import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery";
+import { createRedis } from "@fluxnotify/shared/redis";
+import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "@fluxnotify/shared/testing";
+import { inject } from "vitest";
+import { createSmtpTransport, emailStrategy, messageIdFor } from "../src/strategy";
+import { startSmtpServer } from "./smtp-server";
+
+type Fixtures = Pick<KafkaFixtures, "kafka" | "logger" | "registry">;
+const FROM = "FluxPay <no-reply@fluxnotify.test>";
+
+async function setup(fixtures: Fixtures, port: number) {
+  const redis = createRedis(inject("redisUrl"), { logger: fixtures.logger, name: "test" });
+  const transport = createSmtpTransport({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    poolSize: 3,
+    timeoutMs: 2_000,
+    from: FROM,
+  });
+  const harness = await startDeliveryHarness({
+    ...fixtures,
+    redis,
+    strategy: emailStrategy(transport, { from: FROM }),
+  });
+  return {
+    harness,
+    async close() {
+      await harness.close();
+      transport.close();
+      await redis.quit();
+    },
+  };
+}
+
+const mailTo = (destination: string, extra: Parameters<typeof sampleCommand>[1] = {}) =>
+  sampleCommand("EMAIL", { destination, ...extra });
+
+test("sends HTML + text with a stable Message-ID, reports SENT, and does not re-send a duplicate", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  const smtp = await startSmtpServer();
+  const ctx = await setup({ kafka, logger, registry }, smtp.port);
+  try {
+    const command = mailTo("alice@example.com", {
+      templateData: { ...sampleCommand("EMAIL").templateData, pgPaymentKey: "<img src=x onerror=alert(1)>" },
+    });
+    await ctx.harness.produce([command]);
+    await eventually(() => smtp.received.length === 1 && ctx.harness.events.messages.length === 1);
+    const { mail } = smtp.received[0] ?? {};
+    expect(mail?.messageId).toBe(messageIdFor(command.notificationId));
+    expect(mail?.subject).toBe("[FluxPay] 결제가 완료되었습니다");
+    expect(mail?.from?.text).toContain("no-reply@fluxnotify.test");
+    expect(mail?.to && !Array.isArray(mail.to) ? mail.to.text : "").toBe("alice@example.com");
+    expect(mail?.text).toContain("15,000원");
+    expect(mail?.html).toContain("15,000원");
+    expect(mail?.html).not.toContain("<img src=x");
+    expect(mail?.html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+
+    const [sent] = ctx.harness.events.values<DeliveryEvent>();
+    expect(sent).toMatchObject({
+      status: "SENT",
+      attempts: 1,
+      providerMessageId: messageIdFor(command.notificationId),
+      recipient: "alice@example.com",
+    });
+    expect(sent?.latencyMs).toBeGreaterThan(0);
+
+    await ctx.harness.produce([command]);
+    await eventually(async () => {
+      const metric = await registry.getSingleMetric("delivery_duplicates_total")?.get();
+      return metric?.values.some((v) => v.labels.channel === "EMAIL" && v.value === 1);
+    });
+    expect(smtp.received).toHaveLength(1);
+    expect(ctx.harness.events.messages).toHaveLength(1);
+  } finally {
+    await ctx.close();
+    await smtp.close();
+  }
+});
+
+test("4xx is retried with 1 s → 2 s backoff; 5xx for the recipient is dead-lettered at once", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  const smtp = await startSmtpServer({
+    rcptReplies: { "busy@example.com": [451, 452], "nobody@example.com": [550] },
+  });
+  const ctx = await setup({ kafka, logger, registry }, smtp.port);
+  try {
+    const busy = mailTo("busy@example.com", { tenantId: "t-busy" });
+    const nobody = mailTo("nobody@example.com", { tenantId: "t-nobody" });
+    await ctx.harness.produce([busy, nobody]);
+    await eventually(() => ctx.harness.events.messages.length === 2, 15_000);
+
+    const tries = smtp.rcptAttempts.filter((a) => a.address === "busy@example.com").map((a) => a.at);
+    expect(tries).toHaveLength(3);
+    expect((tries[1] ?? 0) - (tries[0] ?? 0)).toBeGreaterThanOrEqual(950);
+    expect((tries[2] ?? 0) - (tries[1] ?? 0)).toBeGreaterThanOrEqual(1_950);
+    const events = ctx.harness.events.values<DeliveryEvent>();
+    expect(events.find((e) => e.notificationId === busy.notificationId)).toMatchObject({
+      status: "SENT",
+      attempts: 3,
+    });
+    expect(events.find((e) => e.notificationId === nobody.notificationId)).toMatchObject({
+      status: "FAILED",
+      reasonCode: "SMTP_550",
+      attempts: 1,
+    });
+
+    expect(smtp.rcptAttempts.filter((a) => a.address === "nobody@example.com")).toHaveLength(1);
+    expect(ctx.harness.dlq.messages).toHaveLength(1);
+    const dead = ctx.harness.dlq.messages[0];
+    expect(dead?.key).toBe(`t-nobody:${nobody.recipient.userId}`);
+    expect(JSON.parse(dead?.value?.toString() ?? "")).toEqual(nobody);
+    expect(dead?.headers).toMatchObject({
+      [DLQ_HEADERS.errorCode]: "SMTP_550",
+      [DLQ_HEADERS.retryCount]: "0",
+      [DLQ_HEADERS.channel]: "EMAIL",
+      [DLQ_HEADERS.eventId]: nobody.eventId,
+      [DLQ_HEADERS.notificationId]: nobody.notificationId,
+      [DLQ_HEADERS.originalTopic]: ctx.harness.commandTopic,
+      [DLQ_HEADERS.originalPartition]: "0",
+    });
+    expect(dead?.headers[DLQ_HEADERS.errorMessage]).toMatch(/550/);
+    expect(dead?.headers[DLQ_HEADERS.originalOffset]).toMatch(/^\d+$/);
+    expect(Date.parse(dead?.headers[DLQ_HEADERS.failedAt] ?? "")).not.toBeNaN();
+  } finally {
+    await ctx.close();
+    await smtp.close();
+  }
+});
+
+test("an SMTP outage pauses consumption; after restart every message is delivered and none dead-lettered", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  let smtp = await startSmtpServer();
+  const port = smtp.port;
+  const ctx = await setup({ kafka, logger, registry }, port);
+  try {
+    await smtp.close();
+    const commands = Array.from({ length: 8 }, (_, i) =>
+      mailTo(`user${i}@example.com`, { tenantId: `t${i}` }),
+    );
+    await ctx.harness.produce(commands);
+    await eventually(() => ctx.harness.runtime.breaker.state === "open");
+    expect(ctx.harness.runtime.runner.paused).toBe(true);
+    const breaker = await registry.getSingleMetric("delivery_breaker_open")?.get();
+    expect(breaker?.values.find((v) => v.labels.channel === "EMAIL")?.value).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 8_000)); // the outage
+    expect(ctx.harness.dlq.messages).toHaveLength(0);
+    expect(ctx.harness.events.messages).toHaveLength(0);
+
+    smtp = await startSmtpServer({ port });
+    await eventually(() => ctx.harness.events.messages.length === 8, 20_000);
+    expect(new Set(smtp.received.map((r) => r.mail.messageId)).size).toBe(8);
+    expect(ctx.harness.events.values<DeliveryEvent>().every((e) => e.status === "SENT")).toBe(true);
+    expect(ctx.harness.dlq.messages).toHaveLength(0);
+    expect(ctx.harness.runtime.breaker.state).toBe("closed");
+  } finally {
+    await ctx.close();
+    await smtp.close();
+  }
+});

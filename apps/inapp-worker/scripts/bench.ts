@@ -1,0 +1,33 @@
+/**
+ * In-app channel benchmark against the local Redis and broker:
+ * `pnpm exec tsx scripts/bench.ts [commands=5000] [concurrency=32] [partitions=6]`
+ */
+import { runDeliveryBench, sampleCommand } from "@fluxnotify/shared/delivery";
+import { createLogger } from "@fluxnotify/shared/logger";
+import { createRedis } from "@fluxnotify/shared/redis";
+import { testEnv } from "@fluxnotify/shared/testing/env";
+import { inAppStrategy, userChannel } from "../src/strategy";
+
+const [n = 5_000, concurrency = 32, partitions = 6] = process.argv.slice(2).map(Number);
+const env = testEnv();
+const redis = createRedis(env.TEST_REDIS_URL, {
+  logger: createLogger({ name: "bench", level: "warn" }),
+  name: "bench",
+});
+const commands = Array.from({ length: n }, (_, i) => {
+  const userId = `bench-${i % 500}`;
+  return sampleCommand("IN_APP", {
+    recipient: { userId, locale: "ko", timeZone: "Asia/Seoul" },
+    destination: userChannel("tenant-a", userId),
+  });
+});
+const result = await runDeliveryBench({
+  brokers: env.TEST_KAFKA_BROKERS,
+  redis,
+  strategy: inAppStrategy(redis, { historySize: 100 }),
+  commands,
+  concurrency,
+  partitions,
+});
+console.log(JSON.stringify({ channel: "IN_APP", ...result }));
+await redis.quit();

@@ -1,0 +1,25 @@
+import { commandTopic } from "@fluxnotify/shared/contracts";
+import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
+import { baseEnv, kafkaEnv, loadEnv, redisEnv } from "@fluxnotify/shared/env";
+import { z } from "zod";
+
+export const envShape = {
+  ...baseEnv,
+  ...kafkaEnv,
+  ...redisEnv,
+  ...deliveryWorkerEnv({
+    commandTopic: commandTopic("IN_APP"),
+    consumerGroup: "notif-inapp",
+    healthPort: 9104,
+  }),
+  /** Redis that clients subscribe to; defaults to REDIS_URL (dedup state lives there too). */
+  PUBSUB_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .optional(),
+  /** Catch-up history kept per user (approximate, MAXLEN ~). */
+  INAPP_HISTORY_SIZE: z.coerce.number().int().positive().default(100),
+};
+
+export type Env = ReturnType<typeof loadWorkerEnv>;
+export const loadWorkerEnv = (source?: NodeJS.ProcessEnv) => loadEnv(envShape, source);

@@ -1,0 +1,112 @@
+import type { ChannelCommand } from "@fluxnotify/shared/contracts";
+import { type ChannelStrategy, type Classification, notificationCopy } from "@fluxnotify/shared/delivery";
+import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
+import { pingRedis, type Redis } from "@fluxnotify/shared/redis";
+
+/** CONTRACT §5: one JSON message per notification on the user's channel. */
+export interface InAppMessage {
+  notificationId: string;
+  eventType: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  data: Record<string, unknown>;
+}
+
+export interface InAppRendered {
+  channel: string;
+  stream: string;
+  payload: string;
+}
+
+export const userChannel = (tenantId: string, userId: string) => `notifications:${tenantId}:${userId}`;
+export const userStream = (tenantId: string, userId: string) => `notifications:stream:${tenantId}:${userId}`;
+
+export function renderInApp(command: ChannelCommand): InAppRendered {
+  const expected = userChannel(command.tenantId, command.recipient.userId);
+  // The channel name is the only authorisation a subscriber has: never publish to another user's.
+  if (command.destination !== expected) {
+    throw new NonRetryableError(
+      "INAPP_DESTINATION_INVALID",
+      `destination is not the recipient's channel ${expected}`,
+    );
+  }
+  const copy = notificationCopy({
+    eventType: command.eventType,
+    data: command.templateData,
+    locale: command.recipient.locale,
+    timeZone: command.recipient.timeZone,
+  });
+  const message: InAppMessage = {
+    notificationId: command.notificationId,
+    eventType: command.eventType,
+    title: copy.title,
+    body: copy.summary,
+    createdAt: command.createdAt,
+    data: command.templateData,
+  };
+  return {
+    channel: expected,
+    stream: userStream(command.tenantId, command.recipient.userId),
+    payload: JSON.stringify(message),
+  };
+}
+
+const DOWN_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ECONNRESET",
+  "ENETUNREACH",
+]);
+
+export function classifyInApp(error: unknown): Classification {
+  if (error instanceof AppError)
+    return { kind: error.retryable ? "transient" : "permanent", code: error.code };
+  const err = error as { code?: string; name?: string; message?: string };
+  if ((err.code && DOWN_CODES.has(err.code)) || err.name === "MaxRetriesPerRequestError") {
+    return { kind: "provider_down", code: "REDIS_UNAVAILABLE" };
+  }
+  if (/ETIMEDOUT|timed out/i.test(err.message ?? ""))
+    return { kind: "transient", code: "REDIS_TIMEOUT", timeout: true };
+  return { kind: "transient", code: "REDIS_ERROR" };
+}
+
+/**
+ * Publish for connected clients and append to a capped stream so one that connects later
+ * catches up (XRANGE/XREVRANGE); both in one MULTI so history never misses a published message.
+ */
+export function inAppStrategy(
+  redis: Redis,
+  options: { historySize: number },
+): ChannelStrategy<InAppRendered> {
+  return {
+    channel: "IN_APP",
+    render: renderInApp,
+    async send(rendered, command) {
+      const replies = await redis
+        .multi()
+        .xadd(
+          rendered.stream,
+          "MAXLEN",
+          "~",
+          options.historySize,
+          "*",
+          "id",
+          command.notificationId,
+          "message",
+          rendered.payload,
+        )
+        .publish(rendered.channel, rendered.payload)
+        .exec();
+      const failed = replies?.find(([error]) => error);
+      if (!replies || failed) throw failed?.[0] ?? new Error("redis transaction aborted");
+      const entryId = replies[0]?.[1];
+      return typeof entryId === "string" ? { providerMessageId: entryId } : {};
+    },
+    classify: classifyInApp,
+    probe: () => pingRedis(redis),
+    recipientOf: (command) => command.destination,
+  };
+}

@@ -1,0 +1,144 @@
+import { type DeliveryEvent, DLQ_HEADERS } from "@fluxnotify/shared/contracts";
+import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery";
+import { createRedis } from "@fluxnotify/shared/redis";
+import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "@fluxnotify/shared/testing";
+import { inject } from "vitest";
+import { type InAppMessage, inAppStrategy, userChannel, userStream } from "../src/strategy";
+
+async function setup(fixtures: Pick<KafkaFixtures, "kafka" | "logger" | "registry">, historySize = 100) {
+  const { kafka, logger, registry } = fixtures;
+  const redis = createRedis(inject("redisUrl"), { logger, name: "test-state" });
+  const subscriber = createRedis(inject("redisUrl"), { logger, name: "test-sub" });
+  const harness = await startDeliveryHarness({
+    kafka,
+    logger,
+    registry,
+    redis,
+    strategy: inAppStrategy(redis, { historySize }),
+  });
+  return {
+    redis,
+    subscriber,
+    harness,
+    async close() {
+      await harness.close();
+      subscriber.disconnect();
+      await redis.quit();
+    },
+  };
+}
+
+test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never sends a duplicate", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  const ctx = await setup({ kafka, logger, registry });
+  try {
+    const userId = `u-${Date.now()}`;
+    const command = sampleCommand("IN_APP", {
+      recipient: { userId, locale: "ko", timeZone: "Asia/Seoul" },
+      destination: userChannel("tenant-a", userId),
+    });
+    const received: InAppMessage[] = [];
+    await ctx.subscriber.subscribe(userChannel("tenant-a", userId));
+    ctx.subscriber.on("message", (_channel, raw: string) => received.push(JSON.parse(raw) as InAppMessage));
+
+    await ctx.harness.produce([command]);
+    await eventually(() => received.length === 1 && ctx.harness.events.messages.length === 1);
+    expect(received[0]).toEqual({
+      notificationId: command.notificationId,
+      eventType: "com.fluxpay.payment.approved",
+      title: "결제가 완료되었습니다",
+      body: "15,000원 결제가 승인되었습니다.",
+      createdAt: command.createdAt,
+      data: command.templateData,
+    });
+    const history = await ctx.redis.xrange(userStream("tenant-a", userId), "-", "+");
+    expect(history).toHaveLength(1);
+    expect(JSON.parse(history[0]?.[1][3] ?? "{}")).toEqual(received[0]);
+
+    const [sent] = ctx.harness.events.values<DeliveryEvent>();
+    expect(sent).toMatchObject({
+      status: "SENT",
+      notificationId: command.notificationId,
+      attempts: 1,
+      channel: "IN_APP",
+    });
+    expect(sent?.providerMessageId).toBe(history[0]?.[0]);
+    expect(sent?.latencyMs).toBeGreaterThanOrEqual(0);
+
+    // Redelivery / replay of the same command: not published again, no second event.
+    await ctx.harness.produce([command]);
+    const duplicates = await eventually(async () => {
+      const metric = await registry.getSingleMetric("delivery_duplicates_total")?.get();
+      return metric?.values.find((v) => v.labels.channel === "IN_APP")?.value;
+    });
+    expect(duplicates).toBe(1);
+    expect(received).toHaveLength(1);
+    expect(ctx.harness.events.messages).toHaveLength(1);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("keeps only the last N per user in the capped stream", async ({ kafka, logger, registry }) => {
+  const ctx = await setup({ kafka, logger, registry }, 10);
+  try {
+    const userId = `cap-${Date.now()}`;
+    const commands = Array.from({ length: 250 }, () =>
+      sampleCommand("IN_APP", {
+        recipient: { userId, locale: "en", timeZone: "UTC" },
+        destination: userChannel("tenant-a", userId),
+      }),
+    );
+    await ctx.harness.produce(commands);
+    await eventually(() => ctx.harness.events.messages.length === 250, 20_000);
+    const length = await ctx.redis.xlen(userStream("tenant-a", userId));
+    // MAXLEN ~ trims whole radix-tree nodes (100 entries), so the bound is approximate.
+    expect(length).toBeGreaterThanOrEqual(10);
+    expect(length).toBeLessThanOrEqual(110);
+    const [latest] = await ctx.redis.xrevrange(userStream("tenant-a", userId), "+", "-", "COUNT", 1);
+    expect(JSON.parse(latest?.[1][3] ?? "{}").notificationId).toBe(commands[249]?.notificationId);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("dead-letters a command for another user's channel at once, and an unparseable one", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  const ctx = await setup({ kafka, logger, registry });
+  try {
+    const command = sampleCommand("IN_APP", { destination: "notifications:tenant-a:someone-else" });
+    await ctx.harness.produce([command]);
+    await ctx.harness.producer.send([
+      { topic: ctx.harness.commandTopic, key: "tenant-a:x", value: '{"v":1,"domain":"payment","oops":true}' },
+    ]);
+    await eventually(() => ctx.harness.dlq.messages.length === 2 && ctx.harness.events.messages.length === 1);
+    const [first, second] = ctx.harness.dlq.messages;
+    expect(first?.key).toBe(`tenant-a:${command.recipient.userId}`);
+    expect(JSON.parse(first?.value?.toString() ?? "")).toEqual(command);
+    expect(first?.headers).toMatchObject({
+      [DLQ_HEADERS.errorCode]: "INAPP_DESTINATION_INVALID",
+      [DLQ_HEADERS.retryCount]: "0",
+      [DLQ_HEADERS.channel]: "IN_APP",
+      [DLQ_HEADERS.eventId]: command.eventId,
+      [DLQ_HEADERS.notificationId]: command.notificationId,
+      [DLQ_HEADERS.originalTopic]: ctx.harness.commandTopic,
+      [DLQ_HEADERS.originalPartition]: "0",
+      [DLQ_HEADERS.originalOffset]: "0",
+    });
+    expect(second?.headers[DLQ_HEADERS.errorCode]).toBe("COMMAND_INVALID");
+    expect(second?.headers[DLQ_HEADERS.errorMessage]).toMatch(/invalid channel command/);
+    expect(ctx.harness.events.values<DeliveryEvent>()[0]).toMatchObject({
+      status: "FAILED",
+      reasonCode: "INAPP_DESTINATION_INVALID",
+      attempts: 0,
+    });
+  } finally {
+    await ctx.close();
+  }
+});

@@ -1,0 +1,179 @@
+// Ingest worker throughput on the local broker (not a test): publishes a realistic mix of
+// FluxPay events to fresh topics, then starts the worker and measures how fast it turns
+// them into commands. Usage: pnpm --filter @fluxnotify/ingest-worker bench [events] [concurrency]
+import { randomUUID } from "node:crypto";
+import { createDbClient, runMigrations, schema } from "@fluxnotify/db";
+import { CHANNELS, DOMAINS } from "@fluxnotify/shared/contracts";
+import { createAdmin, createProducer, type OutgoingMessage } from "@fluxnotify/shared/kafka";
+import { createLogger } from "@fluxnotify/shared/logger";
+import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
+import { createRedis } from "@fluxnotify/shared/redis";
+import type { IngestTopology } from "../src/config";
+import { loadIngestEnv } from "../src/env";
+import { startIngest } from "../src/ingest";
+import { createIngestMetrics } from "../src/metrics";
+
+const totalOrders = Math.ceil(Number(process.argv[2] ?? 20_000) / 3);
+const concurrency = Number(process.argv[3] ?? 16);
+const env = loadIngestEnv();
+const databaseUrl = env.DATABASE_URL.replace(/\/[^/]+$/, "/fluxnotify_bench");
+const logger = createLogger({ name: "bench", level: "warn" });
+const registry = createMetricsRegistry("bench");
+const connection = { brokers: env.KAFKA_BROKERS, clientId: "bench" };
+const run = randomUUID().slice(0, 8);
+const tenantId = `bench-${run}`;
+
+const topology: IngestTopology = {
+  source: Object.fromEntries(
+    DOMAINS.map((d) => [d, `bench.${run}.fluxpay.${d}`]),
+  ) as IngestTopology["source"],
+  groups: Object.fromEntries(DOMAINS.map((d) => [d, `bench-${run}-${d}`])) as IngestTopology["groups"],
+  dlq: Object.fromEntries(DOMAINS.map((d) => [d, `bench.${run}.dlq.${d}`])) as IngestTopology["dlq"],
+  commands: Object.fromEntries(
+    CHANNELS.map((c) => [c, `bench.${run}.commands.${c}`]),
+  ) as IngestTopology["commands"],
+  deliveryEvents: `bench.${run}.deliveries`,
+};
+
+function event(type: string, data: Record<string, unknown>) {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  return JSON.stringify({
+    specversion: "1.0",
+    id,
+    source: "fluxpay-engine",
+    type,
+    time: now,
+    tenantid: tenantId,
+    data: { eventId: id, occurredAt: now, ...data },
+  });
+}
+
+/** Per order: created, a payment (10% failed), a status change; 5% refunds; 20% subscriptions. */
+function mix(): OutgoingMessage[] {
+  const messages: OutgoingMessage[] = [];
+  for (let i = 0; i < totalOrders; i++) {
+    const userId = `user-${i % 2000}`;
+    const orderId = `order-${i}`;
+    const paymentId = `pay-${i}`;
+    const key = `${tenantId}:${orderId}`;
+    const amount = { amount: 15000.5, currency: "KRW" };
+    messages.push({
+      topic: topology.source.order,
+      key,
+      value: event("com.fluxpay.order.created", { orderId, userId, totalAmount: 15000.5, currency: "KRW" }),
+    });
+    const paymentType = i % 10 === 0 ? "com.fluxpay.payment.failed" : "com.fluxpay.payment.approved";
+    messages.push({
+      topic: topology.source.payment,
+      key: `${tenantId}:${paymentId}`,
+      value: event(paymentType, { paymentId, orderId, ...amount }),
+    });
+    messages.push({
+      topic: topology.source.order,
+      key,
+      value: event("com.fluxpay.order.status-changed", {
+        orderId,
+        userId,
+        fromStatus: "PENDING",
+        toStatus: "PAID",
+      }),
+    });
+    if (i % 20 === 0) {
+      messages.push({
+        topic: topology.source.refund,
+        key: `${tenantId}:r-${i}`,
+        value: event("com.fluxpay.refund.completed", { refundId: `r-${i}`, paymentId, ...amount }),
+      });
+    }
+    if (i % 5 === 0) {
+      messages.push({
+        topic: topology.source.subscription,
+        key: `${tenantId}:s-${i}`,
+        value: event("com.fluxpay.subscription.renewed", {
+          subscriptionId: `s-${i}`,
+          userId,
+          planName: "Pro",
+          ...amount,
+          currentPeriodEnd: "2027-01-01T00:00:00Z",
+        }),
+      });
+    }
+  }
+  return messages;
+}
+
+await runMigrations(databaseUrl);
+const database = createDbClient(databaseUrl, { max: concurrency + 4 });
+await database.db.insert(schema.userNotificationSettings).values(
+  Array.from({ length: 2000 }, (_, i) => ({
+    tenantId,
+    userId: `user-${i}`,
+    email: `user${i}@example.com`,
+  })),
+);
+const admin = createAdmin(connection);
+await admin.ensureTopics(
+  [...Object.values(topology.source), ...Object.values(topology.commands), topology.deliveryEvents]
+    .map((name) => ({ name, partitions: 6 }))
+    .concat(Object.values(topology.dlq).map((name) => ({ name, partitions: 1 }))),
+);
+const producer = createProducer({ connection, logger, registry });
+const messages = mix();
+const published = Date.now();
+for (let i = 0; i < messages.length; i += 2000) await producer.send(messages.slice(i, i + 2000));
+console.log(`published ${messages.length} events in ${Date.now() - published} ms`);
+
+const redis = createRedis(env.REDIS_URL, { logger, name: "bench" });
+const metrics = createIngestMetrics(registry);
+const started = Date.now();
+const worker = await startIngest(
+  {
+    db: database.db,
+    redis,
+    producer,
+    logger,
+    metrics,
+    config: {
+      topology,
+      maxEventBytes: 256 * 1024,
+      parkDeadlineMs: 600_000,
+      settingsCacheTtlSeconds: 300,
+      tenantWebhooks: {},
+    },
+    now: () => new Date(),
+  },
+  { connection, registry, domains: [...DOMAINS], concurrency, sweepIntervalMs: 1_000 },
+);
+const handled = async () => {
+  const values = (await metrics.events.get()).values;
+  return values.filter((v) => v.labels.outcome !== "released").reduce((sum, v) => sum + v.value, 0);
+};
+let last = await handled();
+while (last < messages.length && Date.now() - started < 600_000) {
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  last = await handled();
+}
+const seconds = (Date.now() - started) / 1000;
+const parked = (await metrics.events.get()).values
+  .filter((v) => v.labels.outcome === "parked")
+  .reduce((s, v) => s + v.value, 0);
+const notifications = (await metrics.notifications.get()).values.reduce((s, v) => s + v.value, 0);
+console.log(
+  JSON.stringify({
+    events: last,
+    seconds,
+    eventsPerSecond: Math.round(last / seconds),
+    notifications,
+    parkedOnTheWay: parked,
+    concurrency,
+  }),
+);
+await worker.stop(15_000);
+await admin.deleteTopics([
+  ...Object.values(topology.source),
+  ...Object.values(topology.commands),
+  topology.deliveryEvents,
+  ...Object.values(topology.dlq),
+]);
+await Promise.all([admin.close(), producer.close(), redis.quit(), database.close()]);

@@ -1,0 +1,97 @@
+import { defaultSettings, type NotificationSettings, notificationIdFor } from "@fluxnotify/shared/contracts";
+import { describe, expect, it } from "vitest";
+import { type PlanInput, planNotifications } from "../src/notifications";
+
+const input = (
+  overrides: Partial<PlanInput> = {},
+  settings: Partial<NotificationSettings> = {},
+): PlanInput => ({
+  eventId: "e-1",
+  eventType: "com.fluxpay.payment.failed",
+  domain: "payment",
+  tenantId: "t",
+  userId: "u",
+  occurredAt: "2026-02-04T10:30:00.000Z",
+  templateData: { amount: "15000.00", currency: "KRW" },
+  traceId: "trace",
+  settings: { ...defaultSettings(), email: "a@example.com", ...settings },
+  opsWebhookUrl: "https://hooks.slack.com/services/ops",
+  now: new Date("2026-02-04T10:30:01.000Z"),
+  ...overrides,
+});
+
+describe("planNotifications", () => {
+  it("issues one command and one PENDING event per destination", () => {
+    const plan = planNotifications(input({}, { slackWebhookUrl: "https://hooks.slack.com/services/mine" }));
+    expect(plan.commands.map((c) => [c.channel, c.destination])).toEqual([
+      ["EMAIL", "a@example.com"],
+      ["SLACK", "https://hooks.slack.com/services/ops"],
+      ["SLACK", "https://hooks.slack.com/services/mine"],
+      ["IN_APP", "notifications:t:u"],
+    ]);
+    expect(plan.deliveryEvents.map((d) => [d.channel, d.status, d.recipient])).toEqual([
+      ["EMAIL", "PENDING", "a@example.com"],
+      ["SLACK", "PENDING", "hooks.slack.com"],
+      ["SLACK", "PENDING", "hooks.slack.com"],
+      ["IN_APP", "PENDING", "notifications:t:u"],
+    ]);
+    expect(new Set(plan.commands.map((c) => c.notificationId)).size).toBe(4);
+  });
+
+  it("derives notification ids deterministically from event, channel and destination", () => {
+    const [first] = planNotifications(input()).commands;
+    const [again] = planNotifications(input({ now: new Date() })).commands;
+    expect(first?.notificationId).toBe(again?.notificationId);
+    expect(first?.notificationId).toBe(notificationIdFor("e-1", "EMAIL", "a@example.com"));
+    expect(first?.notificationId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it("records a channel without a contact point as SKIPPED, not failed", () => {
+    const plan = planNotifications(input({ opsWebhookUrl: undefined }, { email: null }));
+    expect(plan.commands.map((c) => c.channel)).toEqual(["IN_APP"]);
+    expect(
+      plan.deliveryEvents.filter((d) => d.status === "SKIPPED").map((d) => [d.channel, d.reasonCode]),
+    ).toEqual([
+      ["EMAIL", "NO_CONTACT_POINT"],
+      ["SLACK", "NO_CONTACT_POINT"],
+    ]);
+  });
+
+  it("records a channel switched off as SKIPPED with CHANNEL_DISABLED", () => {
+    const plan = planNotifications(input({}, { channels: { SLACK: false } }));
+    expect(plan.commands.map((c) => c.channel)).toEqual(["EMAIL", "IN_APP"]);
+    expect(plan.deliveryEvents.find((d) => d.channel === "SLACK")).toMatchObject({
+      status: "SKIPPED",
+      reasonCode: "CHANNEL_DISABLED",
+      recipient: null,
+    });
+  });
+
+  it("carries what the channel needs to render without calling back", () => {
+    const [email] = planNotifications(input({}, { locale: "en", timeZone: "Europe/Berlin" })).commands;
+    expect(email).toMatchObject({
+      v: 1,
+      tenantId: "t",
+      domain: "payment",
+      eventType: "com.fluxpay.payment.failed",
+      occurredAt: "2026-02-04T10:30:00.000Z",
+      traceId: "trace",
+      templateData: { amount: "15000.00", currency: "KRW" },
+      recipient: { userId: "u", email: "a@example.com", locale: "en", timeZone: "Europe/Berlin" },
+    });
+    const inApp = planNotifications(input()).commands.find((c) => c.channel === "IN_APP");
+    expect(inApp?.recipient.email).toBeUndefined(); // only the email channel gets the address
+  });
+
+  it("the same webhook set as both ops and user webhook is called once", () => {
+    const plan = planNotifications(input({}, { slackWebhookUrl: "https://hooks.slack.com/services/ops" }));
+    expect(plan.commands.filter((c) => c.channel === "SLACK")).toHaveLength(1);
+  });
+
+  it("an event with no route produces nothing", () => {
+    const plan = planNotifications(input({ eventType: "com.fluxpay.refund.requested" }));
+    expect(plan).toEqual({ commands: [], deliveryEvents: [] });
+  });
+});

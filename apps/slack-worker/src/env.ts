@@ -1,0 +1,27 @@
+import { commandTopic } from "@fluxnotify/shared/contracts";
+import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
+import { baseEnv, kafkaEnv, loadEnv, redisEnv, slackAllowListEnv } from "@fluxnotify/shared/env";
+import { z } from "zod";
+
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .default("false")
+  .transform((value) => value === "true" || value === "1");
+
+export const envShape = {
+  ...baseEnv,
+  ...kafkaEnv,
+  ...redisEnv,
+  ...slackAllowListEnv,
+  ...deliveryWorkerEnv({
+    commandTopic: commandTopic("SLACK"),
+    consumerGroup: "notif-slack",
+    healthPort: 9103,
+  }),
+  /** Local runs and tests only: also allow plain http to allow-listed loopback hosts. */
+  SLACK_ALLOW_INSECURE_LOOPBACK: flag,
+  SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+};
+
+export type Env = ReturnType<typeof loadWorkerEnv>;
+export const loadWorkerEnv = (source?: NodeJS.ProcessEnv) => loadEnv(envShape, source);

@@ -1,0 +1,93 @@
+import { deadLetterHeaders } from "../contracts/dlq";
+import { DOMAINS, type Domain, domainOfEventType } from "../contracts/fluxpay-events";
+import type { ChannelCommand } from "../contracts/messages";
+import { deliveryEventRecord } from "../contracts/records";
+import type { Channel } from "../contracts/topics";
+import type { ConsumedMessage, OutgoingMessage } from "../kafka/index";
+
+export interface DeadLetterTarget {
+  dlqTopicPrefix: string;
+  deliveryEventsTopic: string;
+  /** Where a command whose domain cannot be read at all goes (it is our own bug, not input). */
+  fallbackDomain: Domain;
+}
+
+export interface Failure {
+  code: string;
+  message: string;
+  retryCount: number;
+  attempts: number;
+}
+
+/** Best effort for commands that failed validation: the domain decides the DLQ topic. */
+function domainOf(message: ConsumedMessage, fallback: Domain): Domain {
+  try {
+    const raw = JSON.parse(message.value?.toString("utf8") ?? "") as {
+      domain?: unknown;
+      eventType?: unknown;
+    };
+    if (typeof raw.domain === "string" && (DOMAINS as readonly string[]).includes(raw.domain)) {
+      return raw.domain as Domain;
+    }
+    if (typeof raw.eventType === "string") return domainOfEventType(raw.eventType) ?? fallback;
+  } catch {
+    // not JSON: fall through
+  }
+  return fallback;
+}
+
+/**
+ * The DLQ record keeps the original key and value (so a replay is the original command)
+ * and the original headers (trace id), with the CONTRACT §3 headers on top; a parsed
+ * command also gets its FAILED delivery event in the same produce request.
+ */
+export function deadLetterRecords(
+  message: ConsumedMessage,
+  channel: Channel,
+  command: ChannelCommand | undefined,
+  failure: Failure,
+  target: DeadLetterTarget,
+  recipient: string | null,
+): OutgoingMessage[] {
+  const failedAt = new Date();
+  const domain = command?.domain ?? domainOf(message, target.fallbackDomain);
+  const dlq: OutgoingMessage = {
+    topic: `${target.dlqTopicPrefix}${domain}`,
+    key: message.key,
+    value: message.value ?? Buffer.alloc(0),
+    headers: {
+      ...message.headers,
+      ...deadLetterHeaders({
+        errorMessage: failure.message,
+        errorCode: failure.code,
+        retryCount: failure.retryCount,
+        originalTopic: message.topic,
+        originalPartition: message.partition,
+        originalOffset: message.offset.toString(),
+        channel,
+        eventId: command?.eventId ?? message.headers["x-event-id"],
+        notificationId: command?.notificationId ?? message.headers["x-notification-id"],
+        failedAt,
+      }),
+    },
+  };
+  if (!command) return [dlq];
+  const event = deliveryEventRecord({
+    v: 1,
+    notificationId: command.notificationId,
+    status: "FAILED",
+    channel,
+    tenantId: command.tenantId,
+    userId: command.recipient.userId,
+    eventId: command.eventId,
+    eventType: command.eventType,
+    recipient,
+    createdAt: command.createdAt,
+    at: failedAt.toISOString(),
+    attempts: failure.attempts,
+    reasonCode: failure.code,
+    errorMessage: failure.message.slice(0, 2_000),
+    traceId: command.traceId,
+  });
+  return [dlq, { ...event, topic: target.deliveryEventsTopic }];
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { port } from "../env";
+
+/** Env pieces every channel worker shares; each app spreads this into its own `env.ts`. */
+export function deliveryWorkerEnv(defaults: {
+  commandTopic: string;
+  consumerGroup: string;
+  healthPort: number;
+}) {
+  return {
+    COMMAND_TOPIC: z.string().min(1).default(defaults.commandTopic),
+    DELIVERY_EVENTS_TOPIC: z.string().min(1).default("notification.delivery.events"),
+    DLQ_TOPIC_PREFIX: z.string().min(1).default("notification.dlq."),
+    CONSUMER_GROUP: z.string().min(1).default(defaults.consumerGroup),
+    CONCURRENCY: z.coerce.number().int().positive().max(1_000).default(16),
+    HEALTH_PORT: port(defaults.healthPort),
+    /** How often a downed provider is probed while the breaker is open. */
+    BREAKER_PROBE_INTERVAL_MS: z.coerce.number().int().positive().default(3_000),
+    /** Retention of SENT marks: must outlive command-topic retention and DLQ replays. */
+    DEDUP_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(7 * 24 * 3600),
+  };
+}

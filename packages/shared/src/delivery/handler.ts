@@ -1,0 +1,195 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ChannelCommand } from "../contracts/messages";
+import { deliveryEventRecord, parseChannelCommand } from "../contracts/records";
+import { AppError, errorMessage, RetryableError } from "../errors";
+import type { ConsumedMessage, KafkaProducer } from "../kafka/index";
+import type { Logger } from "../logger";
+import type { CircuitBreaker } from "./breaker";
+import { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";
+import type { DedupStore, SentRecord } from "./dedup";
+import type { DeliveryMetrics } from "./metrics";
+import type { ChannelStrategy } from "./types";
+
+export interface RetryPolicy {
+  /** One delay per retry: 3 retries → [1000, 2000, 4000]. */
+  delaysMs: number[];
+  /** Up to this fraction is added at random so retries of many messages spread out. */
+  jitterRatio: number;
+  /** Cap on a provider's Retry-After. */
+  maxRetryAfterMs: number;
+}
+
+export interface HandlerDeps<R> {
+  strategy: ChannelStrategy<R>;
+  producer: KafkaProducer;
+  dedup: DedupStore;
+  breaker: CircuitBreaker;
+  metrics: DeliveryMetrics;
+  logger: Logger;
+  retry: RetryPolicy;
+  target: DeadLetterTarget;
+  /** Consecutive timeouts (channel-wide) that open the breaker. */
+  timeoutsToOpen: number;
+  /** Aborted on shutdown: waits end, the message stays uncommitted and is redelivered. */
+  signal: AbortSignal;
+  /** Shared mutable count of timeouts in a row across all sends of this channel. */
+  timeouts: { inARow: number };
+}
+
+type Outcome = { ok: true; record: SentRecord } | { ok: false; failure: Failure };
+
+function sentEvent(command: ChannelCommand, record: SentRecord, recipient: string | null, topic: string) {
+  const event = deliveryEventRecord({
+    v: 1,
+    notificationId: command.notificationId,
+    status: "SENT",
+    channel: command.channel,
+    tenantId: command.tenantId,
+    userId: command.recipient.userId,
+    eventId: command.eventId,
+    eventType: command.eventType,
+    recipient,
+    createdAt: command.createdAt,
+    at: record.at,
+    attempts: record.attempts,
+    ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
+    latencyMs: record.latencyMs,
+    traceId: command.traceId,
+  });
+  return { ...event, topic };
+}
+
+/** Sends with retries; provider-down failures wait for the breaker and do not count. */
+async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand): Promise<Outcome> {
+  const { strategy, metrics, retry, breaker } = deps;
+  const channel = strategy.channel;
+  let rendered: R;
+  try {
+    rendered = await strategy.render(command);
+  } catch (error) {
+    // Rendering is deterministic: whatever fails here fails the same way on every retry.
+    const code = error instanceof AppError ? error.code : "RENDER_FAILED";
+    return { ok: false, failure: { code, message: errorMessage(error), retryCount: 0, attempts: 0 } };
+  }
+  let attempts = 0;
+  for (;;) {
+    await breaker.whenClosed(deps.signal);
+    const started = performance.now();
+    try {
+      const result = await strategy.send(rendered, command);
+      const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+      attempts++;
+      deps.timeouts.inARow = 0;
+      metrics.sendSeconds.observe({ channel, result: "ok" }, latencyMs / 1000);
+      const record: SentRecord = { at: new Date().toISOString(), attempts, latencyMs, reported: false };
+      if (result.providerMessageId) record.providerMessageId = result.providerMessageId;
+      return { ok: true, record };
+    } catch (error) {
+      metrics.sendSeconds.observe({ channel, result: "error" }, (performance.now() - started) / 1000);
+      const verdict = strategy.classify(error);
+      const message = errorMessage(error);
+      if (verdict.timeout) deps.timeouts.inARow++;
+      const down =
+        verdict.kind === "provider_down" || (verdict.timeout && deps.timeouts.inARow >= deps.timeoutsToOpen);
+      if (down) {
+        // Not the message's fault: it waits for the provider and keeps its attempt budget.
+        breaker.open(`${verdict.code}: ${message}`);
+        continue;
+      }
+      attempts++;
+      const retries = attempts - 1;
+      if (verdict.kind === "permanent" || retries >= retry.delaysMs.length) {
+        return { ok: false, failure: { code: verdict.code, message, retryCount: retries, attempts } };
+      }
+      const base = retry.delaysMs[retries] ?? 1_000;
+      const delay =
+        verdict.retryAfterMs !== undefined
+          ? Math.min(verdict.retryAfterMs, retry.maxRetryAfterMs)
+          : base * (1 + Math.random() * retry.jitterRatio);
+      deps.logger.info(
+        {
+          notificationId: command.notificationId,
+          code: verdict.code,
+          attempt: attempts,
+          delayMs: Math.round(delay),
+        },
+        "send failed; retrying",
+      );
+      await sleep(delay, undefined, { signal: deps.signal });
+    }
+  }
+}
+
+/**
+ * One command, start to finish. Returns normally once the outcome is durable in Kafka
+ * (SENT event, or DLQ record + FAILED event); throws only for "not done yet" (Redis or
+ * Kafka unavailable, shutdown, another worker holding the lock), which the consumer
+ * runner retries without committing.
+ */
+export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMessage): Promise<void> {
+  const { strategy, metrics, producer, dedup, target } = deps;
+  const channel = strategy.channel;
+  const parsed = parseChannelCommand(message.value);
+  if (!parsed.ok || parsed.value.channel !== channel) {
+    const reason = parsed.ok
+      ? `command for channel ${parsed.value.channel} on the ${channel} topic`
+      : parsed.reason;
+    const failure = { code: "COMMAND_INVALID", message: reason, retryCount: 0, attempts: 0 };
+    await producer.send(deadLetterRecords(message, channel, undefined, failure, target, null));
+    metrics.deadLetters.inc({ channel, code: failure.code });
+    metrics.sends.inc({ channel, outcome: "failed" });
+    deps.logger.warn(
+      { topic: message.topic, offset: message.offset.toString(), reason },
+      "invalid command dead-lettered",
+    );
+    return;
+  }
+  const command = parsed.value;
+  const recipient = strategy.recipientOf?.(command) ?? null;
+  const eventsTopic = target.deliveryEventsTopic;
+
+  const already = await dedup.sent(command.notificationId);
+  if (already) {
+    metrics.duplicates.inc({ channel });
+    metrics.sends.inc({ channel, outcome: "duplicate" });
+    // A crash between send and event publish left the SENT event unreported: report it now.
+    if (!already.reported) {
+      await producer.send([sentEvent(command, already, recipient, eventsTopic)]);
+      await dedup.markSent(command.notificationId, { ...already, reported: true });
+    }
+    return;
+  }
+
+  const release = await dedup.lock(command.notificationId);
+  if (!release) {
+    throw new RetryableError(
+      "DELIVERY_IN_PROGRESS",
+      `notification ${command.notificationId} is being sent elsewhere`,
+    );
+  }
+  try {
+    const outcome = await sendWithRetries(deps, command);
+    if (outcome.ok) {
+      // Mark first: if the event publish fails, the redelivered command reports instead of re-sending.
+      await dedup.markSent(command.notificationId, outcome.record);
+      await producer.send([sentEvent(command, outcome.record, recipient, eventsTopic)]);
+      await dedup
+        .markSent(command.notificationId, { ...outcome.record, reported: true })
+        .catch((error: unknown) => deps.logger.warn({ err: error }, "could not flag SENT event as reported"));
+      metrics.sends.inc({ channel, outcome: "sent" });
+      metrics.attempts.observe({ channel, outcome: "sent" }, outcome.record.attempts);
+      return;
+    }
+    const { failure } = outcome;
+    await producer.send(deadLetterRecords(message, channel, command, failure, target, recipient));
+    metrics.deadLetters.inc({ channel, code: failure.code });
+    metrics.sends.inc({ channel, outcome: "failed" });
+    metrics.attempts.observe({ channel, outcome: "failed" }, failure.attempts);
+    deps.logger.warn(
+      { notificationId: command.notificationId, code: failure.code, retryCount: failure.retryCount },
+      "delivery failed; dead-lettered",
+    );
+  } finally {
+    await release().catch(() => {});
+  }
+}

@@ -1,0 +1,38 @@
+import type { ChannelCommand } from "../contracts/messages";
+import type { Channel } from "../contracts/topics";
+
+/** How the runtime should treat a failed send. */
+export type FailureKind = "transient" | "permanent" | "provider_down";
+
+export interface Classification {
+  kind: FailureKind;
+  /** Stable error code for DLQ headers, delivery events and metrics (e.g. SMTP_MAILBOX_UNAVAILABLE). */
+  code: string;
+  /** Provider-requested wait before the next attempt (e.g. Slack 429 Retry-After). */
+  retryAfterMs?: number;
+  /**
+   * A timeout: one is transient, but several in a row mean the provider is down
+   * (the runtime opens the breaker after `breaker.timeoutsToOpen` consecutive ones).
+   */
+  timeout?: boolean;
+}
+
+export interface SendResult {
+  providerMessageId?: string;
+}
+
+/**
+ * Everything a channel contributes (Strategy): how to render a command, how to send the
+ * rendering, how to judge a failure, and how to tell that a downed provider is back.
+ * Retries, dedup, dead letters, the breaker and delivery events are the runtime's job.
+ */
+export interface ChannelStrategy<Rendered> {
+  channel: Channel;
+  render(command: ChannelCommand): Promise<Rendered> | Rendered;
+  send(rendered: Rendered, command: ChannelCommand): Promise<SendResult>;
+  classify(error: unknown): Classification;
+  /** Resolves when the provider accepts connections again; rejects while it is still down. */
+  probe(): Promise<void>;
+  /** What the read model shows as recipient (never a secret such as a full webhook URL). */
+  recipientOf?(command: ChannelCommand): string | null;
+}
