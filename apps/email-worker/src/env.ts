@@ -1,12 +1,7 @@
 import { commandTopic } from "@fluxnotify/shared/contracts";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
-import { baseEnv, kafkaEnv, loadEnv, port, redisEnv } from "@fluxnotify/shared/env";
+import { baseEnv, booleanFlag, kafkaEnv, loadEnv, port, redisEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
-
-const flag = z
-  .enum(["true", "false", "1", "0"])
-  .default("false")
-  .transform((value) => value === "true" || value === "1");
 
 export const envShape = {
   ...baseEnv,
@@ -27,7 +22,7 @@ export const envShape = {
   SMTP_USER: z.string().optional(),
   SMTP_PASS: z.string().optional(),
   /** Implicit TLS (port 465); STARTTLS is used anyway when the server offers it. */
-  SMTP_SECURE: flag,
+  SMTP_SECURE: booleanFlag(false),
   SMTP_POOL_SIZE: z.coerce.number().int().positive().default(5),
   SMTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MAIL_FROM: z.string().min(3).default("FluxPay <no-reply@fluxnotify.local>"),

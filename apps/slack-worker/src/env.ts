@@ -1,12 +1,7 @@
 import { commandTopic } from "@fluxnotify/shared/contracts";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
-import { baseEnv, kafkaEnv, loadEnv, redisEnv, slackAllowListEnv } from "@fluxnotify/shared/env";
+import { baseEnv, booleanFlag, kafkaEnv, loadEnv, redisEnv, slackAllowListEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
-
-const flag = z
-  .enum(["true", "false", "1", "0"])
-  .default("false")
-  .transform((value) => value === "true" || value === "1");
 
 export const envShape = {
   ...baseEnv,
@@ -19,7 +14,7 @@ export const envShape = {
     healthPort: 9103,
   }),
   /** Local runs and tests only: also allow plain http to allow-listed loopback hosts. */
-  SLACK_ALLOW_INSECURE_LOOPBACK: flag,
+  SLACK_ALLOW_INSECURE_LOOPBACK: booleanFlag(false),
   SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 };
 

@@ -18,6 +18,13 @@ const csv = (fallback: string) =>
         .filter(Boolean),
     );
 
+/** "true"/"1" or "false"/"0", for feature switches. */
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1");
+
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 export const baseEnv = {

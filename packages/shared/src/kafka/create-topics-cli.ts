@@ -1,12 +1,13 @@
 // Creates every topic of the platform with its partition count (auto-creation is off).
-// Idempotent: existing topics are left as they are. Run by bin/dev before the apps start.
-import { topology } from "@fluxnotify/shared/contracts";
-import { createAdmin, waitForKafka } from "@fluxnotify/shared/kafka";
-import { createLogger } from "@fluxnotify/shared/logger";
-import { loadScriptEnv } from "./env";
+// Idempotent: existing topics are left as they are. Run by bin/dev and by the compose
+// `setup` service before the apps start.
+import { topology } from "../contracts/topics";
+import { createLogger } from "../logger";
+import { createAdmin, waitForKafka } from "./admin";
+import { loadCreateTopicsEnv } from "./env";
 
 const logger = createLogger({ name: "create-topics" });
-const env = loadScriptEnv();
+const env = loadCreateTopicsEnv();
 const connection = { brokers: env.KAFKA_BROKERS, clientId: "create-topics" };
 
 try {

@@ -1,0 +1,47 @@
+/**
+ * The query API alone (no projection), serving a given database: the load script runs it
+ * in its own process so the load generator does not share its event loop.
+ * Args: --database-url URL --redis-url URL --secret S [--port 0]. Prints "PORT <n>".
+ */
+import { parseArgs } from "node:util";
+import { createDbClient } from "@fluxnotify/db";
+import { listen } from "@fluxnotify/shared/http";
+import { createLogger } from "@fluxnotify/shared/logger";
+import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
+import { createRedis } from "@fluxnotify/shared/redis";
+import { createQueryApi } from "../src/http/app";
+
+const { values } = parseArgs({
+  options: {
+    "database-url": { type: "string" },
+    "redis-url": { type: "string", default: "redis://127.0.0.1:6379/15" },
+    secret: { type: "string" },
+    port: { type: "string", default: "0" },
+    pool: { type: "string", default: "20" },
+  },
+});
+const databaseUrl = values["database-url"];
+if (!databaseUrl || !values.secret) throw new Error("--database-url and --secret are required");
+
+const logger = createLogger({ name: "query-api-load", level: "warn" });
+const database = createDbClient(databaseUrl, { max: Number(values.pool), applicationName: "query-api-load" });
+const redis = createRedis(values["redis-url"], { logger, name: "query-api-load" });
+const { app, health } = createQueryApi({
+  db: database.db,
+  redis,
+  logger,
+  registry: createMetricsRegistry("query-api-load"),
+  auth: { jwtSecret: values.secret },
+  checks: {},
+  slackAllowedHosts: ["hooks.slack.com"],
+  defaultTimeZone: "Asia/Seoul",
+});
+health.setStarted(true);
+const server = await listen(app, Number(values.port), "127.0.0.1");
+process.stdout.write(`PORT ${server.port}\n`);
+process.on("SIGTERM", () => {
+  void server
+    .close()
+    .then(() => Promise.all([database.close(), redis.quit()]))
+    .finally(() => process.exit(0));
+});

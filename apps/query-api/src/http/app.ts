@@ -1,0 +1,38 @@
+import type { Database } from "@fluxnotify/db";
+import { type AuthOptions, createHttpApp, type ReadinessCheck } from "@fluxnotify/shared/http";
+import type { Logger } from "@fluxnotify/shared/logger";
+import type { Registry } from "@fluxnotify/shared/metrics";
+import type { Redis } from "@fluxnotify/shared/redis";
+import { dashboardRoutes } from "./dashboard";
+import { historyRoute } from "./history";
+import { getSettingsRoute, putSettingsRoute } from "./settings";
+
+export interface QueryApiDeps {
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  registry: Registry;
+  auth: AuthOptions;
+  checks: Record<string, ReadinessCheck>;
+  slackAllowedHosts: string[];
+  defaultTimeZone: string;
+  bodyLimit?: string;
+}
+
+/** The express app of CONTRACT §4 (minus the DLQ endpoints, which dlq-admin serves). */
+export function createQueryApi(deps: QueryApiDeps) {
+  return createHttpApp({
+    name: "query-api",
+    logger: deps.logger,
+    registry: deps.registry,
+    checks: deps.checks,
+    auth: deps.auth,
+    bodyLimit: deps.bodyLimit ?? "64kb",
+    routes: [
+      historyRoute(deps.db),
+      getSettingsRoute(deps.db),
+      putSettingsRoute(deps),
+      ...dashboardRoutes(deps.db, deps.defaultTimeZone),
+    ],
+  });
+}

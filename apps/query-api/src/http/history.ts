@@ -1,0 +1,108 @@
+import type { Database } from "@fluxnotify/db";
+import { listNotificationHistory } from "@fluxnotify/db/queries/read-model";
+import { CHANNELS, DELIVERY_STATUSES, EVENT_TYPES, shortEventType } from "@fluxnotify/shared/contracts";
+import { defineRoute, HttpProblem, isAdmin } from "@fluxnotify/shared/http";
+import { z } from "zod";
+import { decodeCursor, encodeCursor, type HistoryCursor } from "./cursor";
+
+const EVENT_TYPE_NAMES = [...EVENT_TYPES, ...EVENT_TYPES.map(shortEventType)] as [string, ...string[]];
+
+const historyQuery = z.object({
+  userId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("defaults to the caller; another user's needs admin"),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .max(512)
+    .optional()
+    .transform((text, ctx): HistoryCursor | undefined => {
+      if (text === undefined) return undefined;
+      const cursor = decodeCursor(text);
+      if (!cursor) ctx.addIssue({ code: "custom", message: "is not a cursor returned by this API" });
+      return cursor;
+    })
+    .describe("nextCursor of the previous page"),
+  channel: z.enum(CHANNELS).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  eventType: z
+    .enum(EVENT_TYPE_NAMES)
+    .optional()
+    .transform((type) =>
+      type === undefined || type.startsWith("com.fluxpay.") ? type : `com.fluxpay.${type}`,
+    )
+    .describe("full (com.fluxpay.payment.approved) or short (payment.approved) type"),
+});
+
+const nullableText = z.string().nullable();
+export const historyItemSchema = z.object({
+  notificationId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  channel: z.enum(CHANNELS),
+  status: z.enum(DELIVERY_STATUSES),
+  recipient: nullableText,
+  reasonCode: nullableText,
+  errorMessage: nullableText,
+  attempts: z.number().int().nullable(),
+  sentAt: z.iso.datetime().nullable(),
+  statusAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+});
+const historyPage = z.object({
+  items: z.array(historyItemSchema),
+  nextCursor: z.string().nullable().describe("null on the last page"),
+});
+
+export const historyRoute = (db: Database) =>
+  defineRoute({
+    method: "get",
+    path: "/api/v1/notifications",
+    summary: "A user's notification history, newest first, keyset-paginated",
+    tags: ["notifications"],
+    auth: "user",
+    query: historyQuery,
+    responses: {
+      200: { description: "One page", schema: historyPage },
+      403: { description: "Another user's history without the admin role" },
+    },
+    handler: async ({ query, principal }) => {
+      const userId = query.userId ?? principal.userId;
+      if (userId !== principal.userId && !isAdmin(principal)) {
+        throw HttpProblem.forbidden("only admins may read another user's notifications");
+      }
+      const rows = await listNotificationHistory(db, {
+        tenantId: principal.tenantId,
+        userId,
+        limit: query.limit + 1,
+        after: query.cursor,
+        channel: query.channel,
+        status: query.status,
+        eventType: query.eventType,
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      const body: z.infer<typeof historyPage> = {
+        items: page.map((r) => ({
+          notificationId: r.notificationId,
+          eventId: r.eventId,
+          eventType: r.eventType,
+          channel: r.channel as z.infer<typeof historyItemSchema>["channel"],
+          status: r.status as z.infer<typeof historyItemSchema>["status"],
+          recipient: r.recipient,
+          reasonCode: r.reasonCode,
+          errorMessage: r.errorMessage,
+          attempts: r.attempts,
+          sentAt: r.sentAt,
+          statusAt: r.statusAt,
+          createdAt: r.createdAt,
+        })),
+        nextCursor:
+          rows.length > query.limit && last ? encodeCursor({ createdAt: last.cursorAt, id: last.id }) : null,
+      };
+      return { status: 200, body };
+    },
+  });

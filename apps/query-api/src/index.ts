@@ -1,0 +1,86 @@
+import { createDbClient } from "@fluxnotify/db";
+import { listen } from "@fluxnotify/shared/http";
+import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
+import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
+import { loadQueryApiEnv, type QueryApiEnv } from "./env";
+import { createQueryApi } from "./http/app";
+import { createProjectionRunner, projectionLag } from "./projection/runner";
+
+let env: QueryApiEnv;
+try {
+  env = loadQueryApiEnv();
+} catch (error) {
+  exitOnStartupError("query-api", error);
+}
+
+const { logger, registry, shutdown } = createServiceContext("query-api", env);
+shutdown.listen();
+
+const database = createDbClient(env.DATABASE_URL, {
+  max: env.DATABASE_POOL_MAX,
+  applicationName: "query-api",
+});
+shutdown.register("database", () => database.close());
+const redis = createRedis(env.REDIS_URL, { logger, name: "query-api" });
+shutdown.register("redis", async () => {
+  await redis.quit();
+});
+
+const projection = createProjectionRunner({
+  connection: { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? "query-api" },
+  groupId: env.PROJECTION_GROUP_ID,
+  topic: env.DELIVERY_EVENTS_TOPIC,
+  db: database.db,
+  logger,
+  registry,
+  defaultTimeZone: env.DEFAULT_TENANT_TIME_ZONE,
+  maxBatchSize: env.PROJECTION_MAX_BATCH,
+});
+
+const { app, health } = createQueryApi({
+  db: database.db,
+  redis,
+  logger,
+  registry,
+  auth: {
+    jwtSecret: env.AUTH_JWT_SECRET,
+    jwksUrl: env.AUTH_JWKS_URL,
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+  },
+  checks: {
+    database: () => database.ping(),
+    redis: () => pingRedis(redis),
+    // Reads come from PostgreSQL, so a lagging projection means stale data, not an outage:
+    // report it for clients and operators instead of failing readiness.
+    projection: async () => ({ consuming: projection.isHealthy(), ...(await projectionLag(projection)) }),
+  },
+  slackAllowedHosts: env.SLACK_ALLOWED_HOSTS,
+  defaultTimeZone: env.DEFAULT_TENANT_TIME_ZONE,
+  bodyLimit: env.HTTP_BODY_LIMIT,
+});
+
+// HTTP first, so /healthz answers while the projection joins its group; /readyz says
+// "starting" until it has.
+const server = await listen(app, env.PORT, env.HTTP_HOST);
+shutdown.register("http", () => server.close());
+logger.info({ port: server.port }, "query-api listening");
+
+// Registered last so it runs first: drain and commit the projection before closing the
+// HTTP server and the clients it uses.
+shutdown.register("projection", async () => {
+  health.setShuttingDown(true);
+  await projection.stop(Math.max(1_000, env.SHUTDOWN_TIMEOUT_MS - 5_000));
+});
+
+try {
+  if (env.usingDevJwtSecret) {
+    logger.warn("using the dev-only JWT secret; set AUTH_JWT_SECRET or AUTH_JWKS_URL");
+  }
+  await projection.start();
+  health.setStarted(true);
+  logger.info({ groupId: env.PROJECTION_GROUP_ID, topic: env.DELIVERY_EVENTS_TOPIC }, "projection started");
+} catch (error) {
+  logger.fatal({ err: error }, "projection failed to start");
+  await shutdown.shutdown().finally(() => process.exit(1));
+}

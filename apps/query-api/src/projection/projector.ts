@@ -1,0 +1,138 @@
+import type { Database } from "@fluxnotify/db";
+import {
+  applyProjectionBatch,
+  type ProjectionRow,
+  STATUS_RANK,
+  tenantTimeZones,
+} from "@fluxnotify/db/queries/read-model";
+import { type DeliveryEvent, parseDeliveryEvent } from "@fluxnotify/shared/contracts";
+import type { ConsumedMessage } from "@fluxnotify/shared/kafka";
+import type { Logger } from "@fluxnotify/shared/logger";
+import { Counter, Gauge, type Registry } from "@fluxnotify/shared/metrics";
+import { isIanaTimeZone } from "../time-zone";
+
+export interface ProjectionMetrics {
+  records: Counter<"outcome">;
+  rowsChanged: Counter;
+  lastEventAge: Gauge;
+}
+
+const metricsCache = new WeakMap<Registry, ProjectionMetrics>();
+
+/** Created once per registry (a test may run two projections on one registry). */
+export function projectionMetrics(registry: Registry): ProjectionMetrics {
+  const cached = metricsCache.get(registry);
+  if (cached) return cached;
+  const metrics: ProjectionMetrics = {
+    records: new Counter({
+      name: "projection_records_total",
+      help: "Delivery-event records read by the projection, by outcome (projected, invalid)",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    rowsChanged: new Counter({
+      name: "projection_rows_changed_total",
+      help: "notification_log rows inserted or moved to a higher status",
+      registers: [registry],
+    }),
+    lastEventAge: new Gauge({
+      name: "projection_last_event_age_seconds",
+      help: "Age of the newest status change in the last applied batch (read-model staleness)",
+      registers: [registry],
+    }),
+  };
+  metricsCache.set(registry, metrics);
+  return metrics;
+}
+
+export interface ProjectorDeps {
+  db: Database;
+  logger: Logger;
+  metrics: ProjectionMetrics;
+  defaultTimeZone: string;
+}
+
+/**
+ * Several events of one notification in a batch become one row: the highest-ranked, the
+ * first of equal rank (what the database would keep, since equal rank is not an upgrade).
+ */
+export function collapseEvents(events: DeliveryEvent[]): DeliveryEvent[] {
+  const byId = new Map<string, DeliveryEvent>();
+  for (const event of events) {
+    const kept = byId.get(event.notificationId);
+    if (!kept || STATUS_RANK[event.status] > STATUS_RANK[kept.status]) byId.set(event.notificationId, event);
+  }
+  return [...byId.values()];
+}
+
+function toRow(event: DeliveryEvent, timeZone: string): ProjectionRow {
+  return {
+    notificationId: event.notificationId,
+    tenantId: event.tenantId,
+    eventId: event.eventId,
+    eventType: event.eventType,
+    userId: event.userId,
+    channel: event.channel,
+    status: event.status,
+    recipient: event.recipient,
+    reasonCode: event.reasonCode ?? null,
+    errorMessage: event.errorMessage ?? null,
+    attempts: event.attempts ?? null,
+    providerMessageId: event.providerMessageId ?? null,
+    sentAt: event.status === "SENT" ? event.at : null,
+    statusAt: event.at,
+    createdAt: event.createdAt,
+    timeZone,
+  };
+}
+
+/** Batch handler for the consumer runner: parse → collapse → one transaction. */
+export function createProjector(deps: ProjectorDeps) {
+  const { db, logger, metrics } = deps;
+
+  async function zonesFor(events: DeliveryEvent[]): Promise<Map<string, string>> {
+    const configured = await tenantTimeZones(db, [...new Set(events.map((e) => e.tenantId))]);
+    const zones = new Map<string, string>();
+    for (const event of events) {
+      const zone = configured.get(event.tenantId);
+      if (zone !== undefined && !isIanaTimeZone(zone)) {
+        logger.warn({ tenantId: event.tenantId, zone }, "tenant time zone is invalid; using the default");
+      }
+      zones.set(event.tenantId, zone !== undefined && isIanaTimeZone(zone) ? zone : deps.defaultTimeZone);
+    }
+    return zones;
+  }
+
+  return async function project(messages: ConsumedMessage[]): Promise<void> {
+    const events: DeliveryEvent[] = [];
+    for (const message of messages) {
+      const parsed = parseDeliveryEvent(message.value);
+      if (parsed.ok) {
+        events.push(parsed.value);
+        continue;
+      }
+      // Our own topic, written by our workers from validated data: a record that does not
+      // parse is a producer bug no retry can fix, and blocking on it would freeze the read
+      // model for every tenant. Skip it loudly (coordinates logged, counted, alertable); a
+      // fixed projection can pick it up again through the rebuild command.
+      metrics.records.inc({ outcome: "invalid" });
+      logger.error(
+        {
+          topic: message.topic,
+          partition: message.partition,
+          offset: String(message.offset),
+          reason: parsed.reason,
+        },
+        "skipping invalid delivery event",
+      );
+    }
+    if (events.length === 0) return;
+    const zones = await zonesFor(events);
+    const rows = collapseEvents(events).map((e) => toRow(e, zones.get(e.tenantId) ?? deps.defaultTimeZone));
+    const result = await applyProjectionBatch(db, rows);
+    metrics.records.inc({ outcome: "projected" }, events.length);
+    metrics.rowsChanged.inc(result.changed);
+    const newest = Math.max(...events.map((e) => Date.parse(e.at)));
+    metrics.lastEventAge.set(Math.max(0, (Date.now() - newest) / 1000));
+  };
+}

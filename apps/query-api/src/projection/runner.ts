@@ -1,0 +1,52 @@
+import type { Database } from "@fluxnotify/db";
+import { type ConsumerRunner, createConsumerRunner, type KafkaConnection } from "@fluxnotify/shared/kafka";
+import type { Logger } from "@fluxnotify/shared/logger";
+import type { Registry } from "@fluxnotify/shared/metrics";
+import { createProjector, projectionMetrics } from "./projector";
+
+export interface ProjectionOptions {
+  connection: KafkaConnection;
+  groupId: string;
+  topic: string;
+  db: Database;
+  logger: Logger;
+  registry: Registry;
+  defaultTimeZone: string;
+  maxBatchSize?: number;
+  commitIntervalMs?: number;
+  lagIntervalMs?: number;
+}
+
+/**
+ * The read-model projection: batches of what one fetch returned, one transaction each;
+ * the runner commits offsets only after the batch handler resolved. A new group starts at
+ * the earliest offset, which is what a rebuild relies on.
+ */
+export function createProjectionRunner(options: ProjectionOptions): ConsumerRunner {
+  const logger = options.logger.child({ component: "projection" });
+  return createConsumerRunner({
+    connection: options.connection,
+    groupId: options.groupId,
+    topics: [options.topic],
+    logger,
+    registry: options.registry,
+    startFrom: "earliest",
+    maxBatchSize: options.maxBatchSize ?? 500,
+    commitIntervalMs: options.commitIntervalMs,
+    lagIntervalMs: options.lagIntervalMs,
+    batchHandler: createProjector({
+      db: options.db,
+      logger,
+      metrics: projectionMetrics(options.registry),
+      defaultTimeZone: options.defaultTimeZone,
+    }),
+  });
+}
+
+/** Readiness detail: total and per-partition lag (messages not yet in the read model). */
+export async function projectionLag(
+  runner: ConsumerRunner,
+): Promise<{ lag: number; partitions: Record<string, number> }> {
+  const partitions = await runner.lag();
+  return { lag: Object.values(partitions).reduce((sum, n) => sum + n, 0), partitions };
+}

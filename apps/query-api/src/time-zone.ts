@@ -1,0 +1,39 @@
+/**
+ * True for IANA zone names the runtime knows ("Asia/Seoul", "UTC"). Offsets such as
+ * "+09:00", which newer Intl versions accept, are rejected: settings and stats need a zone
+ * with its daylight-saving rules, not a fixed offset.
+ */
+export function isIanaTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (YYYY-MM-DD) of `instant` in `zone`. */
+export function dateInZone(instant: Date, zone: string): string {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    // en-CA formats dates as YYYY-MM-DD.
+    formatter = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter.format(instant);
+}
+
+/** `date` (YYYY-MM-DD) moved by `days` calendar days. */
+export function addDays(date: string, days: number): string {
+  const next = new Date(`${date}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + days);
+  return next.toISOString().slice(0, 10);
+}
