@@ -1,20 +1,24 @@
 import { DOMAINS, dlqTopic } from "@fluxnotify/shared/contracts";
-import { baseEnv, csvList, databaseEnv, kafkaEnv, loadEnv, port } from "@fluxnotify/shared/env";
-import { ConfigError } from "@fluxnotify/shared/errors";
+import {
+  authEnv,
+  baseEnv,
+  csvList,
+  databaseEnv,
+  kafkaEnv,
+  loadEnv,
+  port,
+  resolveAuthEnv,
+} from "@fluxnotify/shared/env";
 import { z } from "zod";
 
-/** Only ever used outside production, so a local run and the tests need no setup. */
-export const DEV_ONLY_JWT_SECRET = "dev-only-insecure-jwt-secret-do-not-deploy";
+export { DEV_ONLY_JWT_SECRET } from "@fluxnotify/shared/env";
 
 const shape = {
   ...baseEnv,
   ...kafkaEnv,
   ...databaseEnv,
   PORT: port(8081),
-  AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  AUTH_JWKS_URL: z.url().optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
+  ...authEnv,
   DLQ_TOPICS: csvList(DOMAINS.map(dlqTopic).join(",")).pipe(z.array(z.string().min(1)).min(1)),
   CONSUMER_GROUP: z.string().min(1).default("notif-dlq-admin"),
   /** Upper bound of dead letters one retry-all call replays. */
@@ -25,12 +29,5 @@ const shape = {
 export type DlqAdminEnv = ReturnType<typeof loadDlqAdminEnv>;
 
 export function loadDlqAdminEnv(source: NodeJS.ProcessEnv = process.env) {
-  const env = loadEnv(shape, source);
-  const hasAuth = Boolean(env.AUTH_JWT_SECRET || env.AUTH_JWKS_URL);
-  if (!hasAuth && env.NODE_ENV === "production") {
-    throw new ConfigError(
-      "invalid configuration:\n  - AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production (not set)",
-    );
-  }
-  return { ...env, AUTH_JWT_SECRET: hasAuth ? env.AUTH_JWT_SECRET : DEV_ONLY_JWT_SECRET };
+  return resolveAuthEnv(loadEnv(shape, source));
 }

@@ -1,21 +1,19 @@
 import { DELIVERY_EVENTS_TOPIC } from "@fluxnotify/shared/contracts";
 import {
+  authEnv,
   baseEnv,
   databaseEnv,
   kafkaEnv,
   loadEnv,
   port,
   redisEnv,
+  resolveAuthEnv,
   slackAllowListEnv,
 } from "@fluxnotify/shared/env";
-import { ConfigError } from "@fluxnotify/shared/errors";
 import { z } from "zod";
 import { isIanaTimeZone } from "./time-zone";
 
-/** Used only outside production so a local run needs no setup; never accepted in production. */
-export const DEV_ONLY_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me!!";
-
-const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional());
+export { DEV_ONLY_JWT_SECRET } from "@fluxnotify/shared/env";
 
 const shape = {
   ...baseEnv,
@@ -34,13 +32,7 @@ const shape = {
     .string()
     .refine(isIanaTimeZone, "must be an IANA time zone")
     .default("Asia/Seoul"),
-  AUTH_JWT_SECRET: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.string().min(32, "must be at least 32 characters (HS256 key)").optional(),
-  ),
-  AUTH_JWKS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
-  AUTH_ISSUER: optionalText,
-  AUTH_AUDIENCE: optionalText,
+  ...authEnv,
 };
 
 export type QueryApiEnv = z.infer<z.ZodObject<typeof shape>> & { usingDevJwtSecret: boolean };
@@ -50,20 +42,5 @@ export type QueryApiEnv = z.infer<z.ZodObject<typeof shape>> & { usingDevJwtSecr
  * environments fall back to a clearly dev-only HS256 secret.
  */
 export function loadQueryApiEnv(source: NodeJS.ProcessEnv = process.env): QueryApiEnv {
-  const env = { ...loadEnv(shape, source), usingDevJwtSecret: false };
-  if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
-    if (env.NODE_ENV === "production") {
-      throw new ConfigError(
-        "invalid configuration:\n  - AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production",
-      );
-    }
-    env.AUTH_JWT_SECRET = DEV_ONLY_JWT_SECRET;
-    env.usingDevJwtSecret = true;
-  }
-  if (env.NODE_ENV === "production" && env.AUTH_JWT_SECRET === DEV_ONLY_JWT_SECRET) {
-    throw new ConfigError(
-      "invalid configuration:\n  - AUTH_JWT_SECRET: the dev-only secret is not allowed in production",
-    );
-  }
-  return env;
+  return resolveAuthEnv(loadEnv(shape, source));
 }

@@ -76,3 +76,44 @@ export function loadEnv<Shape extends z.ZodRawShape>(
   });
   throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
 }
+
+/** Used only outside production so local runs and tests need no key setup; refused in production. */
+export const DEV_ONLY_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me!!";
+
+const optionalText = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z.string().min(1).optional(),
+);
+
+/** JWT verification for the HTTP APIs (CONTRACT §4): HS256 secret and/or a JWKS URL. */
+export const authEnv = {
+  AUTH_JWT_SECRET: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.string().min(32, "must be at least 32 characters (HS256 key)").optional(),
+  ),
+  AUTH_JWKS_URL: z.preprocess((value) => (value === "" ? undefined : value), z.url().optional()),
+  AUTH_ISSUER: optionalText,
+  AUTH_AUDIENCE: optionalText,
+};
+
+/**
+ * Production must configure real key material; elsewhere a missing one falls back to the
+ * dev-only secret (flagged, so the app can warn loudly).
+ */
+export function resolveAuthEnv<
+  E extends { NODE_ENV: string; AUTH_JWT_SECRET?: string | undefined; AUTH_JWKS_URL?: string | undefined },
+>(env: E): E & { usingDevJwtSecret: boolean } {
+  const production = env.NODE_ENV === "production";
+  if (production && env.AUTH_JWT_SECRET === DEV_ONLY_JWT_SECRET) {
+    throw new ConfigError(
+      "invalid configuration:\n  - AUTH_JWT_SECRET: the dev-only secret is not allowed in production",
+    );
+  }
+  if (env.AUTH_JWT_SECRET || env.AUTH_JWKS_URL) return { ...env, usingDevJwtSecret: false };
+  if (production) {
+    throw new ConfigError(
+      "invalid configuration:\n  - AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production (not set)",
+    );
+  }
+  return { ...env, AUTH_JWT_SECRET: DEV_ONLY_JWT_SECRET, usingDevJwtSecret: true };
+}
