@@ -31,7 +31,7 @@ const procs: Proc[] = [
       "--web-ip",
       "127.0.0.1",
     ],
-    readyUrl: "http://127.0.0.1:1080/",
+    readyUrl: "http://127.0.0.1:1080/index.html",
   },
   {
     name: "slack-standin",
@@ -87,6 +87,9 @@ procs.forEach((proc, index) => {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info", ...proc.env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Own process group: Ctrl-C reaches only this supervisor, which then sends each child
+    // exactly one SIGTERM (a second signal would make the apps skip their graceful drain).
+    detached: true,
   });
   const color = colors[index % colors.length] as number;
   prefixLines(proc.name, color, child.stdout as NodeJS.ReadableStream);
@@ -137,6 +140,6 @@ if (!stopping) {
   for (const [proc, ok] of ready)
     console.log(`  ${proc.name.padEnd(16)} ${ok ? "yes  " : "NO   "}  ${proc.readyUrl}`);
   console.log(
-    "\n  mail UI: http://127.0.0.1:1080   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
+    "\n  mail UI: http://127.0.0.1:1080/index.html   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
   );
 }

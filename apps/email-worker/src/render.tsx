@@ -1,3 +1,6 @@
+// Explicit JSX runtime: tsx may run this from a directory without our tsconfig (bin/dev, Docker).
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import type { ChannelCommand } from "@fluxnotify/shared/contracts";
 import { notificationCopy } from "@fluxnotify/shared/delivery";
 import { NonRetryableError } from "@fluxnotify/shared/errors";

@@ -1,3 +1,6 @@
+// Explicit JSX runtime: tsx may run this from a directory without our tsconfig (bin/dev, Docker).
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import { type EmailProps, Layout, type Locale } from "./layout";
 
 type Props = Omit<EmailProps, "children">;

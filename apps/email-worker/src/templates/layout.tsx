@@ -1,3 +1,6 @@
+// Explicit JSX runtime: tsx may run this from a directory without our tsconfig (bin/dev, Docker).
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import type { NotificationCopy } from "@fluxnotify/shared/delivery";
 import { Body, Container, Head, Heading, Hr, Html, Preview, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
