@@ -12,6 +12,7 @@ import type { IngestTopology } from "../src/config";
 import { loadIngestEnv } from "../src/env";
 import { startIngest } from "../src/ingest";
 import { createIngestMetrics } from "../src/metrics";
+import { createTenantWebhookLookup } from "../src/settings";
 
 const totalOrders = Math.ceil(Number(process.argv[2] ?? 20_000) / 3);
 const concurrency = Number(process.argv[3] ?? 16);
@@ -139,9 +140,9 @@ const worker = await startIngest(
       maxEventBytes: 256 * 1024,
       parkDeadlineMs: 600_000,
       settingsCacheTtlSeconds: 300,
-      tenantWebhooks: {},
     },
     now: () => new Date(),
+    tenantWebhook: createTenantWebhookLookup({}),
   },
   { connection, registry, domains: [...DOMAINS], concurrency, sweepIntervalMs: 1_000 },
 );

@@ -40,6 +40,4 @@ export interface IngestConfig {
   maxEventBytes: number;
   parkDeadlineMs: number;
   settingsCacheTtlSeconds: number;
-  /** Operations webhooks by tenant env key (see tenantEnvKey). */
-  tenantWebhooks: Record<string, string>;
 }

@@ -4,6 +4,7 @@ import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
 import type { IngestConfig } from "./config";
 import type { IngestMetrics } from "./metrics";
+import type { TenantWebhookLookup } from "./settings";
 
 /** Everything the ingest handlers need, passed explicitly (no container). */
 export interface IngestDeps {
@@ -14,4 +15,6 @@ export interface IngestDeps {
   metrics: IngestMetrics;
   config: IngestConfig;
   now: () => Date;
+  /** Cached tenant operations-webhook lookup. */
+  tenantWebhook: TenantWebhookLookup;
 }

@@ -1,3 +1,4 @@
+import { isMappingKnown } from "@fluxnotify/db/queries/ingest";
 import type { Domain } from "@fluxnotify/shared/contracts";
 import { deadLetter, type SourceRecord } from "./dead-letter";
 import { decodeRecord } from "./decode";
@@ -45,7 +46,9 @@ export async function handleRecord(
     await park(deps, event, result.waitingFor);
     deps.metrics.events.inc({ type: event.type, outcome: "parked" });
     // The mapping may have landed between the lookup and the park.
-    await releaseWaiting(deps, event.event.tenantid, [result.waitingFor]);
+    if (await isMappingKnown(deps.db, event.event.tenantid, result.waitingFor)) {
+      await releaseWaiting(deps, event.event.tenantid, [result.waitingFor]);
+    }
   } else {
     deps.metrics.events.inc({ type: event.type, outcome: result.outcome });
   }

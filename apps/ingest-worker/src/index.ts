@@ -7,6 +7,7 @@ import { defaultTopology } from "./config";
 import { loadIngestEnv } from "./env";
 import { startIngest } from "./ingest";
 import { createIngestMetrics } from "./metrics";
+import { createTenantWebhookLookup } from "./settings";
 
 const NAME = "ingest-worker";
 
@@ -56,9 +57,9 @@ async function main() {
         maxEventBytes: env.MAX_EVENT_BYTES,
         parkDeadlineMs: env.PARK_DEADLINE_MS,
         settingsCacheTtlSeconds: env.SETTINGS_CACHE_TTL_SECONDS,
-        tenantWebhooks: env.tenantWebhooks,
       },
       now: () => new Date(),
+      tenantWebhook: createTenantWebhookLookup(env.tenantWebhooks),
     },
     {
       connection,

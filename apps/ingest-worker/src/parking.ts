@@ -2,7 +2,8 @@ import type { Database } from "@fluxnotify/db";
 import {
   countParked,
   deleteParked,
-  lockParkedBatch,
+  hasParkedWaitingFor,
+  lockMovableParked,
   lockParkedWaitingFor,
   type ParkedEvent,
   parkEvent,
@@ -85,7 +86,7 @@ async function reprocessLocked(deps: IngestDeps, tx: Database, rows: ParkedEvent
 
 /** Releases events parked on any of `keys` (e.g. "order:o-1"), as soon as a mapping lands. */
 export async function releaseWaiting(deps: IngestDeps, tenantId: string, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
+  if (!(await hasParkedWaitingFor(deps.db, tenantId, keys))) return;
   const next = await deps.db.transaction(async (tx) => {
     const rows = await lockParkedWaitingFor(tx, tenantId, keys);
     return rows.length === 0 ? [] : reprocessLocked(deps, tx as unknown as Database, rows);
@@ -95,13 +96,13 @@ export async function releaseWaiting(deps: IngestDeps, tenantId: string, keys: s
 }
 
 /**
- * Periodic safety net: retries every parked event (covers a mapping that landed while an
- * event was being parked) and dead-letters those past their deadline.
+ * Periodic safety net: releases parked events whose mapping has landed (covers a release
+ * that raced with the park, or a crash) and dead-letters those past their deadline.
  */
 export async function sweepParked(deps: IngestDeps): Promise<void> {
   const now = deps.now();
   await deps.db.transaction(async (tx) => {
-    const rows = await lockParkedBatch(tx, SWEEP_BATCH);
+    const rows = await lockMovableParked(tx, now, SWEEP_BATCH);
     if (rows.length > 0) await reprocessLocked(deps, tx as unknown as Database, rows, now);
   });
   deps.metrics.parked.set(await countParked(deps.db));

@@ -12,7 +12,7 @@ import type { SourceRecord } from "./dead-letter";
 import type { IngestDeps } from "./deps";
 import { planNotifications } from "./notifications";
 import { learnMappings, resolveRecipient } from "./recipients";
-import { loadUserSettings, tenantOpsWebhook } from "./settings";
+import { loadUserSettings } from "./settings";
 
 export interface ValidEvent {
   event: CloudEvent;
@@ -56,7 +56,8 @@ async function processInTransaction(
 ): Promise<ProcessResult> {
   const { event, type, data } = input;
   const tenantId = event.tenantid;
-  const claim = { eventId: event.id, tenantId, eventType: type, outcome: "processing" };
+  // Claimed as routed: the usual outcome, corrected below in the rare no-channel case.
+  const claim = { eventId: event.id, tenantId, eventType: type, outcome: "routed" };
   if (!(await claimEvent(tx, claim))) return { outcome: "duplicate", releasable: [] };
 
   // The transaction commits on the waiting path too, so learned mappings always persist.
@@ -72,10 +73,7 @@ async function processInTransaction(
     tenantId,
     recipient.userId,
   );
-  const opsWebhookUrl = await tenantOpsWebhook(
-    { db: tx, tenantWebhooks: deps.config.tenantWebhooks },
-    tenantId,
-  );
+  const opsWebhookUrl = await deps.tenantWebhook(tx, tenantId);
   const plan = planNotifications({
     eventId: event.id,
     eventType: type,
@@ -98,7 +96,7 @@ async function processInTransaction(
     })),
   ]);
   const outcome = plan.deliveryEvents.length === 0 ? "no_channels" : "routed";
-  await setEventOutcome(tx, event.id, outcome);
+  if (outcome !== "routed") await setEventOutcome(tx, event.id, outcome);
 
   for (const delivery of plan.deliveryEvents) {
     deps.metrics.notifications.inc({ channel: delivery.channel, status: delivery.status });

@@ -13,7 +13,7 @@ type AnyData = EventData & { userId?: string; orderId?: string; paymentId?: stri
 
 /**
  * Learns the mappings payment and refund events need (order → user, payment → order) and
- * returns the parking keys that may now resolve, so events waiting on them are released.
+ * returns the parking keys of mappings that are new, so events waiting on them are released.
  */
 export async function learnMappings(
   db: Database,
@@ -23,12 +23,16 @@ export async function learnMappings(
 ): Promise<string[]> {
   const fields = data as AnyData;
   if (type.startsWith("com.fluxpay.order.") && fields.orderId && fields.userId) {
-    await rememberOrderUser(db, { tenantId, orderId: fields.orderId, userId: fields.userId });
-    return [`order:${fields.orderId}`];
+    const learned = await rememberOrderUser(db, { tenantId, orderId: fields.orderId, userId: fields.userId });
+    return learned ? [`order:${fields.orderId}`] : [];
   }
   if (type.startsWith("com.fluxpay.payment.") && fields.paymentId && fields.orderId) {
-    await rememberPaymentOrder(db, { tenantId, paymentId: fields.paymentId, orderId: fields.orderId });
-    return [`payment:${fields.paymentId}`];
+    const learned = await rememberPaymentOrder(db, {
+      tenantId,
+      paymentId: fields.paymentId,
+      orderId: fields.orderId,
+    });
+    return learned ? [`payment:${fields.paymentId}`] : [];
   }
   return [];
 }

@@ -39,11 +39,23 @@ export async function loadUserSettings(
   return settings;
 }
 
-/** The tenant's operations webhook: the tenants table first, then SLACK_WEBHOOK_URL_{TENANT}. */
-export async function tenantOpsWebhook(
-  deps: { db: Database; tenantWebhooks: Record<string, string> },
-  tenantId: string,
-): Promise<string | undefined> {
-  const tenant = await findTenant(deps.db, tenantId);
-  return tenant?.slackWebhookUrl ?? deps.tenantWebhooks[tenantEnvKey(tenantId)];
+export type TenantWebhookLookup = (db: Database, tenantId: string) => Promise<string | undefined>;
+
+/**
+ * The tenant's operations webhook: the tenants table first, then SLACK_WEBHOOK_URL_{TENANT}.
+ * Cached in-process for `ttlMs` (tenant settings change rarely; every event needs them).
+ */
+export function createTenantWebhookLookup(
+  tenantWebhooks: Record<string, string>,
+  ttlMs = 60_000,
+): TenantWebhookLookup {
+  const cache = new Map<string, { url: string | undefined; expires: number }>();
+  return async (db, tenantId) => {
+    const hit = cache.get(tenantId);
+    if (hit && hit.expires > Date.now()) return hit.url;
+    const tenant = await findTenant(db, tenantId);
+    const url = tenant?.slackWebhookUrl ?? tenantWebhooks[tenantEnvKey(tenantId)];
+    cache.set(tenantId, { url, expires: Date.now() + ttlMs });
+    return url;
+  };
 }

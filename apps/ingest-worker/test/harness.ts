@@ -17,6 +17,7 @@ import { inject } from "vitest";
 import type { IngestConfig, IngestTopology } from "../src/config";
 import { type IngestWorker, startIngest } from "../src/ingest";
 import { createIngestMetrics } from "../src/metrics";
+import { createTenantWebhookLookup } from "../src/settings";
 
 type Context = Pick<KafkaFixtures, "kafka" | "logger" | "registry"> & { database: DbClient };
 
@@ -63,8 +64,8 @@ function parsedDeliveries(collector: TopicCollector, eventId: string) {
 export async function startHarness(
   context: Context,
   overrides: Partial<Omit<IngestConfig, "topology">> & {
-    groupSuffix?: string;
     topology?: IngestTopology;
+    tenantWebhooks?: Record<string, string>;
   } = {},
 ): Promise<Harness> {
   const { kafka, logger, registry, database } = context;
@@ -114,9 +115,9 @@ export async function startHarness(
         maxEventBytes: overrides.maxEventBytes ?? 64 * 1024,
         parkDeadlineMs: overrides.parkDeadlineMs ?? 10 * 60 * 1000,
         settingsCacheTtlSeconds: overrides.settingsCacheTtlSeconds ?? 300,
-        tenantWebhooks: overrides.tenantWebhooks ?? {},
       },
       now: () => new Date(),
+      tenantWebhook: createTenantWebhookLookup(overrides.tenantWebhooks ?? {}),
     },
     { connection: kafka.connection, registry, domains: [...DOMAINS], concurrency: 8, sweepIntervalMs: 300 },
   );

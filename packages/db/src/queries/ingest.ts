@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, exists, inArray, like, lt, lte, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { orderUsers, parkedEvents, paymentOrders, processedEvents } from "../schema/ingest";
 import { tenants, userNotificationSettings } from "../schema/settings";
@@ -45,18 +45,30 @@ export async function releaseClaim(tx: Executor, eventId: string): Promise<void>
   await tx.delete(processedEvents).where(eq(processedEvents.eventId, eventId));
 }
 
+/** Returns true when the mapping is new (so events parked on it may now be released). */
 export async function rememberOrderUser(
   db: Executor,
   row: { tenantId: string; orderId: string; userId: string },
-) {
-  await db.insert(orderUsers).values(row).onConflictDoNothing();
+): Promise<boolean> {
+  const inserted = await db
+    .insert(orderUsers)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ id: orderUsers.orderId });
+  return inserted.length > 0;
 }
 
+/** Returns true when the mapping is new. */
 export async function rememberPaymentOrder(
   db: Executor,
   row: { tenantId: string; paymentId: string; orderId: string },
-) {
-  await db.insert(paymentOrders).values(row).onConflictDoNothing();
+): Promise<boolean> {
+  const inserted = await db
+    .insert(paymentOrders)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ id: paymentOrders.paymentId });
+  return inserted.length > 0;
 }
 
 export async function findOrderUser(
@@ -112,14 +124,64 @@ export async function lockParkedWaitingFor(
     .for("update", { skipLocked: true });
 }
 
-/** Locks up to `limit` parked events (oldest first) for a sweep. */
-export async function lockParkedBatch(db: Executor, limit: number): Promise<ParkedEvent[]> {
+/**
+ * Locks up to `limit` parked events that can move now: past their deadline, or whose
+ * awaited mapping ("order:{id}" / "payment:{id}") has been learned. Rows still waiting
+ * within their deadline are not touched, so a sweep costs one query when nothing moved.
+ */
+export async function lockMovableParked(db: Executor, now: Date, limit: number): Promise<ParkedEvent[]> {
+  const p = parkedEvents;
+  const orderKnown = db
+    .select({ one: sql`1` })
+    .from(orderUsers)
+    .where(and(eq(orderUsers.tenantId, p.tenantId), eq(orderUsers.orderId, sql`substr(${p.waitingFor}, 7)`)));
+  const paymentKnown = db
+    .select({ one: sql`1` })
+    .from(paymentOrders)
+    .where(
+      and(
+        eq(paymentOrders.tenantId, p.tenantId),
+        eq(paymentOrders.paymentId, sql`substr(${p.waitingFor}, 9)`),
+      ),
+    );
   return db
     .select()
-    .from(parkedEvents)
-    .orderBy(parkedEvents.parkedAt)
+    .from(p)
+    .where(
+      or(
+        lte(p.deadlineAt, now),
+        and(like(p.waitingFor, "order:%"), exists(orderKnown)),
+        and(like(p.waitingFor, "payment:%"), exists(paymentKnown)),
+      ),
+    )
+    .orderBy(p.parkedAt)
     .limit(limit)
-    .for("update", { skipLocked: true });
+    .for("update", { of: p, skipLocked: true });
+}
+
+/** Cheap pre-check before opening a release transaction. */
+export async function hasParkedWaitingFor(
+  db: Executor,
+  tenantId: string,
+  waitingFor: string[],
+): Promise<boolean> {
+  if (waitingFor.length === 0) return false;
+  const rows = await db
+    .select({ eventId: parkedEvents.eventId })
+    .from(parkedEvents)
+    .where(and(eq(parkedEvents.tenantId, tenantId), inArray(parkedEvents.waitingFor, waitingFor)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Whether the mapping a parked event waits for ("order:{id}" / "payment:{id}") is known now. */
+export async function isMappingKnown(db: Executor, tenantId: string, waitingFor: string): Promise<boolean> {
+  const separator = waitingFor.indexOf(":");
+  const kind = waitingFor.slice(0, separator);
+  const id = waitingFor.slice(separator + 1);
+  if (kind === "order") return (await findOrderUser(db, tenantId, id)) !== undefined;
+  if (kind === "payment") return (await findPaymentOrder(db, tenantId, id)) !== undefined;
+  return false;
 }
 
 export async function deleteParked(db: Executor, eventIds: string[]): Promise<void> {
@@ -128,14 +190,6 @@ export async function deleteParked(db: Executor, eventIds: string[]): Promise<vo
 
 export async function countParked(db: Executor): Promise<number> {
   const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(parkedEvents);
-  return row?.count ?? 0;
-}
-
-export async function countParkedPastDeadline(db: Executor, now: Date): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(parkedEvents)
-    .where(lt(parkedEvents.deadlineAt, now));
   return row?.count ?? 0;
 }
 
