@@ -2,7 +2,7 @@
  * Email channel benchmark against a loopback SMTP stand-in (smtp-server + mailparser):
  * `pnpm exec tsx scripts/bench.ts [commands=2000] [concurrency=64] [partitions=6] [smtpPool=5]`
  */
-import { runDeliveryBench, sampleCommand } from "@fluxnotify/shared/delivery";
+import { runDeliveryBench, sampleCommand } from "@fluxnotify/shared/delivery/testing";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createRedis } from "@fluxnotify/shared/redis";
 import { testEnv } from "@fluxnotify/shared/testing/env";

@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { SAMPLE_TEMPLATE_DATA } from "@fluxnotify/shared/delivery";
+import { SAMPLE_TEMPLATE_DATA } from "@fluxnotify/shared/delivery/testing";
 import { renderEmail } from "../src/render";
 import { EMAIL_TEMPLATES } from "../src/templates/events";
 

@@ -1,5 +1,5 @@
 import { type DeliveryEvent, DLQ_HEADERS } from "@fluxnotify/shared/contracts";
-import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery";
+import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery/testing";
 import { createRedis } from "@fluxnotify/shared/redis";
 import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { inject } from "vitest";

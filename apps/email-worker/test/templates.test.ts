@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EVENT_TYPES } from "@fluxnotify/shared/contracts";
-import { SAMPLE_TEMPLATE_DATA } from "@fluxnotify/shared/delivery";
+import { SAMPLE_TEMPLATE_DATA } from "@fluxnotify/shared/delivery/testing";
 import { describe, expect, test } from "vitest";
 import { renderSamples } from "../scripts/render-samples";
 import { renderEmail } from "../src/render";

@@ -2,7 +2,7 @@
  * In-app channel benchmark against the local Redis and broker:
  * `pnpm exec tsx scripts/bench.ts [commands=5000] [concurrency=32] [partitions=6]`
  */
-import { runDeliveryBench, sampleCommand } from "@fluxnotify/shared/delivery";
+import { runDeliveryBench, sampleCommand } from "@fluxnotify/shared/delivery/testing";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createRedis } from "@fluxnotify/shared/redis";
 import { testEnv } from "@fluxnotify/shared/testing/env";

@@ -93,13 +93,27 @@ export async function startHarness(
   const collectorContext = { logger, registry };
   const commands = Object.fromEntries(
     await Promise.all(
-      CHANNELS.map(async (c) => [c, await collectTopic(kafka, topology.commands[c], collectorContext)]),
+      CHANNELS.map(async (c) => [
+        c,
+        await collectTopic({
+          connection: kafka.connection,
+          topic: topology.commands[c],
+          ...collectorContext,
+        }),
+      ]),
     ),
   ) as Record<Channel, TopicCollector>;
-  const deliveries = await collectTopic(kafka, topology.deliveryEvents, collectorContext);
+  const deliveries = await collectTopic({
+    connection: kafka.connection,
+    topic: topology.deliveryEvents,
+    ...collectorContext,
+  });
   const dlq = Object.fromEntries(
     await Promise.all(
-      DOMAINS.map(async (d) => [d, await collectTopic(kafka, topology.dlq[d], collectorContext)]),
+      DOMAINS.map(async (d) => [
+        d,
+        await collectTopic({ connection: kafka.connection, topic: topology.dlq[d], ...collectorContext }),
+      ]),
     ),
   ) as Record<Domain, TopicCollector>;
   const worker = await startIngest(

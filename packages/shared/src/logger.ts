@@ -39,14 +39,16 @@ function censorEmail(value: unknown): unknown {
 export interface LoggerOptions {
   name: string;
   level?: string;
+  /** Where lines go; stdout by default (tests pass a buffer). */
+  destination?: pino.DestinationStream;
 }
 
 /**
  * JSON logs on stdout (one object per line) with secrets redacted and email addresses
  * masked both in known fields and inside free-text messages.
  */
-export function createLogger({ name, level = "info" }: LoggerOptions): Logger {
-  return pino({
+export function createLogger({ name, level = "info", destination }: LoggerOptions): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { service: name },
@@ -63,7 +65,8 @@ export function createLogger({ name, level = "info" }: LoggerOptions): Logger {
         return method.apply(this, masked as Parameters<typeof method>);
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 function maskEmailFields(object: Record<string, unknown>): Record<string, unknown> {

@@ -1,13 +1,10 @@
-export { type BenchResult, runDeliveryBench } from "./bench";
 export { type BreakerState, type CircuitBreaker, createCircuitBreaker } from "./breaker";
-export { collectTopic, type TopicCollector } from "./collect";
 export * from "./copy";
 export { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";
 export { createDedupStore, type DedupStore, type SentRecord } from "./dedup";
 export { deliveryWorkerEnv } from "./env";
 export * from "./format";
 export { type HandlerDeps, handleCommand, type RetryPolicy } from "./handler";
-export { type DeliveryHarness, startDeliveryHarness } from "./harness";
 export { type DeliveryMetrics, deliveryMetrics } from "./metrics";
 export {
   createDeliveryRuntime,
@@ -15,5 +12,4 @@ export {
   type DeliveryRuntime,
   type DeliveryRuntimeOptions,
 } from "./runtime";
-export { SAMPLE_TEMPLATE_DATA, sampleCommand } from "./samples";
 export type { ChannelStrategy, Classification, FailureKind, SendResult } from "./types";

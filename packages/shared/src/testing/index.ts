@@ -1,11 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  type ConsumedMessage,
-  createAdmin,
-  createConsumerRunner,
-  type KafkaAdmin,
-  type KafkaConnection,
-} from "../kafka/index";
+import { createAdmin, type KafkaAdmin, type KafkaConnection } from "../kafka/index";
 import { createLogger, type Logger } from "../logger";
 import { createMetricsRegistry, type Registry } from "../metrics";
 import "./provided";
@@ -87,29 +81,4 @@ export async function eventually<T>(
   }
 }
 
-export interface TopicCollector {
-  messages: ConsumedMessage[];
-  stop(): Promise<void>;
-}
-
-/** Reads `topic` from the beginning in the background, collecting every record. */
-export async function collectTopic(
-  kafka: KafkaFixture,
-  topic: string,
-  context: { logger: Logger; registry: Registry },
-): Promise<TopicCollector> {
-  const messages: ConsumedMessage[] = [];
-  const runner = createConsumerRunner({
-    connection: kafka.connection,
-    groupId: kafka.groupId("collect"),
-    topics: [topic],
-    logger: context.logger,
-    registry: context.registry,
-    maxWaitTimeMs: 100,
-    handler: async (message) => {
-      messages.push(message);
-    },
-  });
-  await runner.start();
-  return { messages, stop: () => runner.stop(1_000) };
-}
+export { collectTopic, type TopicCollector } from "./collect";

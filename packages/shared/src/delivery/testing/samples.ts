@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { domainOfEventType } from "../contracts/fluxpay-events";
-import type { ChannelCommand } from "../contracts/messages";
-import type { Channel } from "../contracts/topics";
+import { domainOfEventType } from "../../contracts/fluxpay-events";
+import type { ChannelCommand } from "../../contracts/messages";
+import type { Channel } from "../../contracts/topics";
 
 const at = "2026-02-04T10:30:00.000Z";
 

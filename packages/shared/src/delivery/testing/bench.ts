@@ -1,10 +1,10 @@
-import type { ChannelCommand, DeliveryEvent } from "../contracts/messages";
-import { createAdmin, type KafkaConnection } from "../kafka/index";
-import { createLogger } from "../logger";
-import { createMetricsRegistry } from "../metrics";
-import type { Redis } from "../redis";
+import type { ChannelCommand, DeliveryEvent } from "../../contracts/messages";
+import { createAdmin, type KafkaConnection } from "../../kafka/index";
+import { createLogger } from "../../logger";
+import { createMetricsRegistry } from "../../metrics";
+import type { Redis } from "../../redis";
+import type { ChannelStrategy } from "../types";
 import { startDeliveryHarness } from "./harness";
-import type { ChannelStrategy } from "./types";
 
 export interface BenchResult {
   commands: number;

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
-import { DOMAINS } from "../contracts/fluxpay-events";
-import type { ChannelCommand } from "../contracts/messages";
-import { commandRecord } from "../contracts/records";
-import { createProducer, type KafkaAdmin, type KafkaConnection, type KafkaProducer } from "../kafka/index";
-import type { Logger } from "../logger";
-import type { Redis } from "../redis";
-import { collectTopic, type TopicCollector } from "./collect";
-import { createDeliveryRuntime, type DeliveryRuntime, type DeliveryRuntimeOptions } from "./runtime";
-import type { ChannelStrategy } from "./types";
+import { DOMAINS } from "../../contracts/fluxpay-events";
+import type { ChannelCommand } from "../../contracts/messages";
+import { commandRecord } from "../../contracts/records";
+import { createProducer, type KafkaAdmin, type KafkaConnection, type KafkaProducer } from "../../kafka/index";
+import type { Logger } from "../../logger";
+import type { Redis } from "../../redis";
+import { collectTopic, type TopicCollector } from "../../testing/collect";
+import { createDeliveryRuntime, type DeliveryRuntime, type DeliveryRuntimeOptions } from "../runtime";
+import type { ChannelStrategy } from "../types";
 
 export interface DeliveryHarness {
   runtime: DeliveryRuntime;
