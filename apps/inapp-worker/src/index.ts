@@ -1,8 +1,6 @@
-import { createDeliveryRuntime } from "@fluxnotify/shared/delivery";
-import { startHealthServer } from "@fluxnotify/shared/health";
-import { createProducer } from "@fluxnotify/shared/kafka";
+import { runChannelWorker } from "@fluxnotify/shared/delivery";
 import { createRedis } from "@fluxnotify/shared/redis";
-import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
+import { exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadWorkerEnv } from "./env";
 import { inAppStrategy } from "./strategy";
 
@@ -10,45 +8,14 @@ const NAME = "inapp-worker";
 
 async function main(): Promise<void> {
   const env = loadWorkerEnv();
-  const { logger, registry, shutdown } = createServiceContext(NAME, env);
-  const checks = {};
-  const health = await startHealthServer({ port: env.HEALTH_PORT, registry, checks, logger });
-  shutdown.register("health server", () => health.close());
-
-  const connection = { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? NAME };
-  const redis = createRedis(env.REDIS_URL, { logger, name: `${NAME}-state` });
-  shutdown.register("redis", async () => void (await redis.quit()));
-  const pubsub = env.PUBSUB_REDIS_URL
-    ? createRedis(env.PUBSUB_REDIS_URL, { logger, name: `${NAME}-pubsub` })
-    : redis;
-  if (pubsub !== redis) shutdown.register("pubsub redis", async () => void (await pubsub.quit()));
-  const producer = createProducer({ connection, logger, registry });
-  shutdown.register("producer", () => producer.close());
-
-  const runtime = createDeliveryRuntime({
-    strategy: inAppStrategy(pubsub, { historySize: env.INAPP_HISTORY_SIZE }),
-    connection,
-    producer,
-    redis,
-    logger,
-    registry,
-    groupId: env.CONSUMER_GROUP,
-    commandTopic: env.COMMAND_TOPIC,
-    deliveryEventsTopic: env.DELIVERY_EVENTS_TOPIC,
-    dlqTopicPrefix: env.DLQ_TOPIC_PREFIX,
-    concurrency: env.CONCURRENCY,
-    probeIntervalMs: env.BREAKER_PROBE_INTERVAL_MS,
-    dedupTtlSeconds: env.DEDUP_TTL_SECONDS,
+  await runChannelWorker(NAME, env, ({ redis, logger, shutdown }) => {
+    // Clients may subscribe on a separate Redis; by default it is the dedup-state one.
+    const pubsub = env.PUBSUB_REDIS_URL
+      ? createRedis(env.PUBSUB_REDIS_URL, { logger, name: `${NAME}-pubsub` })
+      : redis;
+    if (pubsub !== redis) shutdown.register("pubsub redis", async () => void (await pubsub.quit()));
+    return inAppStrategy(pubsub, { historySize: env.INAPP_HISTORY_SIZE });
   });
-  Object.assign(checks, runtime.readinessChecks());
-  shutdown.register("consumer", () => runtime.stop());
-  // Registered last so it runs first: stop getting traffic before anything closes.
-  shutdown.register("readiness", () => health.setShuttingDown(true));
-  shutdown.listen();
-
-  await runtime.start();
-  health.setStarted(true);
-  logger.info({ topic: env.COMMAND_TOPIC, group: env.CONSUMER_GROUP }, "in-app worker consuming");
 }
 
 main().catch((error: unknown) => exitOnStartupError(NAME, error));

@@ -13,3 +13,4 @@ export {
   type DeliveryRuntimeOptions,
 } from "./runtime";
 export type { ChannelStrategy, Classification, FailureKind, SendResult } from "./types";
+export { type ChannelWorkerEnv, runChannelWorker, type StrategyContext } from "./worker";

@@ -1,0 +1,86 @@
+import { startHealthServer } from "../http/health-server";
+import { createProducer } from "../kafka/index";
+import type { Logger } from "../logger";
+import type { Registry } from "../metrics";
+import { createRedis, type Redis } from "../redis";
+import { createServiceContext } from "../service";
+import type { ShutdownManager } from "../shutdown";
+import { createDeliveryRuntime } from "./runtime";
+import type { ChannelStrategy } from "./types";
+
+export interface ChannelWorkerEnv {
+  LOG_LEVEL: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+  KAFKA_BROKERS: string[];
+  KAFKA_CLIENT_ID?: string | undefined;
+  REDIS_URL: string;
+  HEALTH_PORT: number;
+  CONSUMER_GROUP: string;
+  COMMAND_TOPIC: string;
+  DELIVERY_EVENTS_TOPIC: string;
+  DLQ_TOPIC_PREFIX: string;
+  CONCURRENCY: number;
+  BREAKER_PROBE_INTERVAL_MS: number;
+  DEDUP_TTL_SECONDS: number;
+}
+
+export interface StrategyContext {
+  /** The Redis that holds dedup state; a strategy may reuse it (in-app does). */
+  redis: Redis;
+  logger: Logger;
+  registry: Registry;
+  /** Register the provider clients' cleanup here; it runs after the consumer drained. */
+  shutdown: ShutdownManager;
+}
+
+/**
+ * The composition every channel worker shares: health server first (readiness fails until
+ * consuming), Redis and producer, the channel's strategy, the delivery runtime, and a
+ * shutdown that runs readiness off → consumer drain → provider clients → producer → Redis →
+ * health server. A channel app supplies only `createStrategy`.
+ */
+export async function runChannelWorker<Rendered>(
+  name: string,
+  env: ChannelWorkerEnv,
+  createStrategy: (context: StrategyContext) => ChannelStrategy<Rendered>,
+): Promise<void> {
+  const { logger, registry, shutdown } = createServiceContext(name, env);
+  const checks = {};
+  const health = await startHealthServer({ port: env.HEALTH_PORT, registry, checks, logger });
+  shutdown.register("health server", () => health.close());
+
+  const connection = { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? name };
+  const redis = createRedis(env.REDIS_URL, { logger, name });
+  shutdown.register("redis", async () => void (await redis.quit()));
+  const producer = createProducer({ connection, logger, registry });
+  shutdown.register("producer", () => producer.close());
+  const strategy = createStrategy({ redis, logger, registry, shutdown });
+
+  const runtime = createDeliveryRuntime({
+    strategy,
+    connection,
+    producer,
+    redis,
+    logger,
+    registry,
+    groupId: env.CONSUMER_GROUP,
+    commandTopic: env.COMMAND_TOPIC,
+    deliveryEventsTopic: env.DELIVERY_EVENTS_TOPIC,
+    dlqTopicPrefix: env.DLQ_TOPIC_PREFIX,
+    concurrency: env.CONCURRENCY,
+    probeIntervalMs: env.BREAKER_PROBE_INTERVAL_MS,
+    dedupTtlSeconds: env.DEDUP_TTL_SECONDS,
+  });
+  Object.assign(checks, runtime.readinessChecks());
+  shutdown.register("consumer", () => runtime.stop());
+  // Registered last so it runs first: stop getting traffic before anything closes.
+  shutdown.register("readiness", () => health.setShuttingDown(true));
+  shutdown.listen();
+
+  await runtime.start();
+  health.setStarted(true);
+  logger.info(
+    { channel: strategy.channel, topic: env.COMMAND_TOPIC, group: env.CONSUMER_GROUP },
+    "channel worker consuming",
+  );
+}
