@@ -1,4 +1,4 @@
-import { and, eq, exists, inArray, like, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, exists, inArray, like, lte, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { orderUsers, parkedEvents, paymentOrders, processedEvents } from "../schema/ingest";
 import { tenants, userNotificationSettings } from "../schema/settings";
