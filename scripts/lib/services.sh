@@ -2,11 +2,11 @@
 # Checks for the services every machine runs (PostgreSQL, Redis). We never start them
 # ourselves: they belong to the machine (or to `docker compose up postgres redis`).
 
-_port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 require_postgres() {
   local host=${PGHOST:-127.0.0.1} port=${PGPORT:-5432}
-  _port_open "$host" "$port" && return 0
+  port_open "$host" "$port" && return 0
   die "PostgreSQL is not reachable on $host:$port.
   Start it with:  pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start
   or with Docker: docker compose up -d postgres"
@@ -14,7 +14,7 @@ require_postgres() {
 
 require_redis() {
   local host=${REDIS_HOST:-127.0.0.1} port=${REDIS_PORT:-6379}
-  _port_open "$host" "$port" && return 0
+  port_open "$host" "$port" && return 0
   die "Redis is not reachable on $host:$port.
   Start it with:  redis-server --daemonize yes --bind 127.0.0.1 --port $port --save '' --appendonly no
   or with Docker: docker compose up -d redis"
