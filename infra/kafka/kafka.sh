@@ -415,8 +415,9 @@ cmd_start() {
   log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (controller $HOST:$KAFKA_CONTROLLER_PORT, heap $KAFKA_HEAP, data $KAFKA_DATA_DIR)"
   # setsid: own session, so the broker survives the calling shell / Ctrl-C of the caller.
   # With job control off, setsid and nohup exec in place, so $! is the java pid.
+  # 9>&-: the broker must not inherit the start/stop lock, or it would hold it forever.
   (cd -- "$KAFKA_DATA_DIR" && exec setsid nohup "$JAVA" "${jvm_opts[@]}" -cp "$CP" kafka.Kafka "$CONFIG_FILE" \
-     >"$STDOUT_LOG" 2>&1 </dev/null) &
+     >"$STDOUT_LOG" 2>&1 </dev/null 9>&-) &
   pid=$!
   disown "$pid" 2>/dev/null || true   # no "Killed" job notices from this shell
   printf '%s\n' "$pid" >"$PID_FILE"
