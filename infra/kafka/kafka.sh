@@ -10,7 +10,7 @@
 #   KAFKA_CONTROLLER_PORT  KRaft controller listener on 127.0.0.1    (9093)
 #   KAFKA_HEAP             broker -Xms/-Xmx                          (512m)
 #   KAFKA_DATA_DIR         config, logs, data, pid                   (<repo>/.local/kafka-$KAFKA_PORT)
-#   KAFKA_CACHE_DIR        jar cache, shared across clones           (${XDG_CACHE_HOME:-~/.cache}/fluxnotify/kafka/$KAFKA_VERSION)
+#   KAFKA_CACHE_DIR        jar cache, shared across clones           (${FLUXNOTIFY_CACHE:-~/.cache/fluxnotify}/kafka/$KAFKA_VERSION)
 #   KAFKA_START_TIMEOUT    seconds `start`/`wait` wait for readiness (90)
 #   KAFKA_STOP_TIMEOUT     seconds `stop` waits after SIGTERM        (30)
 #   KAFKA_RESET=1          `start` wipes KAFKA_DATA_DIR first
@@ -28,7 +28,7 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP="${KAFKA_HEAP:-512m}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.local/kafka-$KAFKA_PORT}"
-KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fluxnotify/kafka/$KAFKA_VERSION}"
+KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR:-${FLUXNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fluxnotify}/kafka/$KAFKA_VERSION}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_RESET="${KAFKA_RESET:-0}"
