@@ -1,11 +1,7 @@
 export { createAdmin, type KafkaAdmin, waitForKafka } from "./admin";
 export type { KafkaConnection } from "./client";
-export {
-  type ConsumedMessage,
-  type ConsumerRunner,
-  type ConsumerRunnerOptions,
-  createConsumerRunner,
-} from "./consumer-runner";
+export { createConsumerRunner } from "./consumer-runner";
+export type { ConsumedMessage, ConsumerRunner, ConsumerRunnerOptions } from "./consumer-types";
 export { type KafkaMetrics, kafkaMetrics } from "./metrics";
 export { OffsetTracker, type TopicPartitionOffset } from "./offset-tracker";
 export { createProducer, type KafkaProducer, type OutgoingMessage } from "./producer";
