@@ -1,5 +1,5 @@
 import { createDbClient } from "@fluxnotify/db";
-import { listen } from "@fluxnotify/shared/http";
+import { authOptionsFrom, listen } from "@fluxnotify/shared/http";
 import { createAdmin, createProducer } from "@fluxnotify/shared/kafka";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadDlqAdminEnv } from "./env";
@@ -29,12 +29,7 @@ async function main() {
     connection,
     logger,
     registry,
-    auth: {
-      jwtSecret: env.AUTH_JWT_SECRET,
-      jwksUrl: env.AUTH_JWKS_URL,
-      issuer: env.AUTH_ISSUER,
-      audience: env.AUTH_AUDIENCE,
-    },
+    auth: authOptionsFrom(env),
     topics: env.DLQ_TOPICS,
     groupId: env.CONSUMER_GROUP,
     retryAllMax: env.RETRY_ALL_MAX,

@@ -8,6 +8,7 @@ import { createAdmin, createProducer, type OutgoingMessage } from "@fluxnotify/s
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { createRedis } from "@fluxnotify/shared/redis";
+import { fluxpayEvent } from "@fluxnotify/shared/testing/fluxpay";
 import type { IngestTopology } from "../src/config";
 import { loadIngestEnv } from "../src/env";
 import { startIngest } from "../src/ingest";
@@ -36,19 +37,7 @@ const topology: IngestTopology = {
   deliveryEvents: `bench.${run}.deliveries`,
 };
 
-function event(type: string, data: Record<string, unknown>) {
-  const id = randomUUID();
-  const now = new Date().toISOString();
-  return JSON.stringify({
-    specversion: "1.0",
-    id,
-    source: "fluxpay-engine",
-    type,
-    time: now,
-    tenantid: tenantId,
-    data: { eventId: id, occurredAt: now, ...data },
-  });
-}
+const event = (type: string, data: Record<string, unknown>) => fluxpayEvent(tenantId, type, data).json;
 
 /** Per order: created, a payment (10% failed), a status change; 5% refunds; 20% subscriptions. */
 function mix(): OutgoingMessage[] {

@@ -1,31 +1,18 @@
-// Publishes a small FluxPay story (order → payment failed → refund) for tenant-a / user-1 to
+// Publishes a small FluxPay story (an order and its failed payment) for tenant-a / user-1 to
 // the local broker, so a running bin/dev shows every channel at work:
 //   pnpm --filter @fluxnotify/ingest-worker demo
 import { randomUUID } from "node:crypto";
 import { createProducer } from "@fluxnotify/shared/kafka";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
+import { fluxpayEvent } from "@fluxnotify/shared/testing/fluxpay";
 
 const tenantId = "tenant-a";
 const userId = "user-1";
 const orderId = `order-${randomUUID().slice(0, 8)}`;
 const paymentId = `pay-${randomUUID().slice(0, 8)}`;
 
-function event(type: string, data: Record<string, unknown>, amount?: string) {
-  const id = randomUUID();
-  const now = new Date().toISOString();
-  const json = JSON.stringify({
-    specversion: "1.0",
-    id,
-    source: "fluxpay-engine",
-    type,
-    time: now,
-    tenantid: tenantId,
-    data: { eventId: id, occurredAt: now, ...data, ...(amount ? { amount: "AMOUNT" } : {}) },
-  });
-  // Amounts travel as JSON numbers with their scale, as FluxPay's BigDecimal does.
-  return amount ? json.replace('"AMOUNT"', amount) : json;
-}
+const event = (type: string, data: Record<string, unknown>) => fluxpayEvent(tenantId, type, data).json;
 
 const producer = createProducer({
   connection: { brokers: ["127.0.0.1:9092"], clientId: "demo" },
@@ -43,8 +30,14 @@ await producer.send([
     key: `${tenantId}:${paymentId}`,
     value: event(
       "com.fluxpay.payment.failed",
-      { paymentId, orderId, currency: "KRW", errorMessage: "카드 한도 초과 <script>x</script>" },
-      "15000.00",
+      // num: → a bare JSON number with its scale, as FluxPay's BigDecimal travels.
+      {
+        paymentId,
+        orderId,
+        amount: "num:15000.00",
+        currency: "KRW",
+        errorMessage: "카드 한도 초과 <script>x</script>",
+      },
     ),
   },
 ]);

@@ -1,15 +1,8 @@
 import { deadLetterHeaders } from "@fluxnotify/shared/contracts";
-import type { KafkaProducer } from "@fluxnotify/shared/kafka";
+import type { ConsumedMessage, KafkaProducer } from "@fluxnotify/shared/kafka";
 
 /** The coordinates and bytes of a FluxPay record, as consumed or as parked. */
-export interface SourceRecord {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  key: string | undefined;
-  value: Buffer | undefined;
-  headers: Record<string, string>;
-}
+export type SourceRecord = Omit<ConsumedMessage, "timestamp">;
 
 /**
  * Sends a record to its domain's dead-letter topic with the original key, value and

@@ -170,26 +170,4 @@ export async function saveSettings(
     });
 }
 
-/** A FluxPay structured-mode CloudEvent, as the Java publisher writes it. */
-export function fluxpayEvent(
-  tenantId: string,
-  type: string,
-  data: Record<string, unknown>,
-  options: { id?: string; rawData?: string } = {},
-): { id: string; json: string } {
-  const id = options.id ?? randomUUID();
-  const envelope = {
-    specversion: "1.0",
-    id,
-    source: "fluxpay-engine",
-    type,
-    datacontenttype: "application/json",
-    time: new Date().toISOString(),
-    tenantid: tenantId,
-  };
-  const dataJson =
-    options.rawData ?? JSON.stringify({ eventId: id, occurredAt: new Date().toISOString(), ...data });
-  // "num:15000.00" strings become bare JSON numbers with their scale, as Java writes BigDecimal.
-  const exactDataJson = dataJson.replace(/"num:(-?[0-9.]+)"/g, "$1");
-  return { id, json: `${JSON.stringify(envelope).slice(0, -1)},"data":${exactDataJson}}` };
-}
+export { fluxpayEvent } from "@fluxnotify/shared/testing/fluxpay";

@@ -1,5 +1,5 @@
 import { createDbClient } from "@fluxnotify/db";
-import { listen } from "@fluxnotify/shared/http";
+import { authOptionsFrom, listen } from "@fluxnotify/shared/http";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadQueryApiEnv, type QueryApiEnv } from "./env";
@@ -42,12 +42,7 @@ const { app, health } = createQueryApi({
   redis,
   logger,
   registry,
-  auth: {
-    jwtSecret: env.AUTH_JWT_SECRET,
-    jwksUrl: env.AUTH_JWKS_URL,
-    issuer: env.AUTH_ISSUER,
-    audience: env.AUTH_AUDIENCE,
-  },
+  auth: authOptionsFrom(env),
   checks: {
     database: () => database.ping(),
     redis: () => pingRedis(redis),

@@ -43,6 +43,25 @@ export function commandRecord(command: ChannelCommand): OutgoingMessage {
   };
 }
 
+/** A status change of `command`'s notification; its identity fields come from the command. */
+export function deliveryEventFor(
+  command: ChannelCommand,
+  change: Pick<DeliveryEvent, "status" | "recipient" | "at"> & Partial<DeliveryEvent>,
+): DeliveryEvent {
+  return {
+    v: 1,
+    notificationId: command.notificationId,
+    channel: command.channel,
+    tenantId: command.tenantId,
+    userId: command.recipient.userId,
+    eventId: command.eventId,
+    eventType: command.eventType,
+    createdAt: command.createdAt,
+    traceId: command.traceId,
+    ...change,
+  };
+}
+
 /** Delivery events are keyed by notification id: all status changes of one notification stay ordered. */
 export function deliveryEventRecord(event: DeliveryEvent): OutgoingMessage {
   return {

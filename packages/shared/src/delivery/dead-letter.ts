@@ -1,7 +1,7 @@
 import { deadLetterHeaders } from "../contracts/dlq";
 import { DOMAINS, type Domain, domainOfEventType } from "../contracts/fluxpay-events";
 import type { ChannelCommand } from "../contracts/messages";
-import { deliveryEventRecord } from "../contracts/records";
+import { deliveryEventFor, deliveryEventRecord } from "../contracts/records";
 import type { Channel } from "../contracts/topics";
 import type { ConsumedMessage, OutgoingMessage } from "../kafka/index";
 
@@ -72,22 +72,16 @@ export function deadLetterRecords(
     },
   };
   if (!command) return [dlq];
-  const event = deliveryEventRecord({
-    v: 1,
-    notificationId: command.notificationId,
-    status: "FAILED",
-    channel,
-    tenantId: command.tenantId,
-    userId: command.recipient.userId,
-    eventId: command.eventId,
-    eventType: command.eventType,
-    recipient,
-    createdAt: command.createdAt,
-    at: failedAt.toISOString(),
-    attempts: failure.attempts,
-    reasonCode: failure.code,
-    errorMessage: failure.message.slice(0, 2_000),
-    traceId: command.traceId,
-  });
+  const event = deliveryEventRecord(
+    deliveryEventFor(command, {
+      status: "FAILED",
+      channel,
+      recipient,
+      at: failedAt.toISOString(),
+      attempts: failure.attempts,
+      reasonCode: failure.code,
+      errorMessage: failure.message.slice(0, 2_000),
+    }),
+  );
   return [dlq, { ...event, topic: target.deliveryEventsTopic }];
 }

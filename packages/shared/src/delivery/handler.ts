@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChannelCommand } from "../contracts/messages";
-import { deliveryEventRecord, parseChannelCommand } from "../contracts/records";
+import { deliveryEventFor, deliveryEventRecord, parseChannelCommand } from "../contracts/records";
 import { AppError, errorMessage, RetryableError } from "../errors";
 import type { ConsumedMessage, KafkaProducer } from "../kafka/index";
 import type { Logger } from "../logger";
@@ -39,23 +39,16 @@ export interface HandlerDeps<R> {
 type Outcome = { ok: true; record: SentRecord } | { ok: false; failure: Failure };
 
 function sentEvent(command: ChannelCommand, record: SentRecord, recipient: string | null, topic: string) {
-  const event = deliveryEventRecord({
-    v: 1,
-    notificationId: command.notificationId,
-    status: "SENT",
-    channel: command.channel,
-    tenantId: command.tenantId,
-    userId: command.recipient.userId,
-    eventId: command.eventId,
-    eventType: command.eventType,
-    recipient,
-    createdAt: command.createdAt,
-    at: record.at,
-    attempts: record.attempts,
-    ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
-    latencyMs: record.latencyMs,
-    traceId: command.traceId,
-  });
+  const event = deliveryEventRecord(
+    deliveryEventFor(command, {
+      status: "SENT",
+      recipient,
+      at: record.at,
+      attempts: record.attempts,
+      ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
+      latencyMs: record.latencyMs,
+    }),
+  );
   return { ...event, topic };
 }
 

@@ -27,6 +27,21 @@ export interface AuthOptions {
   audience?: string | undefined;
 }
 
+/** The AuthOptions an app's env (see `authEnv` in env.ts) describes. */
+export function authOptionsFrom(env: {
+  AUTH_JWT_SECRET?: string | undefined;
+  AUTH_JWKS_URL?: string | undefined;
+  AUTH_ISSUER?: string | undefined;
+  AUTH_AUDIENCE?: string | undefined;
+}): AuthOptions {
+  return {
+    jwtSecret: env.AUTH_JWT_SECRET,
+    jwksUrl: env.AUTH_JWKS_URL,
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+  };
+}
+
 const claimsSchema = z.object({
   sub: z.string().min(1),
   tenant: z.string().min(1),
