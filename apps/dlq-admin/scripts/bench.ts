@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createDbClient } from "@fluxnotify/db";
-import { deadLetterHeaders } from "@fluxnotify/shared/contracts";
+import { deadLetterHeaders, replayTargets } from "@fluxnotify/shared/contracts";
 import { listen } from "@fluxnotify/shared/http";
 import { createAdmin, createProducer, type OutgoingMessage } from "@fluxnotify/shared/kafka";
 import { createLogger } from "@fluxnotify/shared/logger";
@@ -39,6 +39,8 @@ const service = createDlqAdmin({
   auth: { jwtSecret: env.AUTH_JWT_SECRET },
   topics: [topic],
   groupId: `bench-${randomUUID().slice(0, 8)}`,
+  outcomes: { topic: env.DELIVERY_EVENTS_TOPIC, groupId: `bench-outcomes-${randomUUID().slice(0, 8)}` },
+  replayTargets: replayTargets(),
   retryAllMax: env.RETRY_ALL_MAX,
 });
 const server = await listen(service.app, 0, "127.0.0.1");

@@ -1,4 +1,4 @@
-import { DOMAINS, dlqTopic } from "@fluxnotify/shared/contracts";
+import { DELIVERY_EVENTS_TOPIC, DOMAINS, dlqTopic } from "@fluxnotify/shared/contracts";
 import {
   authEnv,
   baseEnv,
@@ -21,8 +21,11 @@ const shape = {
   ...authEnv,
   DLQ_TOPICS: csvList(DOMAINS.map(dlqTopic).join(",")).pipe(z.array(z.string().min(1)).min(1)),
   CONSUMER_GROUP: z.string().min(1).default("notif-dlq-admin"),
-  /** Upper bound of dead letters one retry-all call replays. */
-  RETRY_ALL_MAX: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  /** Replay outcomes (RESOLVED) are learned from the delivery events our workers publish. */
+  DELIVERY_EVENTS_TOPIC: z.string().min(1).default(DELIVERY_EVENTS_TOPIC),
+  OUTCOMES_CONSUMER_GROUP: z.string().min(1).default("notif-dlq-admin-outcomes"),
+  /** Upper bound of dead letters one retry-all call replays (it works in batches of 200). */
+  RETRY_ALL_MAX: z.coerce.number().int().min(1).max(100_000).default(10_000),
   PENDING_GAUGE_REFRESH_MS: z.coerce.number().int().min(1_000).default(30_000),
 };
 

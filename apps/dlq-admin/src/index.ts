@@ -1,4 +1,5 @@
 import { createDbClient } from "@fluxnotify/db";
+import { replayTargets } from "@fluxnotify/shared/contracts";
 import { authOptionsFrom, listen } from "@fluxnotify/shared/http";
 import { createAdmin, createProducer } from "@fluxnotify/shared/kafka";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
@@ -32,6 +33,8 @@ async function main() {
     auth: authOptionsFrom(env),
     topics: env.DLQ_TOPICS,
     groupId: env.CONSUMER_GROUP,
+    outcomes: { topic: env.DELIVERY_EVENTS_TOPIC, groupId: env.OUTCOMES_CONSUMER_GROUP },
+    replayTargets: replayTargets(),
     retryAllMax: env.RETRY_ALL_MAX,
   });
 
@@ -44,13 +47,14 @@ async function main() {
     service.pending.stop();
     // A stop racing the group join would only end at the drain deadline: let the join finish.
     await starting?.catch(() => {});
-    await service.runner.stop(Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2));
+    const drainMs = Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2);
+    await Promise.all([service.runner.stop(drainMs), service.outcomeRunner.stop(drainMs)]);
   });
   // Registered last so it runs first: stop getting traffic before anything closes.
   shutdown.register("readiness", () => service.health.setShuttingDown(true));
   shutdown.listen();
 
-  starting = service.runner.start();
+  starting = Promise.all([service.runner.start(), service.outcomeRunner.start()]).then(() => {});
   await starting;
   if (shutdown.isShuttingDown) return;
   service.pending.start(env.PENDING_GAUGE_REFRESH_MS);

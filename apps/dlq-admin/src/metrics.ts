@@ -9,6 +9,7 @@ export interface DlqMetrics {
   pending: Gauge<"domain">;
   replays: Counter<"domain" | "mode">;
   discards: Counter<"domain">;
+  resolved: Counter<"domain">;
 }
 
 export function dlqMetrics(registry: Registry): DlqMetrics {
@@ -28,13 +29,19 @@ export function dlqMetrics(registry: Registry): DlqMetrics {
     }),
     replays: new Counter({
       name: "dlq_replays_total",
-      help: "Dead letters re-published to their original topic",
+      help: "Dead letters replayed to a topic our consumers read",
       labelNames: ["domain", "mode"],
       registers,
     }),
     discards: new Counter({
       name: "dlq_discards_total",
       help: "Dead letters discarded by an operator",
+      labelNames: ["domain"],
+      registers,
+    }),
+    resolved: new Counter({
+      name: "dlq_resolved_total",
+      help: "Replayed dead letters whose replay was delivered",
       labelNames: ["domain"],
       registers,
     }),

@@ -8,13 +8,12 @@ import {
   markReplayed,
   UNKNOWN_TOPIC,
 } from "@fluxnotify/db/queries/dlq";
-import { DLQ_HEADERS } from "@fluxnotify/shared/contracts";
+import { DLQ_HEADERS, REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
 import { HttpProblem } from "@fluxnotify/shared/http";
 import type { KafkaProducer, OutgoingMessage } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
+import { chunkBySize } from "./chunk";
 import type { DlqMetrics } from "./metrics";
-
-export const REPLAY_HEADERS = { from: "x-replayed-from-dlq", count: "x-replay-count" } as const;
 
 const STRIPPED = new Set<string>([...Object.values(DLQ_HEADERS), ...Object.values(REPLAY_HEADERS)]);
 
@@ -23,29 +22,30 @@ export interface ReplayDeps {
   producer: KafkaProducer;
   /** Topics that exist on the broker (auto-creation is off: a replay elsewhere cannot succeed). */
   listTopics: () => Promise<string[]>;
+  /** Original topic → where its dead letters are replayed (see `replayTargets`). */
+  replayTargets: Record<string, string>;
   metrics: DlqMetrics;
   logger: Logger;
+  /** Upper bound of dead letters one retry-all call replays. */
   retryAllMax: number;
+  /** Dead letters per retry-all transaction (one lock set, one or a few produce calls). */
+  retryAllBatch?: number;
   onChanged?: () => void;
 }
 
 /**
- * The record as its original consumer first saw it: same topic, key, value and headers,
- * without the dead-letter headers (exact names; the original's own lower-case
- * x-event-id etc. stay), plus where it came from. Kafka partitions by key like the Java
- * client, so a keyed replay lands on its original partition while the partition count is
- * unchanged. A null value cannot be produced by our client; it is replayed as empty.
+ * The record as its consumer first saw it: same key, value and headers, without the
+ * dead-letter headers (exact names; the original's own lower-case x-event-id etc. stay),
+ * plus `X-Replay-Of`/`X-Replay-Count`. It goes to `target`: never to a FluxPay topic.
+ * Kafka partitions by key like the Java client, so a keyed replay of a command lands on
+ * its original partition while the partition count is unchanged. A null value cannot be
+ * produced by our client; it is replayed as empty.
  */
-export function replayRecord(row: DlqMessage): OutgoingMessage {
+export function replayRecord(row: DlqMessage, target: string): OutgoingMessage {
   const headers = Object.fromEntries(Object.entries(row.headers).filter(([name]) => !STRIPPED.has(name)));
-  headers[REPLAY_HEADERS.from] = String(row.id);
+  headers[REPLAY_HEADERS.of] = String(row.id);
   headers[REPLAY_HEADERS.count] = String(row.replayCount + 1);
-  return {
-    topic: row.originalTopic,
-    key: row.key ?? undefined,
-    value: row.value ?? Buffer.alloc(0),
-    headers,
-  };
+  return { topic: target, key: row.key ?? undefined, value: row.value ?? Buffer.alloc(0), headers };
 }
 
 const unprocessable = (detail: string) =>
@@ -59,95 +59,85 @@ async function publish(deps: ReplayDeps, messages: OutgoingMessage[]): Promise<v
     throw new HttpProblem({
       status: 503,
       title: "Service Unavailable",
-      detail: "the broker did not acknowledge the replay; nothing was marked as retried",
+      detail: "the broker did not acknowledge the replay; nothing was marked as replayed",
     });
   }
 }
 
+/** Original topics whose replay target exists on the broker right now. */
+async function replayableOriginals(deps: ReplayDeps): Promise<string[]> {
+  const existing = new Set(await deps.listTopics());
+  return Object.entries(deps.replayTargets)
+    .filter(([, target]) => existing.has(target))
+    .map(([original]) => original);
+}
+
+function targetOf(deps: ReplayDeps, row: DlqMessage): string {
+  return deps.replayTargets[row.originalTopic] ?? row.originalTopic;
+}
+
 /**
  * Replays one dead letter. The row stays locked while the record is produced, so a
- * concurrent discard or retry of the same id waits; it is marked RETRIED only after the
+ * concurrent discard or retry of the same id waits; it is marked REPLAYED only after the
  * broker acknowledged. Should the commit fail after the ack, the record was replayed but
  * stays PENDING: consumers are idempotent, so a second replay is harmless.
  */
 export async function retryOne(deps: ReplayDeps, args: { id: bigint; by: string }): Promise<DlqMessage> {
-  const topics = await deps.listTopics();
+  const replayable = new Set(await replayableOriginals(deps));
   const row = await deps.db.transaction(async (tx) => {
     const found = await lockDlqMessage(tx, args.id);
     if (!found) throw HttpProblem.notFound(`dead letter ${args.id} does not exist`);
     if (found.status === "DISCARDED") {
       throw HttpProblem.conflict(
-        `dead letter ${args.id} was discarded by ${found.resolvedBy ?? "an operator"}`,
+        `dead letter ${args.id} was discarded by ${found.resolvedBy ?? "an operator"}; it cannot be replayed`,
       );
+    }
+    if (found.status === "RESOLVED") {
+      throw HttpProblem.conflict(`dead letter ${args.id} is resolved: its replay was delivered`);
     }
     if (found.originalTopic === UNKNOWN_TOPIC) {
       throw unprocessable(
         `dead letter ${args.id} has no ${DLQ_HEADERS.originalTopic} header; its topic is unknown`,
       );
     }
-    if (!topics.includes(found.originalTopic)) {
-      throw unprocessable(`original topic "${found.originalTopic}" of dead letter ${args.id} does not exist`);
+    const target = deps.replayTargets[found.originalTopic];
+    if (!target) {
+      throw unprocessable(
+        `dead letter ${args.id} failed on "${found.originalTopic}", which is not a topic this platform replays to`,
+      );
     }
-    await publish(deps, [replayRecord(found)]);
-    const [updated] = await markReplayed(tx, { ids: [found.id], by: args.by });
+    if (!replayable.has(found.originalTopic)) {
+      throw unprocessable(`replay topic "${target}" of dead letter ${args.id} does not exist`);
+    }
+    await publish(deps, [replayRecord(found, target)]);
+    const [updated] = await markReplayed(tx, { ids: [found.id], by: args.by, target: () => target });
     return updated ?? found;
   });
   deps.metrics.replays.inc({ domain: row.domain, mode: "single" });
-  deps.logger.info({ id: String(row.id), topic: row.originalTopic, by: args.by }, "dead letter replayed");
+  deps.logger.info({ id: String(row.id), topic: targetOf(deps, row), by: args.by }, "dead letter replayed");
   deps.onChanged?.();
   return row;
 }
 
 /**
- * Bytes per produce call. The broker refuses a request whose batch for one partition
- * exceeds message.max.bytes (1 MiB by default) and our producer bounds batches by count
- * only, so a bulk replay is split by size; concurrent sends may still coalesce, hence the margin.
+ * One batch of a bulk replay, in its own transaction: lock (skipping rows another call
+ * holds), produce, mark. If the broker fails midway, what it acknowledged is still marked.
  */
-const MAX_SEND_BYTES = 256 * 1024;
-
-const sizeOf = (message: OutgoingMessage) =>
-  Buffer.byteLength(message.key ?? "") +
-  (typeof message.value === "string" ? Buffer.byteLength(message.value) : message.value.byteLength) +
-  Object.entries(message.headers ?? {}).reduce(
-    (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
-    0,
-  );
-
-function chunkBySize(rows: DlqMessage[]): Array<Array<{ row: DlqMessage; message: OutgoingMessage }>> {
-  const chunks: Array<Array<{ row: DlqMessage; message: OutgoingMessage }>> = [];
-  let current: Array<{ row: DlqMessage; message: OutgoingMessage }> = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const message = replayRecord(row);
-    const size = sizeOf(message) + 64; // record overhead
-    if (current.length > 0 && bytes + size > MAX_SEND_BYTES) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push({ row, message });
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-/**
- * Replays up to `retryAllMax` PENDING dead letters matching `filter`, in as few sends as
- * the size limit allows, oldest first. Those whose original topic is unknown or missing
- * are left PENDING and counted apart, so they never block progress; concurrent calls take
- * disjoint rows. If the broker fails midway, what it acknowledged is still marked RETRIED.
- */
-export async function retryAll(
+async function replayBatch(
   deps: ReplayDeps,
-  args: { filter: Omit<DlqFilter, "status">; by: string },
-): Promise<{ replayed: number; remaining: number; unreplayable: number }> {
-  const topics = (await deps.listTopics()).filter((topic) => topic !== UNKNOWN_TOPIC);
-  const outcome = await deps.db.transaction(async (tx) => {
-    const rows = await lockPendingForReplay(tx, { filter: args.filter, topics, limit: deps.retryAllMax });
+  args: { filter: Omit<DlqFilter, "status">; by: string; topics: string[]; limit: number },
+) {
+  return deps.db.transaction(async (tx) => {
+    const rows = await lockPendingForReplay(tx, {
+      filter: args.filter,
+      topics: args.topics,
+      limit: args.limit,
+    });
     const acked: bigint[] = [];
     let failure: HttpProblem | undefined;
-    for (const chunk of chunkBySize(rows)) {
+    for (const chunk of chunkBySize(
+      rows.map((row) => ({ row, message: replayRecord(row, targetOf(deps, row)) })),
+    )) {
       try {
         await publish(
           deps,
@@ -159,21 +149,41 @@ export async function retryAll(
       }
       acked.push(...chunk.map((entry) => entry.row.id));
     }
-    const marked = await markReplayed(tx, { ids: acked, by: args.by });
+    const marked = await markReplayed(tx, { ids: acked, by: args.by, target: (row) => targetOf(deps, row) });
     return { marked, failure, selected: rows.length };
   });
-  const replayed = outcome.marked;
-  for (const row of replayed) deps.metrics.replays.inc({ domain: row.domain, mode: "bulk" });
-  if (replayed.length > 0) deps.onChanged?.();
-  if (outcome.failure) {
-    throw new HttpProblem({
-      status: 503,
-      title: "Service Unavailable",
-      detail: `the broker failed after ${replayed.length} of ${outcome.selected} replays; those are marked RETRIED, the rest stay PENDING`,
-    });
+}
+
+/**
+ * Replays PENDING dead letters matching `filter`, oldest first, in batches until none is
+ * left or `retryAllMax` were replayed. Those whose topic cannot be replayed are left
+ * PENDING and counted apart, so they never block progress. Two operators calling at once
+ * replay disjoint rows (row locks skip what the other holds; transitions are conditional).
+ */
+export async function retryAll(
+  deps: ReplayDeps,
+  args: { filter: Omit<DlqFilter, "status">; by: string },
+): Promise<{ replayed: number; remaining: number; unreplayable: number }> {
+  const topics = (await replayableOriginals(deps)).filter((topic) => topic !== UNKNOWN_TOPIC);
+  const batchSize = deps.retryAllBatch ?? 200;
+  let replayed = 0;
+  while (replayed < deps.retryAllMax) {
+    const limit = Math.min(batchSize, deps.retryAllMax - replayed);
+    const batch = await replayBatch(deps, { ...args, topics, limit });
+    replayed += batch.marked.length;
+    for (const row of batch.marked) deps.metrics.replays.inc({ domain: row.domain, mode: "bulk" });
+    if (batch.failure) {
+      if (replayed > 0) deps.onChanged?.();
+      throw new HttpProblem({
+        status: 503,
+        title: "Service Unavailable",
+        detail: `the broker failed after ${replayed} replays; those are marked REPLAYED, the rest stay PENDING`,
+      });
+    }
+    if (batch.selected < limit) break;
   }
+  if (replayed > 0) deps.onChanged?.();
   const counts = await countPendingByReplayability(deps.db, { filter: args.filter, topics });
-  if (replayed.length > 0)
-    deps.logger.info({ replayed: replayed.length, ...counts, by: args.by }, "dead letters replayed");
-  return { replayed: replayed.length, remaining: counts.replayable, unreplayable: counts.unreplayable };
+  if (replayed > 0) deps.logger.info({ replayed, ...counts, by: args.by }, "dead letters replayed");
+  return { replayed, remaining: counts.replayable, unreplayable: counts.unreplayable };
 }

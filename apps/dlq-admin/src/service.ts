@@ -8,6 +8,7 @@ import {
 } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
+import { createOutcomeHandler } from "./consumer/outcomes";
 import { domainOfTopic } from "./consumer/parse";
 import { createDlqStore } from "./consumer/store";
 import { dlqRoutes } from "./http/routes";
@@ -24,7 +25,12 @@ export interface DlqAdminOptions {
   auth: AuthOptions;
   topics: string[];
   groupId: string;
+  /** Where replay outcomes arrive (the delivery-events topic) and the group that reads it. */
+  outcomes: { topic: string; groupId: string };
+  /** Original topic → replay topic; see `replayTargets` in the contracts. */
+  replayTargets: Record<string, string>;
   retryAllMax: number;
+  retryAllBatch?: number;
   maxBatchSize?: number;
 }
 
@@ -32,6 +38,7 @@ export interface DlqAdmin {
   app: ReturnType<typeof createHttpApp>["app"];
   health: ReturnType<typeof createHttpApp>["health"];
   runner: ConsumerRunner;
+  outcomeRunner: ConsumerRunner;
   pending: PendingGauge;
 }
 
@@ -53,6 +60,19 @@ export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
     batchHandler: createDlqStore({ db, logger, metrics, domainOf: domainOfTopic, onStored: onChanged }),
   });
 
+  // A new group starts at the end: replays are made by this service, so it is running (and
+  // this group exists) before any outcome it waits for is published.
+  const outcomeRunner = createConsumerRunner({
+    connection: options.connection,
+    groupId: options.outcomes.groupId,
+    topics: [options.outcomes.topic],
+    logger: logger.child({ consumer: "replay-outcomes" }),
+    registry,
+    startFrom: "latest",
+    maxBatchSize: 1_000,
+    batchHandler: createOutcomeHandler({ db, logger, metrics }),
+  });
+
   const { app, health } = createHttpApp({
     name: "dlq-admin",
     logger,
@@ -62,6 +82,7 @@ export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
       postgres: options.pingDb,
       kafka: async () => {
         if (!runner.isHealthy()) throw new Error("DLQ consumer is not connected");
+        if (!outcomeRunner.isHealthy()) throw new Error("replay-outcome consumer is not connected");
         await options.producer.ping();
       },
     },
@@ -69,11 +90,13 @@ export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
       db,
       producer: options.producer,
       listTopics: options.listTopics,
+      replayTargets: options.replayTargets,
       metrics,
       logger,
       retryAllMax: options.retryAllMax,
+      ...(options.retryAllBatch ? { retryAllBatch: options.retryAllBatch } : {}),
       onChanged,
     }),
   });
-  return { app, health, runner, pending };
+  return { app, health, runner, outcomeRunner, pending };
 }

@@ -23,6 +23,7 @@ const row = (overrides: Partial<NewDlqMessage>): NewDlqMessage => ({
 const UNKNOWN_ID = "9223372036854775000";
 const ENDPOINTS: Array<[string, string, unknown?]> = [
   ["GET", "/api/v1/admin/dlq"],
+  ["GET", `/api/v1/admin/dlq/${UNKNOWN_ID}`],
   ["POST", `/api/v1/admin/dlq/${UNKNOWN_ID}/retry`],
   ["POST", "/api/v1/admin/dlq/retry-all", {}],
   ["DELETE", `/api/v1/admin/dlq/${UNKNOWN_ID}`],
@@ -84,6 +85,14 @@ describe("admin API", () => {
         "query.cursor",
       ]);
       expect(await fieldsOf(await admin.call("POST", "/api/v1/admin/dlq/abc/retry"))).toEqual(["path.id"]);
+      expect(await fieldsOf(await admin.call("GET", "/api/v1/admin/dlq?from=yesterday"))).toEqual([
+        "query.from",
+      ]);
+      expect(
+        await fieldsOf(
+          await admin.call("GET", "/api/v1/admin/dlq?from=2026-02-02T00:00:00Z&to=2026-02-01T00:00:00Z"),
+        ),
+      ).toEqual(["query.from"]);
       expect(
         await fieldsOf(await admin.call("POST", "/api/v1/admin/dlq/retry-all", { status: "x" })),
       ).toEqual(["body"]);
@@ -129,6 +138,9 @@ describe("admin API", () => {
       expect(third.items.map((item) => item.key)).toEqual(["k1"]);
       expect(third.nextCursor).toBeNull();
       expect((await page()).items[0]?.key).toBe("k6");
+      expect(((await page()) as unknown as { totals: unknown }).totals).toEqual([
+        { domain: "payment", channel: null, count: 6 },
+      ]);
 
       const doc = (await (await fetch(`${admin.base}/openapi.json`)).json()) as {
         openapi: string;
@@ -147,6 +159,7 @@ describe("admin API", () => {
         "/api/v1/admin/dlq/{id}",
         "/api/v1/admin/dlq/{id}/retry",
       ]);
+      expect(Object.keys(doc.paths["/api/v1/admin/dlq/{id}"] ?? {}).sort()).toEqual(["delete", "get"]);
 
       const schema =
         doc.paths["/api/v1/admin/dlq"]?.get?.responses["200"]?.content?.["application/json"]?.schema;
@@ -157,7 +170,69 @@ describe("admin API", () => {
       for (const body of [first, second, third]) {
         expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
       }
-      expect(validate({ items: [{ id: 1 }], nextCursor: null })).toBe(false);
+      expect(validate({ items: [{ id: 1 }], nextCursor: null, totals: [] })).toBe(false);
+    } finally {
+      await admin.stop();
+    }
+  });
+
+  test("filters by error text, time range, domain and channel; totals count every match", async ({
+    kafka,
+    database,
+    logger,
+    registry,
+  }) => {
+    const admin = await startDlqAdmin(
+      { kafka, database, logger, registry },
+      { topics: ["unused"], consume: false },
+    );
+    const code = unique("E_FILTER");
+    const day = (d: number) => new Date(Date.UTC(2026, 1, d, 12));
+    try {
+      await insertDlqMessages(database.db, [
+        row({ errorCode: code, key: "a", failedAt: day(1), errorMessage: "SMTP 550 mailbox unavailable" }),
+        row({
+          errorCode: code,
+          key: "b",
+          failedAt: day(2),
+          channel: "EMAIL",
+          errorMessage: "550 Mailbox full",
+        }),
+        row({
+          errorCode: code,
+          key: "c",
+          failedAt: day(3),
+          channel: "SLACK",
+          errorMessage: "404 no_service",
+        }),
+        row({
+          errorCode: code,
+          key: "d",
+          failedAt: day(3),
+          domain: "refund",
+          errorMessage: "50%_off mailbox",
+        }),
+      ]);
+      const keys = async (query: string) => {
+        const response = await admin.call("GET", `/api/v1/admin/dlq?errorCode=${code}&${query}`);
+        expect(response.status).toBe(200);
+        const body = (await response.json()) as { items: DlqItem[]; totals: unknown };
+        return { keys: body.items.map((item) => item.key).sort(), totals: body.totals };
+      };
+      expect((await keys("error=MAILBOX")).keys).toEqual(["a", "b", "d"]);
+      // LIKE wildcards in the search text are taken literally.
+      expect((await keys(`error=${encodeURIComponent("50%_")}`)).keys).toEqual(["d"]);
+      expect((await keys("from=2026-02-02T00:00:00Z&to=2026-02-03T00:00:00Z")).keys).toEqual(["b"]);
+      expect((await keys("from=2026-02-02T00:00:00Z")).keys).toEqual(["b", "c", "d"]);
+      const all = await keys("limit=1");
+      expect(all.keys).toHaveLength(1);
+      expect(all.totals).toEqual([
+        { domain: "payment", channel: "EMAIL", count: 1 },
+        { domain: "payment", channel: "SLACK", count: 1 },
+        { domain: "payment", channel: null, count: 1 },
+        { domain: "refund", channel: null, count: 1 },
+      ]);
+      expect((await keys("domain=payment&channel=SLACK")).keys).toEqual(["c"]);
     } finally {
       await admin.stop();
     }

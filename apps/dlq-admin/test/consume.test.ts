@@ -149,8 +149,10 @@ describe("DLQ consumer", () => {
       { topics: [topic], consume: false },
     );
     try {
-      expect((await fetch(`${admin.base}/readyz`)).status).toBe(503); // consumer not running yet
+      expect((await fetch(`${admin.base}/readyz`)).status).toBe(503); // consumers not running yet
       await admin.service.runner.start();
+      expect((await fetch(`${admin.base}/readyz`)).status).toBe(503); // the outcome consumer neither
+      await admin.service.outcomeRunner.start();
       await eventually(async () => (await fetch(`${admin.base}/readyz`)).status === 200);
       admin.service.health.setShuttingDown(true);
       const response = await fetch(`${admin.base}/readyz`);

@@ -57,7 +57,17 @@ type Fixtures = Pick<KafkaFixtures, "kafka" | "logger" | "registry"> & { databas
 /** The service wired to the test's broker, database and unique topics, serving on a free port. */
 export async function startDlqAdmin(
   fixtures: Fixtures,
-  options: { topics: string[]; groupId?: string; consume?: boolean; retryAllMax?: number },
+  options: {
+    topics: string[];
+    groupId?: string;
+    consume?: boolean;
+    retryAllMax?: number;
+    retryAllBatch?: number;
+    /** Original topic → replay topic; tests replay to topics of their own. */
+    replayTargets?: Record<string, string>;
+    /** The delivery-events topic replay outcomes are learned from (a fresh one by default). */
+    outcomesTopic?: string;
+  },
 ) {
   const { kafka, logger, registry, database } = fixtures;
   const producer = createProducer({ connection: kafka.connection, logger, registry });
@@ -72,10 +82,18 @@ export async function startDlqAdmin(
     auth: { jwtSecret: SECRET },
     topics: options.topics,
     groupId: options.groupId ?? kafka.groupId("dlq-admin"),
+    outcomes: {
+      topic: options.outcomesTopic ?? (await kafka.createTopic("deliveries")),
+      groupId: kafka.groupId("dlq-outcomes"),
+    },
+    replayTargets: options.replayTargets ?? {},
     retryAllMax: options.retryAllMax ?? 1000,
+    ...(options.retryAllBatch ? { retryAllBatch: options.retryAllBatch } : {}),
   });
   const server = await listen(service.app, 0, "127.0.0.1");
-  if (options.consume !== false) await service.runner.start();
+  if (options.consume !== false) {
+    await Promise.all([service.runner.start(), service.outcomeRunner.start()]);
+  }
   service.health.setStarted(true);
   const base = `http://127.0.0.1:${server.port}`;
   const token = await adminToken();
@@ -97,7 +115,7 @@ export async function startDlqAdmin(
     async stop() {
       service.health.setShuttingDown(true);
       service.pending.stop();
-      await service.runner.stop(5_000);
+      await Promise.all([service.runner.stop(5_000), service.outcomeRunner.stop(5_000)]);
       await server.close();
       await producer.close();
     },

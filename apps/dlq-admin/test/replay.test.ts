@@ -24,7 +24,10 @@ describe("replay and discard", () => {
     ]);
     const eventId = unique("evt");
     const value = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d, 0xff]); // not valid UTF-8
-    const admin = await startDlqAdmin({ kafka, database, logger, registry }, { topics: [dlq] });
+    const admin = await startDlqAdmin(
+      { kafka, database, logger, registry },
+      { topics: [dlq], replayTargets: { [original]: original } },
+    );
     const replays = await collect({ kafka, logger, registry }, original);
     try {
       await admin.producer.send([
@@ -51,7 +54,7 @@ describe("replay and discard", () => {
       expect(retried.status).toBe(200);
       expect(await retried.json()).toMatchObject({
         id: stored.id,
-        status: "RETRIED",
+        status: "REPLAYED",
         replayCount: 1,
         resolvedBy: "op-7",
       });
@@ -64,22 +67,27 @@ describe("replay and discard", () => {
       expect(replayed?.headers).toEqual({
         "x-trace-id": "trace-7",
         "x-event-id": eventId,
-        "x-replayed-from-dlq": stored.id,
-        "x-replay-count": "1",
+        "X-Replay-Of": stored.id,
+        "X-Replay-Count": "1",
       });
 
-      // An explicit second retry of a RETRIED dead letter is allowed and counted.
+      // An explicit second retry of a REPLAYED dead letter is allowed and counted.
       const again = await admin.call("POST", `/api/v1/admin/dlq/${stored.id}/retry`);
       expect(await again.json()).toMatchObject({
-        status: "RETRIED",
+        status: "REPLAYED",
         replayCount: 2,
         resolvedBy: "operator-1",
       });
       await eventually(() => replays.received.length === 2);
-      expect(replays.received[1]?.headers["x-replay-count"]).toBe("2");
+      expect(replays.received[1]?.headers["X-Replay-Count"]).toBe("2");
 
-      expect((await admin.call("DELETE", `/api/v1/admin/dlq/${stored.id}`)).status).toBe(204);
-      expect((await admin.call("DELETE", `/api/v1/admin/dlq/${stored.id}`)).status).toBe(204); // idempotent
+      const reason = "customer closed the account";
+      const discarded = await admin.call(
+        "DELETE",
+        `/api/v1/admin/dlq/${stored.id}?reason=${encodeURIComponent(reason)}`,
+      );
+      expect(discarded.status).toBe(204);
+      expect((await admin.call("DELETE", `/api/v1/admin/dlq/${stored.id}?reason=again`)).status).toBe(204);
       const conflict = await admin.call("POST", `/api/v1/admin/dlq/${stored.id}/retry`);
       expect(conflict.status).toBe(409);
       expect(conflict.headers.get("content-type")).toContain("application/problem+json");
@@ -93,8 +101,20 @@ describe("replay and discard", () => {
         status: "DISCARDED",
         replayCount: 2,
         resolvedBy: "operator-1",
+        discardReason: reason, // the first discard's reason stays on record
       });
       expect(audited?.resolvedAt).not.toBeNull();
+      const detail = (await (await admin.call("GET", `/api/v1/admin/dlq/${stored.id}`)).json()) as {
+        audit: Array<{ action: string; actor: string; detail: string | null }>;
+      };
+      expect(detail.audit.map((entry) => [entry.action, entry.actor])).toEqual([
+        ["STORED", "system"],
+        ["REPLAYED", "op-7"],
+        ["REPLAYED", "operator-1"],
+        ["DISCARDED", "operator-1"],
+      ]);
+      expect(detail.audit[1]?.detail).toBe(`replay 1 to ${original}`);
+      expect(detail.audit[3]?.detail).toBe(reason);
       expect(
         await itemsOf(await admin.call("GET", `/api/v1/admin/dlq?eventId=${eventId}&status=PENDING`)),
       ).toEqual([]);
@@ -112,16 +132,23 @@ describe("replay and discard", () => {
     registry,
   }) => {
     const dlq = await kafka.createTopic("dlq-order");
-    const [noHeader, noTopic] = [unique("evt"), unique("evt")];
-    const admin = await startDlqAdmin({ kafka, database, logger, registry }, { topics: [dlq] });
+    const [noHeader, noTopic, notOurs] = [unique("evt"), unique("evt"), unique("evt")];
+    const neverCreated = unique("test.never-created");
+    const admin = await startDlqAdmin(
+      { kafka, database, logger, registry },
+      { topics: [dlq], replayTargets: { [neverCreated]: neverCreated } },
+    );
     try {
       await admin.producer.send([
         { topic: dlq, key: "k", value: "v", headers: { "X-Event-Id": noHeader } },
-        deadLetter(dlq, { eventId: noTopic, originalTopic: unique("test.never-created") }),
+        deadLetter(dlq, { eventId: noTopic, originalTopic: neverCreated }),
+        // e.g. FluxPay's own topic under a name this deployment does not map: never written.
+        deadLetter(dlq, { eventId: notOurs, originalTopic: unique("fluxpay.elsewhere") }),
       ]);
       for (const [eventId, detail] of [
         [noHeader, "X-Original-Topic"],
         [noTopic, "does not exist"],
+        [notOurs, "not a topic this platform replays to"],
       ] as const) {
         const [item] = present(
           await eventually(async () =>
@@ -139,7 +166,7 @@ describe("replay and discard", () => {
     }
   });
 
-  test("retry-all replays only the pending dead letters matching its filter, in one batch", async ({
+  test("retry-all replays only the pending dead letters matching its filters", async ({
     kafka,
     database,
     logger,
@@ -151,7 +178,10 @@ describe("replay and discard", () => {
     ]);
     const code = unique("E_CODE");
     const other = unique("E_OTHER");
-    const admin = await startDlqAdmin({ kafka, database, logger, registry }, { topics: [dlq] });
+    const admin = await startDlqAdmin(
+      { kafka, database, logger, registry },
+      { topics: [dlq], replayTargets: { [original]: original } },
+    );
     const replays = await collect({ kafka, logger, registry }, original);
     try {
       const letter = (key: string, channel: string, errorCode: string) =>
@@ -195,7 +225,7 @@ describe("replay and discard", () => {
     }
   });
 
-  test("retry-all is bounded per call and splits large replays below the broker's request limit", async ({
+  test("retry-all works in batches, is bounded per call, and splits large replays below the broker's request limit", async ({
     kafka,
     database,
     logger,
@@ -208,7 +238,7 @@ describe("replay and discard", () => {
     const code = unique("E_BIG");
     const admin = await startDlqAdmin(
       { kafka, database, logger, registry },
-      { topics: [dlq], retryAllMax: 20 },
+      { topics: [dlq], retryAllMax: 20, retryAllBatch: 8, replayTargets: { [original]: original } },
     );
     const replays = await collect({ kafka, logger, registry }, original);
     try {

@@ -1,12 +1,15 @@
 import { commandTopic } from "@fluxnotify/shared/contracts";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
-import { baseEnv, booleanFlag, kafkaEnv, loadEnv, port, redisEnv } from "@fluxnotify/shared/env";
+import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, loadEnv, port, redisEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
 
 export const envShape = {
   ...baseEnv,
   ...kafkaEnv,
   ...redisEnv,
+  // Only replays read it: they go to the address the user's settings hold now.
+  ...databaseEnv,
+  SETTINGS_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(300),
   ...deliveryWorkerEnv({
     commandTopic: commandTopic("EMAIL"),
     consumerGroup: "notif-email",

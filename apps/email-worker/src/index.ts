@@ -1,3 +1,5 @@
+import { createDbClient } from "@fluxnotify/db";
+import { loadUserSettings } from "@fluxnotify/db/settings-lookup";
 import { runChannelWorker } from "@fluxnotify/shared/delivery";
 import { exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadWorkerEnv } from "./env";
@@ -7,7 +9,10 @@ const NAME = "email-worker";
 
 async function main(): Promise<void> {
   const env = loadWorkerEnv();
-  await runChannelWorker(NAME, env, ({ shutdown }) => {
+  await runChannelWorker(NAME, env, ({ shutdown, redis, logger }) => {
+    const database = createDbClient(env.DATABASE_URL, { max: env.DATABASE_POOL_MAX, applicationName: NAME });
+    shutdown.register("postgres", () => database.close());
+    const settingsDeps = { db: database.db, redis, logger, ttlSeconds: env.SETTINGS_CACHE_TTL_SECONDS };
     const transport = createSmtpTransport({
       url: env.SMTP_URL,
       host: env.SMTP_HOST,
@@ -20,7 +25,10 @@ async function main(): Promise<void> {
       from: env.MAIL_FROM,
     });
     shutdown.register("smtp pool", () => transport.close());
-    return emailStrategy(transport, { from: env.MAIL_FROM });
+    return emailStrategy(transport, {
+      from: env.MAIL_FROM,
+      currentSettings: (tenantId, userId) => loadUserSettings(settingsDeps, tenantId, userId),
+    });
   });
 }
 

@@ -1,3 +1,4 @@
+import type { NotificationSettings } from "@fluxnotify/shared/contracts";
 import type { ChannelStrategy, Classification } from "@fluxnotify/shared/delivery";
 import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
 import nodemailer from "nodemailer";
@@ -64,12 +65,31 @@ export function classifyEmail(error: unknown): Classification {
   return { kind: "transient", code: `SMTP_${err.code ?? "ERROR"}` };
 }
 
+export interface EmailStrategyOptions {
+  from: string;
+  /** The user's settings as they are now; used to readdress replayed commands. */
+  currentSettings?: (tenantId: string, userId: string) => Promise<NotificationSettings>;
+}
+
 export function emailStrategy(
   transport: SmtpTransport,
-  options: { from: string },
+  options: EmailStrategyOptions,
 ): ChannelStrategy<RenderedEmail> {
+  const { currentSettings } = options;
   return {
     channel: "EMAIL",
+    ...(currentSettings && {
+      async readdress(command) {
+        const now = await currentSettings(command.tenantId, command.recipient.userId);
+        // No address any more: the operator asked for this replay, so the old one is used.
+        if (!now.email) return command;
+        return {
+          ...command,
+          destination: now.email,
+          recipient: { ...command.recipient, email: now.email, locale: now.locale, timeZone: now.timeZone },
+        };
+      },
+    }),
     render: (command) => {
       if (!ADDRESS.test(command.destination)) {
         throw new NonRetryableError("EMAIL_ADDRESS_INVALID", "destination is not an email address");

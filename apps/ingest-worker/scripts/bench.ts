@@ -29,6 +29,7 @@ const topology: IngestTopology = {
   source: Object.fromEntries(
     DOMAINS.map((d) => [d, `bench.${run}.fluxpay.${d}`]),
   ) as IngestTopology["source"],
+  replay: Object.fromEntries(DOMAINS.map((d) => [d, `bench.${run}.replay.${d}`])) as IngestTopology["replay"],
   groups: Object.fromEntries(DOMAINS.map((d) => [d, `bench-${run}-${d}`])) as IngestTopology["groups"],
   dlq: Object.fromEntries(DOMAINS.map((d) => [d, `bench.${run}.dlq.${d}`])) as IngestTopology["dlq"],
   commands: Object.fromEntries(

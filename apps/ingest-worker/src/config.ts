@@ -8,11 +8,14 @@ import {
   dlqTopic,
   fluxpayTopic,
   INGEST_CONSUMER_GROUPS,
+  replayTopic,
 } from "@fluxnotify/shared/contracts";
 
 /** Every topic and group the ingest worker touches; tests substitute unique names. */
 export interface IngestTopology {
   source: Record<Domain, string>;
+  /** dlq-admin's replays of dead-lettered source records; read by the same group. */
+  replay: Record<Domain, string>;
   groups: Record<Domain, string>;
   dlq: Record<Domain, string>;
   commands: Record<Channel, string>;
@@ -25,6 +28,7 @@ const byDomain = <T>(fn: (domain: Domain) => T) =>
 export function defaultTopology(): IngestTopology {
   return {
     source: byDomain(fluxpayTopic),
+    replay: byDomain(replayTopic),
     groups: { ...INGEST_CONSUMER_GROUPS },
     dlq: byDomain(dlqTopic),
     commands: Object.fromEntries(CHANNELS.map((channel) => [channel, commandTopic(channel)])) as Record<

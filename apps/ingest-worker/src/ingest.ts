@@ -13,7 +13,8 @@ export interface IngestWorker {
 
 /**
  * One consumer group per FluxPay domain (CONTRACT §3), each with bounded concurrency and
- * per-key ordering, plus the parked-event sweeper.
+ * per-key ordering, plus the parked-event sweeper. Each group also reads its domain's replay
+ * topic, where dlq-admin puts dead-lettered records back: same handler, same idempotency.
  */
 export async function startIngest(
   deps: IngestDeps,
@@ -30,7 +31,7 @@ export async function startIngest(
     createConsumerRunner({
       connection: options.connection,
       groupId: topology.groups[domain],
-      topics: [topology.source[domain]],
+      topics: [topology.source[domain], topology.replay[domain]],
       logger: deps.logger.child({ domain }),
       registry: options.registry,
       concurrency: options.concurrency,

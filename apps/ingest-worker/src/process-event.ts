@@ -1,5 +1,6 @@
 import type { Database } from "@fluxnotify/db";
 import { claimEvent, releaseClaim, setEventOutcome } from "@fluxnotify/db/queries/ingest";
+import { loadUserSettings } from "@fluxnotify/db/settings-lookup";
 import {
   type CloudEvent,
   commandRecord,
@@ -7,12 +8,13 @@ import {
   deliveryEventRecord,
   type EventData,
   type EventType,
+  replayHeadersOf,
 } from "@fluxnotify/shared/contracts";
+import type { OutgoingMessage } from "@fluxnotify/shared/kafka";
 import type { SourceRecord } from "./dead-letter";
 import type { IngestDeps } from "./deps";
 import { planNotifications } from "./notifications";
 import { learnMappings, resolveRecipient } from "./recipients";
-import { loadUserSettings } from "./settings";
 
 export interface ValidEvent {
   event: CloudEvent;
@@ -88,12 +90,18 @@ async function processInTransaction(
     now: deps.now(),
   });
   const { commands: topics } = deps.config.topology;
+  // A replayed record's outcome must reach dlq-admin: its id rides along on everything produced.
+  const replay = replayHeadersOf(input.record.headers);
+  const withReplay = (record: OutgoingMessage, topic: string) => ({
+    ...record,
+    topic,
+    headers: { ...record.headers, ...replay },
+  });
   await deps.producer.send([
-    ...plan.commands.map((command) => ({ ...commandRecord(command), topic: topics[command.channel] })),
-    ...plan.deliveryEvents.map((delivery) => ({
-      ...deliveryEventRecord(delivery),
-      topic: deps.config.topology.deliveryEvents,
-    })),
+    ...plan.commands.map((command) => withReplay(commandRecord(command), topics[command.channel])),
+    ...plan.deliveryEvents.map((delivery) =>
+      withReplay(deliveryEventRecord(delivery), deps.config.topology.deliveryEvents),
+    ),
   ]);
   const outcome = plan.deliveryEvents.length === 0 ? "no_channels" : "routed";
   if (outcome !== "routed") await setEventOutcome(tx, event.id, outcome);

@@ -78,6 +78,7 @@ export async function startHarness(
     >;
   const topology: IngestTopology = overrides.topology ?? {
     source: await byDomain((d) => topic(`fluxpay.${d}`)),
+    replay: await byDomain((d) => topic(`replay.${d}`)),
     groups: Object.fromEntries(DOMAINS.map((d) => [d, kafka.groupId(`ingest-${d}`)])) as Record<
       Domain,
       string

@@ -1,6 +1,6 @@
 import type { NewDlqMessage } from "@fluxnotify/db/queries/dlq";
 import { UNKNOWN_TOPIC } from "@fluxnotify/db/queries/dlq";
-import { DLQ_HEADERS, DOMAINS } from "@fluxnotify/shared/contracts";
+import { DLQ_HEADERS, DOMAINS, REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
 import type { ConsumedMessage } from "@fluxnotify/shared/kafka";
 
 const MAX_INT32 = 2_147_483_647n;
@@ -78,6 +78,7 @@ export function toDlqRow(message: ConsumedMessage, domain: string): NewDlqMessag
   const originalPartition = integer(DLQ_HEADERS.originalPartition, MAX_INT32, true);
   const originalOffset = integer(DLQ_HEADERS.originalOffset, MAX_INT64, true);
   const retryCount = integer(DLQ_HEADERS.retryCount, MAX_INT32, true);
+  const replayOf = integer(REPLAY_HEADERS.of, MAX_INT64, false);
 
   const rawFailedAt = read(DLQ_HEADERS.failedAt);
   const failedAt = parseTime(rawFailedAt);
@@ -105,6 +106,7 @@ export function toDlqRow(message: ConsumedMessage, domain: string): NewDlqMessag
     errorCode: optional(read(DLQ_HEADERS.errorCode)),
     errorMessage: `${errorMessage ?? "(no error message)"}${note}`,
     retryCount: retryCount === undefined ? 0 : Number(retryCount),
+    replayOf: replayOf ?? null,
     // Without a usable X-Failed-At, the time the record reached the DLQ is the best we know.
     failedAt: failedAt instanceof Date ? failedAt : receivedAt(message),
     key: message.key === undefined ? null : storable(message.key),

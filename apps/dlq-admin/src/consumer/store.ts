@@ -42,14 +42,16 @@ export function createDlqStore(deps: StoreDeps) {
     const inserted = [];
     for (const row of rows) {
       try {
-        inserted.push(...(await insertDlqMessages(deps.db, [row])));
+        inserted.push(...(await deps.db.transaction((tx) => insertDlqMessages(tx, [row]))));
       } catch (error) {
         if (!isDataError(error)) throw error;
         deps.logger.error(
           { err: error, topic: row.dlqTopic, partition: row.dlqPartition, offset: String(row.dlqOffset) },
           "dead letter refused by the database; storing a minimal row",
         );
-        inserted.push(...(await insertDlqMessages(deps.db, [minimalRow(row, error)])));
+        inserted.push(
+          ...(await deps.db.transaction((tx) => insertDlqMessages(tx, [minimalRow(row, error)]))),
+        );
       }
     }
     return inserted;
@@ -59,7 +61,7 @@ export function createDlqStore(deps: StoreDeps) {
     const rows = messages.map((message) => toDlqRow(message, deps.domainOf(message.topic)));
     let inserted: Awaited<ReturnType<typeof insertDlqMessages>>;
     try {
-      inserted = await insertDlqMessages(deps.db, rows);
+      inserted = await deps.db.transaction((tx) => insertDlqMessages(tx, rows));
     } catch (error) {
       if (!isDataError(error)) throw error;
       inserted = await insertOneByOne(rows);

@@ -26,23 +26,60 @@ const cursor = z
     return z.NEVER;
   });
 
-export const listQuery = z.strictObject({
+const timestamp = z.iso.datetime({ offset: true });
+const since = timestamp.transform((value) => new Date(value));
+
+/** Filters shared by the list and retry-all: what an operator narrows a failure down by. */
+const filters = {
   domain: name.optional(),
   channel: name.optional(),
-  status: z.enum(DLQ_STATUSES).optional(),
   eventId: name.optional(),
   errorCode: name.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: cursor.optional(),
-});
+  /** Case-insensitive substring of the error message. */
+  error: z.string().trim().min(1).max(200).optional(),
+  /** Failed at or after (ISO-8601). */
+  from: since.optional(),
+  /** Failed before (ISO-8601). */
+  to: since.optional(),
+};
 
-export const retryAllBody = z.strictObject({
-  domain: name.optional(),
-  channel: name.optional(),
-  errorCode: name.optional(),
-});
+const checkRange = (value: { from?: Date | undefined; to?: Date | undefined }) =>
+  !value.from || !value.to || value.from < value.to;
+const rangeIssue = { message: "`from` must be before `to`", path: ["from"] };
 
-const timestamp = z.iso.datetime({ offset: true });
+export const listQuery = z
+  .strictObject({
+    ...filters,
+    status: z.enum(DLQ_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: cursor.optional(),
+  })
+  .refine(checkRange, rangeIssue);
+
+export const retryAllBody = z.strictObject(filters).refine(checkRange, rangeIssue);
+
+/** Query/body filters → the database filter. */
+export function toFilter(input: {
+  domain?: string | undefined;
+  channel?: string | undefined;
+  eventId?: string | undefined;
+  errorCode?: string | undefined;
+  error?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}) {
+  return {
+    domain: input.domain,
+    channel: input.channel,
+    eventId: input.eventId,
+    errorCode: input.errorCode,
+    errorText: input.error,
+    failedFrom: input.from,
+    failedTo: input.to,
+  };
+}
+
+export const discardQuery = z.strictObject({ reason: z.string().trim().min(1).max(1_000).optional() });
 
 export const dlqItem = z.object({
   id: z.string(),
@@ -65,6 +102,9 @@ export const dlqItem = z.object({
   lastReplayedAt: timestamp.nullable(),
   resolvedBy: z.string().nullable(),
   resolvedAt: timestamp.nullable(),
+  discardReason: z.string().nullable(),
+  /** The dead letter this one is the failed replay of. */
+  replayOf: z.string().nullable(),
   createdAt: timestamp,
   key: z.string().nullable(),
   /** The original value: UTF-8 text when it decodes as such, else base64 (see valueEncoding). */
@@ -74,10 +114,32 @@ export const dlqItem = z.object({
 });
 export type DlqItem = z.infer<typeof dlqItem>;
 
-export const listResponse = z.object({ items: z.array(dlqItem), nextCursor: z.string().nullable() });
+export const totals = z.array(
+  z.object({ domain: z.string(), channel: z.string().nullable(), count: z.number().int() }),
+);
+
+export const listResponse = z.object({
+  items: z.array(dlqItem),
+  nextCursor: z.string().nullable(),
+  /** Every match of the filters (all pages), per domain and channel; channel null = ingest. */
+  totals,
+});
+
+export const auditEntry = z.object({
+  action: z.enum(["STORED", "REPLAYED", "RESOLVED", "FAILED_AGAIN", "DISCARDED"]),
+  actor: z.string(),
+  detail: z.string().nullable(),
+  at: timestamp,
+});
+
+export const dlqDetail = dlqItem.extend({
+  audit: z.array(auditEntry),
+  /** Dead letters produced by failed replays of this one. */
+  replayedInto: z.array(z.string()),
+});
 export const retryAllResponse = z.object({
   replayed: z.number().int(),
-  /** PENDING matches still replayable (call again to continue). */
+  /** PENDING matches still replayable: more arrived meanwhile, or the per-call cap was hit. */
   remaining: z.number().int(),
   /** PENDING matches whose original topic is unknown or does not exist on the broker. */
   unreplayable: z.number().int(),
@@ -118,6 +180,8 @@ export function toItem(row: DlqMessage): DlqItem {
     lastReplayedAt: iso(row.lastReplayedAt),
     resolvedBy: row.resolvedBy,
     resolvedAt: iso(row.resolvedAt),
+    discardReason: row.discardReason,
+    replayOf: row.replayOf === null ? null : String(row.replayOf),
     createdAt: row.createdAt.toISOString(),
     key: row.key,
     ...encodeValue(row.value),

@@ -1,11 +1,27 @@
-import { and, asc, count, desc, eq, inArray, lt, ne, notInArray, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gte,
+  ilike,
+  inArray,
+  isNull,
+  lt,
+  notInArray,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import type { Database } from "../client";
-import { dlqMessages } from "../schema/dlq";
+import { dlqAudit, dlqMessages } from "../schema/dlq";
 
-export const DLQ_STATUSES = ["PENDING", "RETRIED", "DISCARDED"] as const;
+export const DLQ_STATUSES = ["PENDING", "REPLAYED", "RESOLVED", "DISCARDED"] as const;
 export type DlqStatus = (typeof DLQ_STATUSES)[number];
 export type DlqMessage = typeof dlqMessages.$inferSelect;
 export type NewDlqMessage = typeof dlqMessages.$inferInsert;
+export type DlqAuditEntry = typeof dlqAudit.$inferSelect;
+export type DlqAction = "STORED" | "REPLAYED" | "RESOLVED" | "FAILED_AGAIN" | "DISCARDED";
 
 /** The database or an open transaction: queries that must run inside one take either. */
 export type DbExecutor = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -16,10 +32,19 @@ export interface DlqFilter {
   status?: DlqStatus | undefined;
   eventId?: string | undefined;
   errorCode?: string | undefined;
+  /** Case-insensitive substring of the error message. */
+  errorText?: string | undefined;
+  failedFrom?: Date | undefined;
+  failedTo?: Date | undefined;
 }
 
 /** Written when X-Original-Topic is missing: such a dead letter can be read but not replayed. */
 export const UNKNOWN_TOPIC = "unknown";
+
+/** The actor of what the platform observed itself (a replay delivered, failed again). */
+export const SYSTEM_ACTOR = "system";
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function filterConditions(filter: DlqFilter): SQL[] {
   const conditions: SQL[] = [];
@@ -28,21 +53,65 @@ function filterConditions(filter: DlqFilter): SQL[] {
   if (filter.status) conditions.push(eq(dlqMessages.status, filter.status));
   if (filter.eventId) conditions.push(eq(dlqMessages.eventId, filter.eventId));
   if (filter.errorCode) conditions.push(eq(dlqMessages.errorCode, filter.errorCode));
+  if (filter.errorText) conditions.push(ilike(dlqMessages.errorMessage, likePattern(filter.errorText)));
+  if (filter.failedFrom) conditions.push(gte(dlqMessages.failedAt, filter.failedFrom));
+  if (filter.failedTo) conditions.push(lt(dlqMessages.failedAt, filter.failedTo));
   return conditions;
 }
 
+export async function appendAudit(
+  db: DbExecutor,
+  entries: Array<{ dlqMessageId: bigint; action: DlqAction; actor: string; detail?: string | null }>,
+): Promise<void> {
+  if (entries.length > 0) await db.insert(dlqAudit).values(entries);
+}
+
 /**
- * Stores one consumed batch in a single statement. A record already stored (the DLQ topic
- * re-read after a restart) is skipped by the (topic, partition, offset) key; returns only
- * the rows this call inserted.
+ * Stores one consumed batch: one insert, one audit insert. A record already stored (the DLQ
+ * topic re-read after a restart) is skipped by the (topic, partition, offset) key. A dead
+ * letter that is the failed replay of an earlier one is noted on the earlier one's trail.
+ * Returns only the rows this call inserted.
  */
 export async function insertDlqMessages(db: DbExecutor, rows: NewDlqMessage[]) {
   if (rows.length === 0) return [];
-  return db
+  const inserted = await db
     .insert(dlqMessages)
     .values(rows)
     .onConflictDoNothing({ target: [dlqMessages.dlqTopic, dlqMessages.dlqPartition, dlqMessages.dlqOffset] })
-    .returning({ id: dlqMessages.id, domain: dlqMessages.domain, channel: dlqMessages.channel });
+    .returning({
+      id: dlqMessages.id,
+      domain: dlqMessages.domain,
+      channel: dlqMessages.channel,
+      replayOf: dlqMessages.replayOf,
+    });
+  const replayed = inserted.filter((row) => row.replayOf !== null);
+  const known = new Set(
+    replayed.length === 0
+      ? []
+      : (
+          await db
+            .select({ id: dlqMessages.id })
+            .from(dlqMessages)
+            .where(
+              inArray(
+                dlqMessages.id,
+                replayed.map((row) => row.replayOf as bigint),
+              ),
+            )
+        ).map((row) => row.id),
+  );
+  await appendAudit(db, [
+    ...inserted.map((row) => ({ dlqMessageId: row.id, action: "STORED" as const, actor: SYSTEM_ACTOR })),
+    ...replayed
+      .filter((row) => known.has(row.replayOf as bigint))
+      .map((row) => ({
+        dlqMessageId: row.replayOf as bigint,
+        action: "FAILED_AGAIN" as const,
+        actor: SYSTEM_ACTOR,
+        detail: `the replay failed again: dead letter ${row.id}`,
+      })),
+  ]);
+  return inserted;
 }
 
 /**
@@ -63,9 +132,36 @@ export async function listDlqMessages(
     .limit(args.limit);
 }
 
+/** How many dead letters match `filter`, per domain and channel (null = an ingest failure). */
+export async function dlqTotals(
+  db: DbExecutor,
+  filter: DlqFilter,
+): Promise<Array<{ domain: string; channel: string | null; count: number }>> {
+  return db
+    .select({ domain: dlqMessages.domain, channel: dlqMessages.channel, count: count() })
+    .from(dlqMessages)
+    .where(and(...filterConditions(filter)))
+    .groupBy(dlqMessages.domain, dlqMessages.channel)
+    .orderBy(asc(dlqMessages.domain), asc(dlqMessages.channel));
+}
+
 export async function findDlqMessage(db: DbExecutor, id: bigint): Promise<DlqMessage | undefined> {
   const [row] = await db.select().from(dlqMessages).where(eq(dlqMessages.id, id));
   return row;
+}
+
+export async function auditTrail(db: DbExecutor, id: bigint): Promise<DlqAuditEntry[]> {
+  return db.select().from(dlqAudit).where(eq(dlqAudit.dlqMessageId, id)).orderBy(asc(dlqAudit.id));
+}
+
+/** Ids of the dead letters that failed replays of `id` produced. */
+export async function replaysOf(db: DbExecutor, id: bigint): Promise<bigint[]> {
+  const rows = await db
+    .select({ id: dlqMessages.id })
+    .from(dlqMessages)
+    .where(eq(dlqMessages.replayOf, id))
+    .orderBy(asc(dlqMessages.id));
+  return rows.map((row) => row.id);
 }
 
 /** Locks one dead letter for the rest of the transaction, so replay and discard serialise. */
@@ -76,7 +172,8 @@ export async function lockDlqMessage(tx: DbExecutor, id: bigint): Promise<DlqMes
 
 /**
  * Locks up to `limit` PENDING dead letters whose original topic is in `topics`, oldest
- * first (replays keep their original relative order). Rows another replay holds are skipped.
+ * first (replays keep their original relative order). Rows another replay holds are
+ * skipped, so concurrent bulk replays take disjoint rows.
  */
 export async function lockPendingForReplay(
   tx: DbExecutor,
@@ -114,39 +211,91 @@ export async function countPendingByReplayability(
   return { replayable: replayable?.n ?? 0, unreplayable: unreplayable?.n ?? 0 };
 }
 
-/** Records a replay the broker acknowledged. Re-replaying a RETRIED one counts up again. */
+/**
+ * Records a replay the broker acknowledged: PENDING or REPLAYED → REPLAYED, replay count
+ * up. The status condition makes the transition conditional, so a row discarded or
+ * resolved meanwhile is left alone.
+ */
 export async function markReplayed(
   tx: DbExecutor,
-  args: { ids: bigint[]; by: string },
+  args: { ids: bigint[]; by: string; target: (row: DlqMessage) => string },
 ): Promise<DlqMessage[]> {
   if (args.ids.length === 0) return [];
-  return tx
+  const rows = await tx
     .update(dlqMessages)
     .set({
-      status: "RETRIED",
+      status: "REPLAYED",
       replayCount: sql`${dlqMessages.replayCount} + 1`,
       lastReplayedAt: sql`now()`,
       resolvedBy: args.by,
       resolvedAt: sql`now()`,
     })
-    .where(and(inArray(dlqMessages.id, args.ids), ne(dlqMessages.status, "DISCARDED")))
+    .where(and(inArray(dlqMessages.id, args.ids), inArray(dlqMessages.status, ["PENDING", "REPLAYED"])))
     .returning();
+  await appendAudit(
+    tx,
+    rows.map((row) => ({
+      dlqMessageId: row.id,
+      action: "REPLAYED" as const,
+      actor: args.by,
+      detail: `replay ${row.replayCount} to ${args.target(row)}`,
+    })),
+  );
+  return rows;
 }
 
 /**
- * Marks a dead letter DISCARDED (the row stays for audit). Discarding it again changes
- * nothing, so the first resolver stays on record. Returns undefined for an unknown id.
+ * REPLAYED → RESOLVED for replays whose outcome arrived; returns those changed.
+ * `ingestOnly` limits it to dead letters of the ingest stage (no channel).
+ */
+export async function markResolved(
+  db: DbExecutor,
+  args: { ids: bigint[]; detail: string; ingestOnly?: boolean },
+): Promise<DlqMessage[]> {
+  if (args.ids.length === 0) return [];
+  const rows = await db
+    .update(dlqMessages)
+    .set({ status: "RESOLVED" })
+    .where(
+      and(
+        inArray(dlqMessages.id, args.ids),
+        eq(dlqMessages.status, "REPLAYED"),
+        ...(args.ingestOnly ? [isNull(dlqMessages.channel)] : []),
+      ),
+    )
+    .returning();
+  await appendAudit(
+    db,
+    rows.map((row) => ({
+      dlqMessageId: row.id,
+      action: "RESOLVED" as const,
+      actor: SYSTEM_ACTOR,
+      detail: args.detail,
+    })),
+  );
+  return rows;
+}
+
+/**
+ * Marks a PENDING or REPLAYED dead letter DISCARDED (the row stays for audit). Otherwise
+ * nothing changes and the row is returned as it is: discarding twice keeps the first
+ * resolver and reason on record. Returns undefined for an unknown id.
  */
 export async function discardDlqMessage(
   db: DbExecutor,
-  args: { id: bigint; by: string },
+  args: { id: bigint; by: string; reason: string },
 ): Promise<{ row: DlqMessage; changed: boolean } | undefined> {
   const [row] = await db
     .update(dlqMessages)
-    .set({ status: "DISCARDED", resolvedBy: args.by, resolvedAt: sql`now()` })
-    .where(and(eq(dlqMessages.id, args.id), ne(dlqMessages.status, "DISCARDED")))
+    .set({ status: "DISCARDED", resolvedBy: args.by, resolvedAt: sql`now()`, discardReason: args.reason })
+    .where(and(eq(dlqMessages.id, args.id), inArray(dlqMessages.status, ["PENDING", "REPLAYED"])))
     .returning();
-  if (row) return { row, changed: true };
+  if (row) {
+    await appendAudit(db, [
+      { dlqMessageId: row.id, action: "DISCARDED", actor: args.by, detail: args.reason },
+    ]);
+    return { row, changed: true };
+  }
   const existing = await findDlqMessage(db, args.id);
   return existing ? { row: existing, changed: false } : undefined;
 }

@@ -33,17 +33,45 @@ export const dlqMessages = pgTable(
     key: text(),
     value: bytea(),
     headers: jsonb().$type<Record<string, string>>().notNull().default({}),
-    /** PENDING → RETRIED (replayed to its original topic) or DISCARDED. */
+    /**
+     * PENDING → REPLAYED (put back where our consumers read it) → RESOLVED (the replay was
+     * delivered) — or DISCARDED by an operator. A replay that fails again stays REPLAYED and
+     * its new dead letter points back here through `replayOf`.
+     */
     status: text().notNull().default("PENDING"),
     replayCount: integer().notNull().default(0),
     lastReplayedAt: timestamp({ withTimezone: true }),
+    /** The operator who last replayed or discarded it (the audit table has the history). */
     resolvedBy: text(),
     resolvedAt: timestamp({ withTimezone: true }),
+    discardReason: text(),
+    /** The dead letter whose replay failed again and produced this one (X-Replay-Of). */
+    replayOf: bigint({ mode: "bigint" }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     // Re-reading the DLQ topic after a crash must not store a dead letter twice.
     uniqueIndex("dlq_messages_source_idx").on(t.dlqTopic, t.dlqPartition, t.dlqOffset),
     index("dlq_messages_status_idx").on(t.status, t.id.desc()),
+    index("dlq_messages_event_idx").on(t.eventId),
+    index("dlq_messages_replay_of_idx").on(t.replayOf),
   ],
+);
+
+/** Who did what to a dead letter, and when: every state change, in order. */
+export const dlqAudit = pgTable(
+  "dlq_audit",
+  {
+    id: bigserial({ mode: "bigint" }).primaryKey(),
+    dlqMessageId: bigint({ mode: "bigint" })
+      .notNull()
+      .references(() => dlqMessages.id),
+    /** STORED, REPLAYED, RESOLVED, FAILED_AGAIN, DISCARDED. */
+    action: text().notNull(),
+    /** The operator's user id, or "system" for what the platform observed itself. */
+    actor: text().notNull(),
+    detail: text(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("dlq_audit_message_idx").on(t.dlqMessageId, t.id)],
 );

@@ -43,3 +43,19 @@ export function deadLetterHeaders(info: DeadLetterInfo): Record<string, string> 
   if (info.notificationId) headers[DLQ_HEADERS.notificationId] = info.notificationId;
   return headers;
 }
+
+/**
+ * Headers dlq-admin puts on a replayed record. Our consumers carry `X-Replay-Of` onto every
+ * record they produce for it (commands, delivery events, a new dead letter), so dlq-admin
+ * learns whether the replay succeeded (RESOLVED) or failed again (a linked dead letter).
+ */
+export const REPLAY_HEADERS = {
+  of: "X-Replay-Of",
+  count: "X-Replay-Count",
+} as const;
+
+/** The `X-Replay-Of` header of a consumed record, as headers to copy onto what it produces. */
+export function replayHeadersOf(headers: Record<string, string>): Record<string, string> {
+  const id = headers[REPLAY_HEADERS.of];
+  return id ? { [REPLAY_HEADERS.of]: id } : {};
+}

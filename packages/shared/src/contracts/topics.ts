@@ -10,6 +10,24 @@ export const dlqTopic = (domain: Domain) => `notification.dlq.${domain}`;
 export const commandTopic = (channel: Channel) =>
   `notification.commands.${channel.toLowerCase().replace("_", "")}`;
 export const DELIVERY_EVENTS_TOPIC = "notification.delivery.events";
+/**
+ * Where dlq-admin replays a dead-lettered FluxPay record: FluxPay's own topics are never
+ * written by us, so the ingest worker's group for the domain reads this topic as well.
+ */
+export const replayTopic = (domain: Domain) => `notification.replay.${domain}`;
+
+/**
+ * Where a dead letter that failed on a topic (the key) is replayed to. Only topics our own
+ * consumers read are ever written: a FluxPay topic maps to its replay topic; our command
+ * and replay topics take the record back as it was. A topic not listed cannot be replayed.
+ */
+export function replayTargets(): Record<string, string> {
+  return Object.fromEntries([
+    ...DOMAINS.map((domain) => [fluxpayTopic(domain), replayTopic(domain)]),
+    ...DOMAINS.map((domain) => [replayTopic(domain), replayTopic(domain)]),
+    ...CHANNELS.map((channel) => [commandTopic(channel), commandTopic(channel)]),
+  ]);
+}
 
 /** CONTRACT §3: the groups FluxPay operators see consuming their topics. */
 export const INGEST_CONSUMER_GROUPS: Record<Domain, string> = {
@@ -35,6 +53,7 @@ export function topology(options: { partitions?: number } = {}): TopicSpec[] {
   const partitions = options.partitions ?? 6;
   return [
     ...DOMAINS.map((domain) => ({ name: fluxpayTopic(domain), partitions })),
+    ...DOMAINS.map((domain) => ({ name: replayTopic(domain), partitions })),
     ...CHANNELS.map((channel) => ({ name: commandTopic(channel), partitions })),
     { name: DELIVERY_EVENTS_TOPIC, partitions, configs: { "retention.ms": String(30 * 24 * 3600 * 1000) } },
     ...DOMAINS.map((domain) => ({ name: dlqTopic(domain), partitions: 3 })),

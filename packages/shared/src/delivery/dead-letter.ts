@@ -1,4 +1,4 @@
-import { deadLetterHeaders } from "../contracts/dlq";
+import { deadLetterHeaders, replayHeadersOf } from "../contracts/dlq";
 import { DOMAINS, type Domain, domainOfEventType } from "../contracts/fluxpay-events";
 import type { ChannelCommand } from "../contracts/messages";
 import { deliveryEventFor, deliveryEventRecord } from "../contracts/records";
@@ -38,7 +38,8 @@ function domainOf(message: ConsumedMessage, fallback: Domain): Domain {
 
 /**
  * The DLQ record keeps the original key and value (so a replay is the original command)
- * and the original headers (trace id), with the CONTRACT §3 headers on top; a parsed
+ * and the original headers (trace id; `X-Replay-Of`, which links a failed replay to the
+ * dead letter it came from), with the CONTRACT §3 headers on top; a parsed
  * command also gets its FAILED delivery event in the same produce request.
  */
 export function deadLetterRecords(
@@ -83,5 +84,6 @@ export function deadLetterRecords(
       errorMessage: failure.message.slice(0, 2_000),
     }),
   );
-  return [dlq, { ...event, topic: target.deliveryEventsTopic }];
+  const headers = { ...event.headers, ...replayHeadersOf(message.headers) };
+  return [dlq, { ...event, topic: target.deliveryEventsTopic, headers }];
 }

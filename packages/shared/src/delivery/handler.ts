@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { replayHeadersOf } from "../contracts/dlq";
 import type { ChannelCommand } from "../contracts/messages";
 import { deliveryEventFor, deliveryEventRecord, parseChannelCommand } from "../contracts/records";
 import { AppError, errorMessage, RetryableError } from "../errors";
@@ -38,7 +39,13 @@ export interface HandlerDeps<R> {
 
 type Outcome = { ok: true; record: SentRecord } | { ok: false; failure: Failure };
 
-function sentEvent(command: ChannelCommand, record: SentRecord, recipient: string | null, topic: string) {
+function sentEvent(
+  command: ChannelCommand,
+  record: SentRecord,
+  recipient: string | null,
+  topic: string,
+  replay: Record<string, string>,
+) {
   const event = deliveryEventRecord(
     deliveryEventFor(command, {
       status: "SENT",
@@ -49,7 +56,7 @@ function sentEvent(command: ChannelCommand, record: SentRecord, recipient: strin
       latencyMs: record.latencyMs,
     }),
   );
-  return { ...event, topic };
+  return { ...event, topic, headers: { ...event.headers, ...replay } };
 }
 
 /** Sends with retries; provider-down failures wait for the breaker and do not count. */
@@ -137,7 +144,9 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     );
     return;
   }
-  const command = parsed.value;
+  const replay = replayHeadersOf(message.headers);
+  const isReplay = Object.keys(replay).length > 0;
+  const command = isReplay && strategy.readdress ? await strategy.readdress(parsed.value) : parsed.value;
   const recipient = strategy.recipientOf?.(command) ?? null;
   const eventsTopic = target.deliveryEventsTopic;
 
@@ -146,9 +155,10 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     metrics.duplicates.inc({ channel });
     metrics.sends.inc({ channel, outcome: "duplicate" });
     // A crash between send and event publish left the SENT event unreported: report it now.
-    if (!already.reported) {
-      await producer.send([sentEvent(command, already, recipient, eventsTopic)]);
-      await dedup.markSent(command.notificationId, { ...already, reported: true });
+    // A replay of something already sent reports it too, so dlq-admin sees it resolved.
+    if (!already.reported || isReplay) {
+      await producer.send([sentEvent(command, already, recipient, eventsTopic, replay)]);
+      if (!already.reported) await dedup.markSent(command.notificationId, { ...already, reported: true });
     }
     return;
   }
@@ -165,7 +175,7 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     if (outcome.ok) {
       // Mark first: if the event publish fails, the redelivered command reports instead of re-sending.
       await dedup.markSent(command.notificationId, outcome.record);
-      await producer.send([sentEvent(command, outcome.record, recipient, eventsTopic)]);
+      await producer.send([sentEvent(command, outcome.record, recipient, eventsTopic, replay)]);
       await dedup
         .markSent(command.notificationId, { ...outcome.record, reported: true })
         .catch((error: unknown) => deps.logger.warn({ err: error }, "could not flag SENT event as reported"));

@@ -35,4 +35,10 @@ export interface ChannelStrategy<Rendered> {
   probe(): Promise<void>;
   /** What the read model shows as recipient (never a secret such as a full webhook URL). */
   recipientOf?(command: ChannelCommand): string | null;
+  /**
+   * A replayed command (one dlq-admin put back) is sent to the contact point the user has
+   * now: fixing an address in the settings and replaying must reach the fixed address.
+   * Without this, a replay goes where the original command said.
+   */
+  readdress?(command: ChannelCommand): Promise<ChannelCommand>;
 }
