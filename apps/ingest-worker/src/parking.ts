@@ -102,7 +102,9 @@ export async function releaseWaiting(deps: IngestDeps, tenantId: string, keys: s
 export async function sweepParked(deps: IngestDeps): Promise<void> {
   const now = deps.now();
   await deps.db.transaction(async (tx) => {
-    const rows = await lockMovableParked(tx, now, SWEEP_BATCH);
+    const { source, replay } = deps.config.topology;
+    const topics = [...Object.values(source), ...Object.values(replay)];
+    const rows = await lockMovableParked(tx, { now, limit: SWEEP_BATCH, topics });
     if (rows.length > 0) await reprocessLocked(deps, tx as unknown as Database, rows, now);
   });
   deps.metrics.parked.set(await countParked(deps.db));

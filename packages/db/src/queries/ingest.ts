@@ -128,8 +128,14 @@ export async function lockParkedWaitingFor(
  * Locks up to `limit` parked events that can move now: past their deadline, or whose
  * awaited mapping ("order:{id}" / "payment:{id}") has been learned. Rows still waiting
  * within their deadline are not touched, so a sweep costs one query when nothing moved.
+ * Only events parked from `topics` are considered: a worker dead-letters what it read itself,
+ * to its own dead-letter topics, even when deployments with other topics share the database.
  */
-export async function lockMovableParked(db: Executor, now: Date, limit: number): Promise<ParkedEvent[]> {
+export async function lockMovableParked(
+  db: Executor,
+  args: { now: Date; limit: number; topics: string[] },
+): Promise<ParkedEvent[]> {
+  const { now, limit } = args;
   const p = parkedEvents;
   const orderKnown = db
     .select({ one: sql`1` })
@@ -148,10 +154,13 @@ export async function lockMovableParked(db: Executor, now: Date, limit: number):
     .select()
     .from(p)
     .where(
-      or(
-        lte(p.deadlineAt, now),
-        and(like(p.waitingFor, "order:%"), exists(orderKnown)),
-        and(like(p.waitingFor, "payment:%"), exists(paymentKnown)),
+      and(
+        inArray(p.topic, args.topics),
+        or(
+          lte(p.deadlineAt, now),
+          and(like(p.waitingFor, "order:%"), exists(orderKnown)),
+          and(like(p.waitingFor, "payment:%"), exists(paymentKnown)),
+        ),
       ),
     )
     .orderBy(p.parkedAt)
