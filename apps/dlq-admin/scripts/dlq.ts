@@ -1,0 +1,140 @@
+// Operator CLI over the dlq-admin API (it only calls the HTTP API; no database access).
+//
+//   pnpm --filter @fluxnotify/dlq-admin dlq list [--status PENDING] [--domain payment] [--channel EMAIL]
+//                                                [--error text] [--from ISO] [--to ISO] [--limit 50]
+//   pnpm --filter @fluxnotify/dlq-admin dlq show <id>
+//   pnpm --filter @fluxnotify/dlq-admin dlq retry <id>
+//   pnpm --filter @fluxnotify/dlq-admin dlq retry --all [--domain …] [--channel …] [--error …]
+//   pnpm --filter @fluxnotify/dlq-admin dlq discard <id> --reason "why"
+//
+// DLQ_ADMIN_URL (default http://127.0.0.1:8081) and DLQ_ADMIN_TOKEN (an admin JWT) configure
+// it. Without a token, outside production, a short-lived admin token is signed with
+// AUTH_JWT_SECRET or the dev-only secret, so local use needs no setup.
+import { parseArgs } from "node:util";
+import { DEV_ONLY_JWT_SECRET } from "@fluxnotify/shared/env";
+import { SignJWT } from "jose";
+
+// The only place this script reads its environment.
+const env = {
+  base: process.env.DLQ_ADMIN_URL ?? "http://127.0.0.1:8081",
+  token: process.env.DLQ_ADMIN_TOKEN,
+  production: process.env.NODE_ENV === "production",
+  secret: process.env.AUTH_JWT_SECRET || DEV_ONLY_JWT_SECRET,
+  operator: process.env.USER ?? "operator",
+};
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    all: { type: "boolean", default: false },
+    status: { type: "string" },
+    domain: { type: "string" },
+    channel: { type: "string" },
+    error: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    limit: { type: "string" },
+    reason: { type: "string" },
+  },
+});
+
+async function token(): Promise<string> {
+  if (env.token) return env.token;
+  if (env.production) throw new Error("set DLQ_ADMIN_TOKEN to an admin JWT");
+  return new SignJWT({ sub: env.operator, tenant: "platform", roles: ["admin"] })
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime("5m")
+    .sign(new TextEncoder().encode(env.secret));
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${env.base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await token()}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    const problem = text ? (JSON.parse(text) as { title?: string; detail?: string }) : {};
+    throw new Error(`${response.status} ${problem.title ?? ""}: ${problem.detail ?? text}`);
+  }
+  return text ? JSON.parse(text) : undefined;
+}
+
+const filters = () =>
+  Object.fromEntries(
+    (["domain", "channel", "error", "from", "to"] as const)
+      .filter((name) => values[name] !== undefined)
+      .map((name) => [name, values[name] as string]),
+  );
+
+interface Item {
+  id: string;
+  status: string;
+  domain: string;
+  channel: string | null;
+  errorCode: string | null;
+  errorMessage: string;
+  failedAt: string;
+  replayCount: number;
+}
+
+async function main(): Promise<void> {
+  const [command, id] = positionals;
+  switch (command) {
+    case "list": {
+      const query = new URLSearchParams({
+        ...filters(),
+        ...(values.status ? { status: values.status } : {}),
+        limit: values.limit ?? "50",
+      });
+      const page = (await call("GET", `/api/v1/admin/dlq?${query}`)) as {
+        items: Item[];
+        totals: Array<{ domain: string; channel: string | null; count: number }>;
+      };
+      console.table(
+        page.items.map((item) => ({
+          id: item.id,
+          status: item.status,
+          domain: item.domain,
+          channel: item.channel ?? "(ingest)",
+          code: item.errorCode,
+          error: item.errorMessage.slice(0, 60),
+          failedAt: item.failedAt,
+          replays: item.replayCount,
+        })),
+      );
+      for (const total of page.totals)
+        console.log(`  ${total.domain}/${total.channel ?? "ingest"}: ${total.count}`);
+      return;
+    }
+    case "show":
+      console.log(JSON.stringify(await call("GET", `/api/v1/admin/dlq/${required(id)}`), null, 2));
+      return;
+    case "retry":
+      if (values.all) console.log(await call("POST", "/api/v1/admin/dlq/retry-all", filters()));
+      else console.log(await call("POST", `/api/v1/admin/dlq/${required(id)}/retry`));
+      return;
+    case "discard": {
+      const reason = values.reason ? `?reason=${encodeURIComponent(values.reason)}` : "";
+      await call("DELETE", `/api/v1/admin/dlq/${required(id)}${reason}`);
+      console.log(`dead letter ${id} discarded`);
+      return;
+    }
+    default:
+      throw new Error("usage: dlq list|show <id>|retry <id>|retry --all|discard <id> --reason <text>");
+  }
+}
+
+function required(id: string | undefined): string {
+  if (!id) throw new Error("this command needs a dead-letter id");
+  return id;
+}
+
+main().catch((error: unknown) => {
+  console.error(`dlq: ${(error as Error).message}`);
+  process.exit(1);
+});
