@@ -38,6 +38,7 @@ describe("runMigrations", () => {
     );
     expect(tables.map((t) => t.tablename)).toEqual([
       "delivery_stats",
+      "dlq_audit",
       "dlq_messages",
       "notification_log",
       "order_users",
