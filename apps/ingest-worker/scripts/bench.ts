@@ -1,6 +1,6 @@
 // Ingest worker throughput on the local broker (not a test): publishes a realistic mix of
 // FluxPay events to fresh topics, then starts the worker and measures how fast it turns
-// them into commands. Usage: pnpm --filter @fluxnotify/ingest-worker bench [events] [concurrency]
+// them into commands. Usage: pnpm --filter @fluxnotify/ingest-worker bench [events] [batch size]
 import { randomUUID } from "node:crypto";
 import { createDbClient, runMigrations, schema } from "@fluxnotify/db";
 import { CHANNELS, DOMAINS } from "@fluxnotify/shared/contracts";
@@ -16,7 +16,7 @@ import { createIngestMetrics } from "../src/metrics";
 import { createTenantWebhookLookup } from "../src/settings";
 
 const totalOrders = Math.ceil(Number(process.argv[2] ?? 20_000) / 3);
-const concurrency = Number(process.argv[3] ?? 16);
+const batchSize = Number(process.argv[3] ?? 250);
 const env = loadIngestEnv();
 const databaseUrl = env.DATABASE_URL.replace(/\/[^/]+$/, "/fluxnotify_bench");
 const logger = createLogger({ name: "bench", level: "warn" });
@@ -95,7 +95,7 @@ function mix(): OutgoingMessage[] {
 }
 
 await runMigrations(databaseUrl);
-const database = createDbClient(databaseUrl, { max: concurrency + 4 });
+const database = createDbClient(databaseUrl, { max: 10 });
 await database.db.insert(schema.userNotificationSettings).values(
   Array.from({ length: 2000 }, (_, i) => ({
     tenantId,
@@ -105,7 +105,12 @@ await database.db.insert(schema.userNotificationSettings).values(
 );
 const admin = createAdmin(connection);
 await admin.ensureTopics(
-  [...Object.values(topology.source), ...Object.values(topology.commands), topology.deliveryEvents]
+  [
+    ...Object.values(topology.source),
+    ...Object.values(topology.replay),
+    ...Object.values(topology.commands),
+    topology.deliveryEvents,
+  ]
     .map((name) => ({ name, partitions: 6 }))
     .concat(Object.values(topology.dlq).map((name) => ({ name, partitions: 1 }))),
 );
@@ -134,7 +139,7 @@ const worker = await startIngest(
     now: () => new Date(),
     tenantWebhook: createTenantWebhookLookup({}),
   },
-  { connection, registry, domains: [...DOMAINS], concurrency, sweepIntervalMs: 1_000 },
+  { connection, registry, domains: [...DOMAINS], batchSize, sweepIntervalMs: 1_000 },
 );
 const handled = async () => {
   const values = (await metrics.events.get()).values;
@@ -157,7 +162,7 @@ console.log(
     eventsPerSecond: Math.round(last / seconds),
     notifications,
     parkedOnTheWay: parked,
-    concurrency,
+    batchSize,
   }),
 );
 await worker.stop(15_000);

@@ -15,7 +15,8 @@ export function loadIngestEnv(source: NodeJS.ProcessEnv = process.env) {
       /** Which FluxPay domains this process consumes (any subset; more processes share partitions). */
       INGEST_DOMAINS: csvList(DOMAINS.join(",")).pipe(z.array(z.enum(DOMAINS)).min(1)),
       // Each in-flight event holds one database connection for its transaction.
-      INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+      /** Records handled per transaction and produce request (a fetch may hand over fewer). */
+      INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(2_000).default(250),
       MAX_EVENT_BYTES: z.coerce
         .number()
         .int()

@@ -16,8 +16,8 @@ async function main() {
   const { logger, registry, shutdown } = createServiceContext(NAME, env);
   const connection = { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? NAME };
 
-  // Every in-flight event holds one connection for its transaction, plus the sweeper's.
-  const poolSize = Math.max(env.DATABASE_POOL_MAX, env.INGEST_CONCURRENCY + 4);
+  // One transaction per domain's batch, plus the sweeper's and releases' connections.
+  const poolSize = Math.max(env.DATABASE_POOL_MAX, env.INGEST_DOMAINS.length + 4);
   const database = createDbClient(env.DATABASE_URL, { max: poolSize, applicationName: NAME });
   const redis = createRedis(env.REDIS_URL, { logger, name: NAME });
   const producer = createProducer({ connection, logger, registry });
@@ -65,7 +65,7 @@ async function main() {
       connection,
       registry,
       domains: env.INGEST_DOMAINS,
-      concurrency: env.INGEST_CONCURRENCY,
+      batchSize: env.INGEST_BATCH_SIZE,
       sweepIntervalMs: env.PARK_SWEEP_INTERVAL_MS,
     },
   );

@@ -2,7 +2,7 @@ import type { Domain } from "@fluxnotify/shared/contracts";
 import { type ConsumerRunner, createConsumerRunner, type KafkaConnection } from "@fluxnotify/shared/kafka";
 import type { Registry } from "@fluxnotify/shared/metrics";
 import type { IngestDeps } from "./deps";
-import { handleRecord } from "./handle-record";
+import { handleRecords } from "./handle-record";
 import { sweepParked } from "./parking";
 
 export interface IngestWorker {
@@ -12,8 +12,9 @@ export interface IngestWorker {
 }
 
 /**
- * One consumer group per FluxPay domain (CONTRACT §3), each with bounded concurrency and
- * per-key ordering, plus the parked-event sweeper. Each group also reads its domain's replay
+ * One consumer group per FluxPay domain (CONTRACT §3), each handling a fetched batch at a
+ * time in one transaction (offset order is kept within the batch), plus the parked-event
+ * sweeper. Each group also reads its domain's replay
  * topic, where dlq-admin puts dead-lettered records back: same handler, same idempotency.
  */
 export async function startIngest(
@@ -22,7 +23,8 @@ export async function startIngest(
     connection: KafkaConnection;
     registry: Registry;
     domains: Domain[];
-    concurrency: number;
+    /** Records per fetched batch, handled in one transaction and one produce request. */
+    batchSize: number;
     sweepIntervalMs: number;
   },
 ): Promise<IngestWorker> {
@@ -34,8 +36,8 @@ export async function startIngest(
       topics: [topology.source[domain], topology.replay[domain]],
       logger: deps.logger.child({ domain }),
       registry: options.registry,
-      concurrency: options.concurrency,
-      handler: (message) => handleRecord(deps, domain, message),
+      maxBatchSize: options.batchSize,
+      batchHandler: (messages) => handleRecords(deps, domain, messages),
     }),
   );
   await Promise.all(runners.map((runner) => runner.start()));

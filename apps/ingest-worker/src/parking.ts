@@ -2,18 +2,22 @@ import type { Database } from "@fluxnotify/db";
 import {
   countParked,
   deleteParked,
+  findOrderUsers,
+  findPaymentOrders,
   hasParkedWaitingFor,
   lockMovableParked,
   lockParkedWaitingFor,
+  type NewParkedEvent,
   type ParkedEvent,
-  parkEvent,
+  pairKey,
   updateParkedWaitingFor,
 } from "@fluxnotify/db/queries/ingest";
 import { type Domain, domainOfEventType } from "@fluxnotify/shared/contracts";
-import { deadLetter, type SourceRecord } from "./dead-letter";
+import type { OutgoingMessage } from "@fluxnotify/shared/kafka";
+import { deadLetterRecord, type SourceRecord } from "./dead-letter";
 import { decodeRecord } from "./decode";
 import type { IngestDeps } from "./deps";
-import { processValidEvent, type ValidEvent } from "./process-event";
+import { processEvents, type ValidEvent } from "./process-event";
 
 const SWEEP_BATCH = 200;
 
@@ -28,9 +32,10 @@ function recordOf(row: ParkedEvent): SourceRecord {
   };
 }
 
-export async function park(deps: IngestDeps, input: ValidEvent, waitingFor: string): Promise<void> {
+/** The row that parks `input` until the mapping `waitingFor` is learned or its deadline passes. */
+export function parkedRow(deps: IngestDeps, input: ValidEvent, waitingFor: string): NewParkedEvent {
   const { event, record } = input;
-  await parkEvent(deps.db, {
+  return {
     eventId: event.id,
     tenantId: event.tenantid,
     eventType: input.type,
@@ -42,6 +47,30 @@ export async function park(deps: IngestDeps, input: ValidEvent, waitingFor: stri
     value: record.value ?? Buffer.alloc(0),
     headers: record.headers,
     deadlineAt: new Date(deps.now().getTime() + deps.config.parkDeadlineMs),
+  };
+}
+
+/**
+ * Of the keys events were just parked on, those whose mapping is known by now: it landed
+ * (on another partition or topic) between the lookup and the park, so nothing else would
+ * release them before the sweeper. Two queries for the whole batch.
+ */
+export async function alreadyKnown(
+  db: Database,
+  parked: Array<{ tenantId: string; waitingFor: string }>,
+): Promise<Array<{ tenantId: string; waitingFor: string }>> {
+  const split = (prefix: string) =>
+    parked
+      .filter((p) => p.waitingFor.startsWith(prefix))
+      .map((p): [string, string] => [p.tenantId, p.waitingFor.slice(prefix.length)]);
+  const [orders, payments] = await Promise.all([
+    findOrderUsers(db, split("order:")),
+    findPaymentOrders(db, split("payment:")),
+  ]);
+  return parked.filter(({ tenantId, waitingFor }) => {
+    if (waitingFor.startsWith("order:")) return orders.has(pairKey(tenantId, waitingFor.slice(6)));
+    if (waitingFor.startsWith("payment:")) return payments.has(pairKey(tenantId, waitingFor.slice(8)));
+    return false;
   });
 }
 
@@ -53,15 +82,23 @@ export async function park(deps: IngestDeps, input: ValidEvent, waitingFor: stri
  */
 async function reprocessLocked(deps: IngestDeps, tx: Database, rows: ParkedEvent[], expireAt?: Date) {
   const finished: string[] = [];
+  const deadLetters: OutgoingMessage[] = [];
   const releasable: Array<{ tenantId: string; keys: string[] }> = [];
+  const decodable: Array<{ row: ParkedEvent; input: ValidEvent }> = [];
+  const moved: Array<{ eventId: string; waitingFor: string }> = [];
   for (const row of rows) {
-    const record = recordOf(row);
-    const decoded = decodeRecord(record, Number.MAX_SAFE_INTEGER);
-    if (decoded.kind !== "valid") {
-      finished.push(row.eventId); // validated when parked; cannot happen unless the code changed
-      continue;
-    }
-    const result = await processValidEvent(deps, decoded.event, tx);
+    const decoded = decodeRecord(recordOf(row), Number.MAX_SAFE_INTEGER);
+    if (decoded.kind === "valid") decodable.push({ row, input: decoded.event });
+    else finished.push(row.eventId); // validated when parked; cannot happen unless the code changed
+  }
+  const results = await processEvents(
+    deps,
+    tx,
+    decodable.map((entry) => entry.input),
+  );
+  decodable.forEach(({ row }, index) => {
+    const result = results[index];
+    if (!result) return;
     releasable.push({ tenantId: row.tenantId, keys: result.releasable });
     if (result.outcome !== "waiting") {
       deps.metrics.events.inc({ type: row.eventType, outcome: "released" });
@@ -69,17 +106,21 @@ async function reprocessLocked(deps: IngestDeps, tx: Database, rows: ParkedEvent
     } else if (expireAt && row.deadlineAt <= expireAt) {
       const domain = (domainOfEventType(row.eventType) ?? "payment") as Domain;
       const waitedSeconds = Math.round((expireAt.getTime() - row.parkedAt.getTime()) / 1000);
-      await deadLetter(deps.producer, deps.config.topology.dlq[domain], record, {
-        code: "UNRESOLVABLE_RECIPIENT",
-        reason: `recipient unresolvable after ${waitedSeconds} s: ${result.reason}`,
-        eventId: row.eventId,
-      });
+      deadLetters.push(
+        deadLetterRecord(deps.config.topology.dlq[domain], recordOf(row), {
+          code: "UNRESOLVABLE_RECIPIENT",
+          reason: `recipient unresolvable after ${waitedSeconds} s: ${result.reason}`,
+          eventId: row.eventId,
+        }),
+      );
       deps.metrics.events.inc({ type: row.eventType, outcome: "dead_lettered" });
       finished.push(row.eventId);
     } else if (result.waitingFor !== row.waitingFor) {
-      await updateParkedWaitingFor(tx, row.eventId, result.waitingFor);
+      moved.push({ eventId: row.eventId, waitingFor: result.waitingFor });
     }
-  }
+  });
+  if (deadLetters.length > 0) await deps.producer.send(deadLetters);
+  for (const { eventId, waitingFor } of moved) await updateParkedWaitingFor(tx, eventId, waitingFor);
   await deleteParked(tx, finished);
   return releasable;
 }

@@ -1,10 +1,11 @@
 import type { Database } from "@fluxnotify/db";
-import { claimEvent, releaseClaim, setEventOutcome } from "@fluxnotify/db/queries/ingest";
-import { loadUserSettings } from "@fluxnotify/db/settings-lookup";
+import { claimEvents, pairKey, releaseClaims, setEventOutcomes } from "@fluxnotify/db/queries/ingest";
+import { loadUserSettingsMany } from "@fluxnotify/db/settings-lookup";
 import {
   type CloudEvent,
   commandRecord,
   type Domain,
+  defaultSettings,
   deliveryEventRecord,
   type EventData,
   type EventType,
@@ -13,8 +14,8 @@ import {
 import type { OutgoingMessage } from "@fluxnotify/shared/kafka";
 import type { SourceRecord } from "./dead-letter";
 import type { IngestDeps } from "./deps";
-import { planNotifications } from "./notifications";
-import { learnMappings, resolveRecipient } from "./recipients";
+import { type NotificationPlan, planNotifications } from "./notifications";
+import { learnMappings, type Resolution, resolveRecipients } from "./recipients";
 
 export interface ValidEvent {
   event: CloudEvent;
@@ -35,82 +36,120 @@ function traceIdOf(record: SourceRecord, eventId: string): string {
 }
 
 /**
- * The idempotent core shared by fresh and released (formerly parked) events, in one
- * transaction: claim the event id (a duplicate stops here, even one handled concurrently
- * on another partition), learn mappings, find the recipient, publish commands + delivery
- * events, commit. A crash before the commit leaves the event unclaimed, so its redelivery
- * publishes again with the same deterministic notification ids, which downstream
- * deduplicates.
+ * The idempotent core for a batch of events (fresh ones, or parked ones being released),
+ * inside the caller's transaction, in a fixed number of statements whatever the batch size:
+ * claim the event ids (a duplicate stops here, even one handled concurrently on another
+ * partition: its claim blocks until this transaction ends), learn mappings, find the
+ * recipients, load their settings, publish all commands + delivery events in one produce
+ * request and wait for the broker. The caller commits afterwards; a crash before that
+ * leaves the events unclaimed, so their redelivery publishes again with the same
+ * deterministic notification ids, which downstream deduplicates. Events whose recipient
+ * is unknown yet come back as "waiting" with their claim released.
  */
-export function processValidEvent(
-  deps: IngestDeps,
-  input: ValidEvent,
-  /** Pass a transaction to nest (as a savepoint) inside it: one connection per event. */
-  within: Database = deps.db,
-): Promise<ProcessResult> {
-  return within.transaction((tx) => processInTransaction(deps, tx as unknown as Database, input));
-}
-
-async function processInTransaction(
+export async function processEvents(
   deps: IngestDeps,
   tx: Database,
-  input: ValidEvent,
-): Promise<ProcessResult> {
-  const { event, type, data } = input;
-  const tenantId = event.tenantid;
-  // Claimed as routed: the usual outcome, corrected below in the rare no-channel case.
-  const claim = { eventId: event.id, tenantId, eventType: type, outcome: "routed" };
-  if (!(await claimEvent(tx, claim))) return { outcome: "duplicate", releasable: [] };
-
-  // The transaction commits on the waiting path too, so learned mappings always persist.
-  const releasable = await learnMappings(tx, tenantId, type, data);
-  const recipient = await resolveRecipient(tx, tenantId, data);
-  if ("waitingFor" in recipient) {
-    await releaseClaim(tx, event.id);
-    return { outcome: "waiting", ...recipient, releasable };
-  }
-
-  const settings = await loadUserSettings(
-    { ...deps, db: tx, ttlSeconds: deps.config.settingsCacheTtlSeconds },
-    tenantId,
-    recipient.userId,
+  inputs: ValidEvent[],
+): Promise<ProcessResult[]> {
+  const claimed = await claimEvents(
+    tx,
+    inputs.map(({ event, type }) => ({
+      eventId: event.id,
+      tenantId: event.tenantid,
+      eventType: type,
+      outcome: "routed",
+    })),
   );
-  const opsWebhookUrl = await deps.tenantWebhook(tx, tenantId);
-  const plan = planNotifications({
-    eventId: event.id,
-    eventType: type,
-    domain: input.domain,
-    tenantId,
-    userId: recipient.userId,
-    occurredAt: (data as { occurredAt: string }).occurredAt,
-    templateData: data as Record<string, unknown>,
-    traceId: traceIdOf(input.record, event.id),
-    settings,
-    opsWebhookUrl,
-    now: deps.now(),
+  // A second copy of an event within the batch is a duplicate like any other.
+  const fresh = inputs.filter(({ event }) => claimed.delete(event.id));
+  const freshIndex = new Map(fresh.map((input, index) => [input, index]));
+  const mappingInput = fresh.map(({ event, type, data }) => ({ tenantId: event.tenantid, type, data }));
+  // The transaction commits on the waiting path too, so learned mappings always persist.
+  const learned = await learnMappings(tx, mappingInput);
+  const recipients = await resolveRecipients(tx, mappingInput);
+
+  const waiting = fresh.filter(
+    (_, index) => recipients[index] && "waitingFor" in (recipients[index] as Resolution),
+  );
+  await releaseClaims(
+    tx,
+    waiting.map(({ event }) => event.id),
+  );
+  const users = fresh.flatMap(({ event }, index) => {
+    const recipient = recipients[index];
+    return recipient && "userId" in recipient ? [[event.tenantid, recipient.userId] as [string, string]] : [];
   });
-  const { commands: topics } = deps.config.topology;
-  // A replayed record's outcome must reach dlq-admin: its id rides along on everything produced.
-  const replay = replayHeadersOf(input.record.headers);
+  const settings = await loadUserSettingsMany(
+    { ...deps, db: tx, ttlSeconds: deps.config.settingsCacheTtlSeconds },
+    users,
+  );
+
+  const records: OutgoingMessage[] = [];
+  const outcomes = new Map<ValidEvent, "routed" | "no_channels">();
+  const planned: NotificationPlan["deliveryEvents"] = [];
+  for (const [index, input] of fresh.entries()) {
+    const recipient = recipients[index];
+    if (!recipient || !("userId" in recipient)) continue;
+    const plan = planNotifications({
+      eventId: input.event.id,
+      eventType: input.type,
+      domain: input.domain,
+      tenantId: input.event.tenantid,
+      userId: recipient.userId,
+      occurredAt: (input.data as { occurredAt: string }).occurredAt,
+      templateData: input.data as Record<string, unknown>,
+      traceId: traceIdOf(input.record, input.event.id),
+      settings: settings.get(pairKey(input.event.tenantid, recipient.userId)) ?? defaultSettings(),
+      opsWebhookUrl: await deps.tenantWebhook(tx, input.event.tenantid),
+      now: deps.now(),
+    });
+    records.push(...recordsOf(deps, plan, replayHeadersOf(input.record.headers)));
+    outcomes.set(input, plan.deliveryEvents.length === 0 ? "no_channels" : "routed");
+    planned.push(...plan.deliveryEvents);
+  }
+  if (records.length > 0) await deps.producer.send(records);
+  for (const delivery of planned) {
+    deps.metrics.notifications.inc({ channel: delivery.channel, status: delivery.status });
+  }
+  await setEventOutcomes(
+    tx,
+    [...outcomes].filter(([, outcome]) => outcome === "no_channels").map(([input]) => input.event.id),
+    "no_channels",
+  );
+  observeLatency(deps, [...outcomes.keys()]);
+
+  return inputs.map((input) => {
+    const index = freshIndex.get(input);
+    if (index === undefined) return { outcome: "duplicate", releasable: [] };
+    const releasable = learned[index] ?? [];
+    const recipient = recipients[index];
+    if (recipient && "waitingFor" in recipient) return { outcome: "waiting", ...recipient, releasable };
+    return { outcome: outcomes.get(input) ?? "routed", releasable };
+  });
+}
+
+/** A replayed record's outcome must reach dlq-admin: its id rides along on everything produced. */
+function recordsOf(
+  deps: IngestDeps,
+  plan: NotificationPlan,
+  replay: Record<string, string>,
+): OutgoingMessage[] {
+  const { commands: topics, deliveryEvents } = deps.config.topology;
   const withReplay = (record: OutgoingMessage, topic: string) => ({
     ...record,
     topic,
     headers: { ...record.headers, ...replay },
   });
-  await deps.producer.send([
+  return [
     ...plan.commands.map((command) => withReplay(commandRecord(command), topics[command.channel])),
-    ...plan.deliveryEvents.map((delivery) =>
-      withReplay(deliveryEventRecord(delivery), deps.config.topology.deliveryEvents),
-    ),
-  ]);
-  const outcome = plan.deliveryEvents.length === 0 ? "no_channels" : "routed";
-  if (outcome !== "routed") await setEventOutcome(tx, event.id, outcome);
+    ...plan.deliveryEvents.map((delivery) => withReplay(deliveryEventRecord(delivery), deliveryEvents)),
+  ];
+}
 
-  for (const delivery of plan.deliveryEvents) {
-    deps.metrics.notifications.inc({ channel: delivery.channel, status: delivery.status });
+function observeLatency(deps: IngestDeps, published: ValidEvent[]): void {
+  const now = deps.now().getTime();
+  for (const { event, data } of published) {
+    const eventTime = Date.parse(event.time ?? (data as { occurredAt: string }).occurredAt);
+    if (!Number.isNaN(eventTime)) deps.metrics.eventToPublished.observe((now - eventTime) / 1000);
   }
-  const eventTime = Date.parse(event.time ?? (data as { occurredAt: string }).occurredAt);
-  if (!Number.isNaN(eventTime))
-    deps.metrics.eventToPublished.observe((deps.now().getTime() - eventTime) / 1000);
-  return { outcome, releasable };
 }

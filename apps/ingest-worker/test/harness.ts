@@ -134,7 +134,7 @@ export async function startHarness(
       now: () => new Date(),
       tenantWebhook: createTenantWebhookLookup(overrides.tenantWebhooks ?? {}),
     },
-    { connection: kafka.connection, registry, domains: [...DOMAINS], concurrency: 8, sweepIntervalMs: 300 },
+    { connection: kafka.connection, registry, domains: [...DOMAINS], batchSize: 100, sweepIntervalMs: 300 },
   );
   return {
     topology,

@@ -2,7 +2,7 @@ import { defaultSettings, type NotificationSettings, settingsCacheKey } from "@f
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
 import type { Database } from "./client";
-import { findUserSettings, type UserSettingsRow } from "./queries/ingest";
+import { findUserSettings, findUserSettingsMany, pairKey, type UserSettingsRow } from "./queries/ingest";
 
 export function settingsFromRow(row: UserSettingsRow | undefined): NotificationSettings {
   if (!row) return defaultSettings();
@@ -43,4 +43,39 @@ export async function loadUserSettings(
   const settings = settingsFromRow(await findUserSettings(deps.db, tenantId, userId));
   deps.redis.set(key, JSON.stringify(settings), "EX", deps.ttlSeconds).catch(() => {});
   return settings;
+}
+
+/**
+ * Settings of many users at once: one Redis MGET, one query for the cache misses, one
+ * pipelined cache fill. Keys of the result are `pairKey(tenantId, userId)`.
+ */
+export async function loadUserSettingsMany(
+  deps: SettingsLookupDeps,
+  users: Array<[tenantId: string, userId: string]>,
+): Promise<Map<string, NotificationSettings>> {
+  const unique = [...new Map(users.map((pair) => [pairKey(...pair), pair])).values()];
+  const result = new Map<string, NotificationSettings>();
+  if (unique.length === 0) return result;
+  let cached: Array<string | null> = [];
+  try {
+    cached = await deps.redis.mget(unique.map(([tenant, user]) => settingsCacheKey(tenant, user)));
+  } catch (error) {
+    deps.logger.warn({ err: error }, "settings cache unavailable; reading the database");
+  }
+  const misses: Array<[string, string]> = [];
+  unique.forEach((pair, index) => {
+    const hit = cached[index];
+    if (hit) result.set(pairKey(...pair), JSON.parse(hit) as NotificationSettings);
+    else misses.push(pair);
+  });
+  if (misses.length === 0) return result;
+  const rows = await findUserSettingsMany(deps.db, misses);
+  const fill = deps.redis.pipeline();
+  for (const [tenant, user] of misses) {
+    const settings = settingsFromRow(rows.get(pairKey(tenant, user)));
+    result.set(pairKey(tenant, user), settings);
+    fill.set(settingsCacheKey(tenant, user), JSON.stringify(settings), "EX", deps.ttlSeconds);
+  }
+  fill.exec().catch(() => {});
+  return result;
 }

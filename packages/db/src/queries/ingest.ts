@@ -5,105 +5,8 @@ import { tenants, userNotificationSettings } from "../schema/settings";
 
 type Executor = Pick<Database, "select" | "insert" | "delete" | "execute">;
 
-export async function isEventProcessed(db: Executor, eventId: string): Promise<boolean> {
-  const rows = await db
-    .select({ eventId: processedEvents.eventId })
-    .from(processedEvents)
-    .where(eq(processedEvents.eventId, eventId))
-    .limit(1);
-  return rows.length > 0;
-}
-
-/**
- * Claims an event id inside the caller's transaction. Returns false when it was processed
- * before. A concurrent claim of the same id (a duplicate on another partition) blocks on
- * the primary key until this transaction ends, then sees the conflict: so an event is
- * published once even when two copies are handled at the same time.
- */
-export async function claimEvent(
-  tx: Executor,
-  event: { eventId: string; tenantId: string; eventType: string; outcome: string },
-): Promise<boolean> {
-  const rows = await tx
-    .insert(processedEvents)
-    .values(event)
-    .onConflictDoNothing()
-    .returning({ eventId: processedEvents.eventId });
-  return rows.length > 0;
-}
-
-export async function setEventOutcome(
-  tx: Pick<Database, "update">,
-  eventId: string,
-  outcome: string,
-): Promise<void> {
-  await tx.update(processedEvents).set({ outcome }).where(eq(processedEvents.eventId, eventId));
-}
-
-/** Undoes a claim within the same transaction (the event waits, parked, instead). */
-export async function releaseClaim(tx: Executor, eventId: string): Promise<void> {
-  await tx.delete(processedEvents).where(eq(processedEvents.eventId, eventId));
-}
-
-/** Returns true when the mapping is new (so events parked on it may now be released). */
-export async function rememberOrderUser(
-  db: Executor,
-  row: { tenantId: string; orderId: string; userId: string },
-): Promise<boolean> {
-  const inserted = await db
-    .insert(orderUsers)
-    .values(row)
-    .onConflictDoNothing()
-    .returning({ id: orderUsers.orderId });
-  return inserted.length > 0;
-}
-
-/** Returns true when the mapping is new. */
-export async function rememberPaymentOrder(
-  db: Executor,
-  row: { tenantId: string; paymentId: string; orderId: string },
-): Promise<boolean> {
-  const inserted = await db
-    .insert(paymentOrders)
-    .values(row)
-    .onConflictDoNothing()
-    .returning({ id: paymentOrders.paymentId });
-  return inserted.length > 0;
-}
-
-export async function findOrderUser(
-  db: Executor,
-  tenantId: string,
-  orderId: string,
-): Promise<string | undefined> {
-  const [row] = await db
-    .select({ userId: orderUsers.userId })
-    .from(orderUsers)
-    .where(and(eq(orderUsers.tenantId, tenantId), eq(orderUsers.orderId, orderId)))
-    .limit(1);
-  return row?.userId;
-}
-
-export async function findPaymentOrder(
-  db: Executor,
-  tenantId: string,
-  paymentId: string,
-): Promise<string | undefined> {
-  const [row] = await db
-    .select({ orderId: paymentOrders.orderId })
-    .from(paymentOrders)
-    .where(and(eq(paymentOrders.tenantId, tenantId), eq(paymentOrders.paymentId, paymentId)))
-    .limit(1);
-  return row?.orderId;
-}
-
 export type ParkedEvent = typeof parkedEvents.$inferSelect;
 export type NewParkedEvent = typeof parkedEvents.$inferInsert;
-
-/** Parks an event; parking the same event twice (redelivery) keeps the first deadline. */
-export async function parkEvent(db: Executor, event: NewParkedEvent): Promise<void> {
-  await db.insert(parkedEvents).values(event).onConflictDoNothing();
-}
 
 /**
  * Locks parked events waiting for one of `waitingFor` (e.g. "order:o-1") in this
@@ -183,16 +86,6 @@ export async function hasParkedWaitingFor(
   return rows.length > 0;
 }
 
-/** Whether the mapping a parked event waits for ("order:{id}" / "payment:{id}") is known now. */
-export async function isMappingKnown(db: Executor, tenantId: string, waitingFor: string): Promise<boolean> {
-  const separator = waitingFor.indexOf(":");
-  const kind = waitingFor.slice(0, separator);
-  const id = waitingFor.slice(separator + 1);
-  if (kind === "order") return (await findOrderUser(db, tenantId, id)) !== undefined;
-  if (kind === "payment") return (await findPaymentOrder(db, tenantId, id)) !== undefined;
-  return false;
-}
-
 export async function deleteParked(db: Executor, eventIds: string[]): Promise<void> {
   if (eventIds.length > 0) await db.delete(parkedEvents).where(inArray(parkedEvents.eventId, eventIds));
 }
@@ -225,3 +118,134 @@ export async function updateParkedWaitingFor(
 ): Promise<void> {
   await db.update(parkedEvents).set({ waitingFor }).where(eq(parkedEvents.eventId, eventId));
 }
+
+// Batched forms, one statement per fetched batch of events. Rows are sorted by key before
+// inserting so that concurrent batches lock rows in the same order and cannot deadlock.
+
+const byKey = <T>(rows: T[], key: (row: T) => string) =>
+  [...new Map(rows.map((row) => [key(row), row])).values()].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+
+/**
+ * Claims event ids inside the caller's transaction; returns those claimed now (the rest
+ * were processed before). A concurrent claim of the same id (a duplicate on another
+ * partition) blocks on the primary key until this transaction ends, then sees the
+ * conflict: so an event is published once even when two copies are handled at once.
+ */
+export async function claimEvents(
+  tx: Executor,
+  events: Array<{ eventId: string; tenantId: string; eventType: string; outcome: string }>,
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const rows = await tx
+    .insert(processedEvents)
+    .values(byKey(events, (e) => e.eventId))
+    .onConflictDoNothing()
+    .returning({ eventId: processedEvents.eventId });
+  return new Set(rows.map((row) => row.eventId));
+}
+
+/** Undoes claims within the same transaction (those events wait, parked, instead). */
+export async function releaseClaims(tx: Executor, eventIds: string[]): Promise<void> {
+  if (eventIds.length > 0) await tx.delete(processedEvents).where(inArray(processedEvents.eventId, eventIds));
+}
+
+export async function setEventOutcomes(
+  tx: Pick<Database, "update">,
+  eventIds: string[],
+  outcome: string,
+): Promise<void> {
+  if (eventIds.length === 0) return;
+  await tx.update(processedEvents).set({ outcome }).where(inArray(processedEvents.eventId, eventIds));
+}
+
+const pairKey = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
+
+/** Learns order → user mappings; returns the keys (tenant, order) that are new. */
+export async function rememberOrderUsers(
+  tx: Executor,
+  rows: Array<{ tenantId: string; orderId: string; userId: string }>,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await tx
+    .insert(orderUsers)
+    .values(byKey(rows, (r) => pairKey(r.tenantId, r.orderId)))
+    .onConflictDoNothing()
+    .returning({ tenantId: orderUsers.tenantId, orderId: orderUsers.orderId });
+  return new Set(inserted.map((row) => pairKey(row.tenantId, row.orderId)));
+}
+
+/** Learns payment → order mappings; returns the keys (tenant, payment) that are new. */
+export async function rememberPaymentOrders(
+  tx: Executor,
+  rows: Array<{ tenantId: string; paymentId: string; orderId: string }>,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await tx
+    .insert(paymentOrders)
+    .values(byKey(rows, (r) => pairKey(r.tenantId, r.paymentId)))
+    .onConflictDoNothing()
+    .returning({ tenantId: paymentOrders.tenantId, paymentId: paymentOrders.paymentId });
+  return new Set(inserted.map((row) => pairKey(row.tenantId, row.paymentId)));
+}
+
+const pairsIn = (tenantColumn: unknown, idColumn: unknown, pairs: Array<[string, string]>) =>
+  sql`(${tenantColumn}, ${idColumn}) in (${sql.join(
+    pairs.map(([tenant, id]) => sql`(${tenant}, ${id})`),
+    sql`, `,
+  )})`;
+
+/** (tenant, order) → user for every pair known; keys as `pairKey`. */
+export async function findOrderUsers(
+  tx: Executor,
+  pairs: Array<[string, string]>,
+): Promise<Map<string, string>> {
+  if (pairs.length === 0) return new Map();
+  const rows = await tx
+    .select({ tenantId: orderUsers.tenantId, orderId: orderUsers.orderId, userId: orderUsers.userId })
+    .from(orderUsers)
+    .where(pairsIn(orderUsers.tenantId, orderUsers.orderId, pairs));
+  return new Map(rows.map((row) => [pairKey(row.tenantId, row.orderId), row.userId]));
+}
+
+/** (tenant, payment) → order for every pair known; keys as `pairKey`. */
+export async function findPaymentOrders(
+  tx: Executor,
+  pairs: Array<[string, string]>,
+): Promise<Map<string, string>> {
+  if (pairs.length === 0) return new Map();
+  const rows = await tx
+    .select({
+      tenantId: paymentOrders.tenantId,
+      paymentId: paymentOrders.paymentId,
+      orderId: paymentOrders.orderId,
+    })
+    .from(paymentOrders)
+    .where(pairsIn(paymentOrders.tenantId, paymentOrders.paymentId, pairs));
+  return new Map(rows.map((row) => [pairKey(row.tenantId, row.paymentId), row.orderId]));
+}
+
+/** Saved settings of many users; keys as `pairKey(tenant, user)`. */
+export async function findUserSettingsMany(
+  db: Executor,
+  pairs: Array<[string, string]>,
+): Promise<Map<string, UserSettingsRow>> {
+  if (pairs.length === 0) return new Map();
+  const s = userNotificationSettings;
+  const rows = await db
+    .select()
+    .from(s)
+    .where(pairsIn(s.tenantId, s.userId, pairs));
+  return new Map(rows.map((row) => [pairKey(row.tenantId, row.userId), row]));
+}
+
+/** Parks many events; a redelivered one keeps its first deadline. */
+export async function parkEvents(db: Executor, events: NewParkedEvent[]): Promise<void> {
+  if (events.length > 0) {
+    await db
+      .insert(parkedEvents)
+      .values(byKey(events, (e) => e.eventId))
+      .onConflictDoNothing();
+  }
+}
+
+export { pairKey };
