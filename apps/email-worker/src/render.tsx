@@ -4,7 +4,7 @@
 import type { ChannelCommand } from "@fluxnotify/shared/contracts";
 import { notificationCopy } from "@fluxnotify/shared/delivery";
 import { NonRetryableError } from "@fluxnotify/shared/errors";
-import { render } from "@react-email/render";
+import { render, toPlainText } from "@react-email/render";
 import { EMAIL_TEMPLATES } from "./templates/events";
 
 export interface RenderedEmail {
@@ -29,6 +29,8 @@ export async function renderEmail(
     timeZone: command.recipient.timeZone,
   });
   const element = <Template copy={copy} locale={locale} />;
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
-  return { subject: `[FluxPay] ${copy.title}`, html, text };
+  // One React render: the plain-text part is derived from the HTML, as render's own
+  // plainText option would do after rendering the same element a second time.
+  const html = await render(element);
+  return { subject: `[FluxPay] ${copy.title}`, html, text: toPlainText(html) };
 }
