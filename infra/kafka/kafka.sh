@@ -292,7 +292,8 @@ reset_data_dir() {
   local d="$KAFKA_DATA_DIR"
   [[ -n "$d" && "$d" != "/" && "$d" != "$HOME" && "$d" != "$REPO_ROOT" ]] \
     || die "refusing to wipe KAFKA_DATA_DIR='$d'"
-  if [[ -d "$d" ]] && [[ -n "$(ls -A -- "$d")" ]] && [[ ! -f "$d/server.properties" && ! -f "$d/cluster.id" ]]; then
+  # .lock is with_lock's own file: a dir holding only it is as good as empty.
+  if [[ -d "$d" ]] && [[ -n "$(ls -A -- "$d" | grep -vx '.lock')" ]] && [[ ! -f "$d/server.properties" && ! -f "$d/cluster.id" ]]; then
     die "refusing to wipe $d: it does not look like a kafka.sh data dir (no server.properties/cluster.id)"
   fi
   log "KAFKA_RESET=1: wiping $d"

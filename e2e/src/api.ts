@@ -1,0 +1,149 @@
+import { DEV_ONLY_JWT_SECRET } from "@fluxnotify/shared/env";
+import { SignJWT } from "jose";
+import { DLQ_ADMIN, QUERY_API } from "./resources";
+
+const secret = new TextEncoder().encode(DEV_ONLY_JWT_SECRET);
+
+/** An HS256 token as an identity provider would issue it (the apps run with the dev secret). */
+export function tokenFor(tenant: string, userId: string, roles: string[] = []): Promise<string> {
+  return new SignJWT({ tenant, roles })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(secret);
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+async function call<T>(method: string, url: string, token: string, body?: unknown): Promise<ApiResponse<T>> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export interface SettingsInput {
+  email?: string | null;
+  locale?: "ko" | "en";
+  timeZone?: string;
+  channels?: Partial<Record<"EMAIL" | "SLACK" | "IN_APP", boolean>>;
+  eventTypes?: Record<string, Partial<Record<"EMAIL" | "SLACK" | "IN_APP", boolean>>>;
+}
+
+export interface HistoryItem {
+  notificationId: string;
+  eventId: string;
+  eventType: string;
+  channel: "EMAIL" | "SLACK" | "IN_APP";
+  status: "PENDING" | "SENT" | "FAILED" | "SKIPPED";
+  recipient: string | null;
+  reasonCode: string | null;
+  errorMessage: string | null;
+  sentAt: string | null;
+}
+
+export interface ChannelTotals {
+  channel: string;
+  sentCount: number;
+  failedCount: number;
+  skippedCount: number;
+  successRate: number | null;
+}
+
+export interface DlqItem {
+  id: string;
+  domain: string;
+  channel: string | null;
+  eventId: string | null;
+  notificationId: string | null;
+  errorCode: string | null;
+  errorMessage: string;
+  status: "PENDING" | "REPLAYED" | "RESOLVED" | "DISCARDED";
+  replayCount: number;
+  headers: Record<string, string>;
+}
+
+/** The calls a user and an operator make, each with their own token. */
+export function apiFor(tenant: string) {
+  const user = async (userId: string) => tokenFor(tenant, userId);
+  const admin = () => tokenFor(tenant, "e2e-operator", ["admin"]);
+  return {
+    async putSettings(userId: string, settings: SettingsInput) {
+      const response = await call<unknown>(
+        "PUT",
+        `${QUERY_API}/api/v1/notifications/settings`,
+        await user(userId),
+        settings,
+      );
+      if (response.status !== 200)
+        throw new Error(`PUT settings ${userId}: ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body;
+    },
+    /** The user's whole history (every page), newest first. */
+    async history(userId: string): Promise<HistoryItem[]> {
+      const token = await user(userId);
+      const items: HistoryItem[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: URLSearchParams = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
+        const page: ApiResponse<{ items: HistoryItem[]; nextCursor: string | null }> = await call<{
+          items: HistoryItem[];
+          nextCursor: string | null;
+        }>("GET", `${QUERY_API}/api/v1/notifications?${query}`, token);
+        if (page.status !== 200) throw new Error(`history ${userId}: ${page.status}`);
+        items.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return items;
+    },
+    async channelTotals(): Promise<ChannelTotals[]> {
+      const response = await call<{ channels: ChannelTotals[] }>(
+        "GET",
+        `${QUERY_API}/api/v1/dashboard/delivery/channels`,
+        await admin(),
+      );
+      if (response.status !== 200) throw new Error(`dashboard: ${response.status}`);
+      return response.body.channels;
+    },
+    async dailyStats() {
+      return call<{ days: Array<ChannelTotals & { date: string }>; timeZone: string }>(
+        "GET",
+        `${QUERY_API}/api/v1/dashboard/delivery`,
+        await admin(),
+      );
+    },
+    async failures() {
+      return call<{ items: Array<{ eventId: string; channel: string; errorMessage: string | null }> }>(
+        "GET",
+        `${QUERY_API}/api/v1/dashboard/delivery/failures?limit=100`,
+        await admin(),
+      );
+    },
+    /** Dead letters of one event (the list spans every tenant). */
+    async deadLetters(eventId: string): Promise<DlqItem[]> {
+      const response = await call<{ items: DlqItem[] }>(
+        "GET",
+        `${DLQ_ADMIN}/api/v1/admin/dlq?${new URLSearchParams({ eventId })}`,
+        await admin(),
+      );
+      if (response.status !== 200) throw new Error(`dlq list: ${response.status}`);
+      return response.body.items;
+    },
+    async retryDeadLetter(id: string) {
+      return call<DlqItem>("POST", `${DLQ_ADMIN}/api/v1/admin/dlq/${id}/retry`, await admin());
+    },
+    raw: call,
+    adminToken: admin,
+    userToken: user,
+  };
+}

@@ -1,0 +1,48 @@
+import type { SettingsInput } from "./api";
+import { shortType } from "./fluxpay";
+
+export type Channel = "EMAIL" | "SLACK" | "IN_APP";
+export type Status = "SENT" | "SKIPPED" | "FAILED";
+const CHANNELS: Channel[] = ["EMAIL", "SLACK", "IN_APP"];
+
+/** CONTRACT §2, written out here so the suite checks the platform against the contract, not itself. */
+export const CONTRACT_ROUTES: Record<string, Channel[]> = {
+  "payment.approved": ["EMAIL", "IN_APP"],
+  "payment.failed": ["EMAIL", "IN_APP", "SLACK"],
+  "subscription.renewed": ["EMAIL"],
+  "subscription.expiring": ["EMAIL", "IN_APP"],
+  "subscription.created": ["EMAIL"],
+  "subscription.cancelled": ["EMAIL"],
+  "order.created": ["IN_APP"],
+  "order.status-changed": ["IN_APP"],
+  "refund.completed": ["EMAIL", "IN_APP"],
+  "refund.failed": ["EMAIL", "IN_APP", "SLACK"],
+};
+
+/**
+ * The final status of each channel a user's event should show: a per-event-type switch wins,
+ * then the channel's master switch (which can only turn a default off); a channel that is on
+ * but has no contact point (no email, no tenant Slack channel) is SKIPPED.
+ */
+export function expectedStatuses(
+  type: string,
+  settings: SettingsInput,
+  contact: { slack: boolean },
+): Partial<Record<Channel, Status>> {
+  const short = shortType(type);
+  const defaults = CONTRACT_ROUTES[short] ?? [];
+  const result: Partial<Record<Channel, Status>> = {};
+  for (const channel of CHANNELS) {
+    const explicit = settings.eventTypes?.[short]?.[channel];
+    const isDefault = defaults.includes(channel);
+    let send: boolean | undefined;
+    if (explicit === true) send = true;
+    else if (explicit === false) send = isDefault ? false : undefined;
+    else if (isDefault) send = settings.channels?.[channel] !== false;
+    if (send === undefined) continue;
+    const reachable =
+      channel === "EMAIL" ? Boolean(settings.email) : channel === "SLACK" ? contact.slack : true;
+    result[channel] = send && reachable ? "SENT" : "SKIPPED";
+  }
+  return result;
+}

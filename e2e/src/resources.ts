@@ -1,0 +1,52 @@
+import { type PlatformConfig, portsFrom } from "@fluxnotify/platform/apps";
+
+/** Resources reserved for this suite (packages/platform's README lists every harness's). */
+export const E2E = {
+  brokerPort: 9192,
+  controllerPort: 9193,
+  databaseUrl: "postgres://postgres@127.0.0.1:5432/fluxnotify_e2e",
+  redisUrl: "redis://127.0.0.1:6379/5",
+  ports: portsFrom(19101),
+  smtpPort: 19025,
+  webhookPort: 19010,
+} as const;
+
+export const QUERY_API = `http://127.0.0.1:${E2E.ports["query-api"]}`;
+export const DLQ_ADMIN = `http://127.0.0.1:${E2E.ports["dlq-admin"]}`;
+
+/** Tenants of one run: unique ids, so nothing of an earlier run (or another suite) can match. */
+export const tenantsOf = (runId: string) => ({
+  /** Has an operations Slack channel (the webhook sink). */
+  withSlack: `e2e-${runId}-a`,
+  /** Has none: its Slack notifications are SKIPPED for want of a contact point. */
+  withoutSlack: `e2e-${runId}-b`,
+  /** One tenant per further scenario, so each dashboard counts only its own scenario. */
+  ordering: `e2e-${runId}-o`,
+  dlq: `e2e-${runId}-d`,
+});
+
+export const slackPathOf = (tenantId: string) => `/services/${tenantId}`;
+
+/** Recipients the SMTP sink refuses with 550: a permanently invalid mailbox. */
+export const isBouncingAddress = (rcpt: string) => rcpt.startsWith("bounce");
+
+export function platformConfig(runId: string): PlatformConfig {
+  const tenants = tenantsOf(runId);
+  const webhook = (tenant: string) => `http://127.0.0.1:${E2E.webhookPort}${slackPathOf(tenant)}`;
+  return {
+    kafkaBrokers: `127.0.0.1:${E2E.brokerPort}`,
+    databaseUrl: E2E.databaseUrl,
+    redisUrl: E2E.redisUrl,
+    smtp: { host: "127.0.0.1", port: E2E.smtpPort },
+    tenantSlackWebhooks: { [tenants.withSlack]: webhook(tenants.withSlack) },
+    slackAllowedHosts: ["hooks.slack.com", `127.0.0.1:${E2E.webhookPort}`],
+    ports: E2E.ports,
+    env: {
+      // An order that never arrives dead-letters its payment within the suite's time.
+      "ingest-worker": { PARK_DEADLINE_MS: "15000", PARK_SWEEP_INTERVAL_MS: "1000" },
+      "email-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
+      "slack-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
+      "inapp-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { PubSubRecorder, SmtpSink, WebhookSink } from "@fluxnotify/platform/sinks";
+import type { Observed } from "./observed";
+
+/**
+ * The sinks live in the global-setup process for the whole run; test files run in worker
+ * processes and read what the sinks recorded through this loopback endpoint.
+ */
+export async function startSinkControl(sinks: {
+  smtp: SmtpSink;
+  webhook: WebhookSink;
+  inapp: PubSubRecorder;
+}): Promise<{ url: string; stop(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if (req.method !== "GET" || req.url !== "/observed") {
+      res.writeHead(404).end();
+      return;
+    }
+    const observed: Observed = {
+      mail: sinks.smtp.received,
+      rcpt: sinks.smtp.rcptAttempts,
+      slack: sinks.webhook.received.map(({ path, body, at }) => ({ path, body, at })),
+      inapp: sinks.inapp.messages,
+    };
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(observed));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

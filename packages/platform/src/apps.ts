@@ -1,0 +1,123 @@
+import { fileURLToPath } from "node:url";
+
+/** The repository root: every app is started from here, as bin/dev does. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export const APP_NAMES = [
+  "ingest-worker",
+  "email-worker",
+  "slack-worker",
+  "inapp-worker",
+  "query-api",
+  "dlq-admin",
+] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+/** The ports bin/dev uses (the apps' own defaults). */
+export const DEV_PORTS: Record<AppName, number> = {
+  "ingest-worker": 9101,
+  "email-worker": 9102,
+  "slack-worker": 9103,
+  "inapp-worker": 9104,
+  "query-api": 8080,
+  "dlq-admin": 8081,
+};
+
+/** The HTTP APIs take PORT; the workers serve only health and metrics, on HEALTH_PORT. */
+const PORT_VARIABLE: Record<AppName, "PORT" | "HEALTH_PORT"> = {
+  "ingest-worker": "HEALTH_PORT",
+  "email-worker": "HEALTH_PORT",
+  "slack-worker": "HEALTH_PORT",
+  "inapp-worker": "HEALTH_PORT",
+  "query-api": "PORT",
+  "dlq-admin": "PORT",
+};
+
+export interface PlatformConfig {
+  /** "127.0.0.1:9192" (comma-separated for several). */
+  kafkaBrokers: string;
+  databaseUrl: string;
+  redisUrl: string;
+  smtp: { host: string; port: number };
+  /** tenantId → the tenant's operations-channel webhook (SLACK_WEBHOOK_URL_{TENANT}). */
+  tenantSlackWebhooks: Record<string, string>;
+  /** `host` or `host:port` entries; plain http is allowed only to loopback entries. */
+  slackAllowedHosts: string[];
+  /** Defaults: DEV_PORTS. */
+  ports?: Partial<Record<AppName, number>>;
+  logLevel?: string;
+  /** Per-app variables, applied last (e.g. INGEST_CONCURRENCY, PARK_DEADLINE_MS). */
+  env?: Partial<Record<AppName, Record<string, string>>>;
+}
+
+/** One OS process of the platform: how to start it and how to tell it is ready. */
+export interface ProcessSpec<N extends string = string> {
+  name: N;
+  command: string[];
+  env: Record<string, string>;
+  /** GET returning 2xx means ready; none = ready once started. */
+  readyUrl?: string;
+}
+
+export interface AppSpec extends ProcessSpec<AppName> {
+  port: number;
+  readyUrl: string;
+}
+
+/** ingest-worker's rule: tenant-a → TENANT_A. */
+export const tenantEnvKey = (tenantId: string) => tenantId.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
+/** `node --import tsx apps/<app>/src/index.ts` with cwd = repo root: exactly what bin/dev runs. */
+export const appCommand = (name: AppName) => [
+  process.execPath,
+  "--import",
+  "tsx",
+  `apps/${name}/src/index.ts`,
+];
+
+function appEnv(name: AppName, config: PlatformConfig, port: number): Record<string, string> {
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: config.kafkaBrokers,
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redisUrl,
+    LOG_LEVEL: config.logLevel ?? "info",
+    [PORT_VARIABLE[name]]: String(port),
+  };
+  const allowedHosts = config.slackAllowedHosts.join(",");
+  if (name === "ingest-worker") {
+    for (const [tenant, url] of Object.entries(config.tenantSlackWebhooks))
+      env[`SLACK_WEBHOOK_URL_${tenantEnvKey(tenant)}`] = url;
+  }
+  if (name === "email-worker") {
+    env.SMTP_HOST = config.smtp.host;
+    env.SMTP_PORT = String(config.smtp.port);
+  }
+  if (name === "slack-worker") {
+    env.SLACK_ALLOWED_HOSTS = allowedHosts;
+    if (config.slackAllowedHosts.some((host) => LOOPBACK.test(host.trim())))
+      env.SLACK_ALLOW_INSECURE_LOOPBACK = "true";
+  }
+  if (name === "query-api") env.SLACK_ALLOWED_HOSTS = allowedHosts;
+  return { ...env, ...config.env?.[name] };
+}
+
+/** The six apps, each its own process, configured for one platform instance. */
+export function platformApps(config: PlatformConfig): AppSpec[] {
+  return APP_NAMES.map((name) => {
+    const port = config.ports?.[name] ?? DEV_PORTS[name];
+    return {
+      name,
+      command: appCommand(name),
+      env: appEnv(name, config, port),
+      port,
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
+    };
+  });
+}
+
+/** Ports from a base: 19101.. for the four workers, base+4 / base+5 for query-api / dlq-admin. */
+export function portsFrom(base: number): Record<AppName, number> {
+  return Object.fromEntries(APP_NAMES.map((name, index) => [name, base + index])) as Record<AppName, number>;
+}

@@ -1,0 +1,112 @@
+import { execFile, execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { topology } from "@fluxnotify/shared/contracts";
+import { createAdmin, waitForKafka } from "@fluxnotify/shared/kafka";
+import { REPO_ROOT } from "./apps";
+
+export { flushRedisDb, prepareDatabase } from "./stores";
+
+const KAFKA_SCRIPT = join(REPO_ROOT, "infra/kafka/kafka.sh");
+
+export interface BrokerOptions {
+  port: number;
+  controllerPort: number;
+  /** Wipe the broker's data dir first: no topics, offsets or records from earlier runs. */
+  reset?: boolean;
+  /** JVM heap, e.g. "512m" (kafka.sh's default). */
+  heap?: string;
+  /**
+   * Stop the broker when this process exits without calling stop() (Ctrl-C of a test run):
+   * kafka.sh runs it in its own session, so nothing else would.
+   */
+  stopOnExit?: boolean;
+}
+
+export interface BrokerHandle {
+  port: number;
+  bootstrap: string;
+  /** kafka.sh's data dir for this port (.local/kafka-<port>). */
+  dataDir: string;
+  /** Graceful stop through kafka.sh (SIGTERM, SIGKILL after its timeout). */
+  stop(): Promise<void>;
+  /** Starts it again on the same data (no reset); resolves once it answers metadata. */
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  pid(): number | undefined;
+}
+
+function kafkaSh(command: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "bash",
+      [KAFKA_SCRIPT, command],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`kafka.sh ${command} failed:\n${stdout}${stderr}`, { cause: error }));
+        else resolve(`${stdout}${stderr}`);
+      },
+    );
+  });
+}
+
+/** A private single-node broker (infra/kafka/kafka.sh) on its own ports and data dir. */
+export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
+  const env: Record<string, string> = {
+    KAFKA_PORT: String(options.port),
+    KAFKA_CONTROLLER_PORT: String(options.controllerPort),
+    ...(options.heap ? { KAFKA_HEAP: options.heap } : {}),
+  };
+  const bootstrap = `127.0.0.1:${options.port}`;
+  const dataDir = join(REPO_ROOT, ".local", `kafka-${options.port}`);
+  const stopNow = () => {
+    execFileSync("bash", [KAFKA_SCRIPT, "stop"], { env: { ...process.env, ...env }, stdio: "ignore" });
+  };
+  const start = async (reset: boolean) => {
+    await kafkaSh("start", { ...env, KAFKA_RESET: reset ? "1" : "0" });
+    if (options.stopOnExit) {
+      process.off("exit", stopNow);
+      process.once("exit", stopNow);
+    }
+    await waitForKafka({ brokers: [bootstrap], clientId: "platform-broker" }, 60_000);
+  };
+  const stop = async () => {
+    process.off("exit", stopNow);
+    await kafkaSh("stop", env);
+  };
+  await start(options.reset ?? false);
+  return {
+    port: options.port,
+    bootstrap,
+    dataDir,
+    stop,
+    start: () => start(false),
+    async restart() {
+      await stop();
+      await start(false);
+    },
+    pid() {
+      try {
+        const pid = Number(readFileSync(join(dataDir, "kafka.pid"), "utf8").trim());
+        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Creates every topic of the platform (topology()), as bin/dev's create-topics step does. */
+export async function createTopics(
+  bootstrap: string,
+  options: { partitions?: number } = {},
+): Promise<string[]> {
+  const connection = { brokers: bootstrap.split(","), clientId: "platform-topics" };
+  await waitForKafka(connection, 60_000);
+  const admin = createAdmin(connection);
+  try {
+    return await admin.ensureTopics(topology({ partitions: options.partitions ?? 6 }));
+  } finally {
+    await admin.close();
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./apps";
+export * from "./broker";
+export * from "./sinks/index";
+export * from "./stores";
+export * from "./supervisor";
