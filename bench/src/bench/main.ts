@@ -1,0 +1,117 @@
+// bin/bench: the platform as deployed under load, plus the raw Kafka baseline.
+// Usage: bin/bench [--events 100000] [--profile] [--no-raw]
+//        bin/bench --rate 500 --duration 60 [--profile]
+// Writes bench/results/<throughput|rate>.json (and CPU profiles under bench/results/profiles).
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "@fluxnotify/platform";
+import { numberArg, parseArgs } from "../harness/args";
+import { machineInfo } from "../harness/machine";
+import { BENCH_RESOURCES, type Harness, startHarness } from "../harness/platform";
+import { buildPopulation, planEvents, seedPopulation } from "../workload/index";
+import { latestProfile, type ProfileSummary, summariseProfile } from "./profile";
+import { rawBaseline } from "./raw";
+import { type BenchReport, summaryLines, timelineLines, writeBenchReport } from "./report";
+import { runPipeline } from "./run";
+
+const args = parseArgs(process.argv.slice(2), {
+  events: "string",
+  rate: "string",
+  duration: "string",
+  profile: "boolean",
+  "no-raw": "boolean",
+});
+const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const rate = args.rate === undefined ? undefined : numberArg(args.rate, 500, "rate");
+const mode = rate === undefined ? "throughput" : "rate";
+const events =
+  rate === undefined
+    ? numberArg(args.events, 100_000, "events")
+    : Math.round(rate * numberArg(args.duration, 60, "duration"));
+const command = `bin/bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
+const PROFILED = ["ingest-worker", "email-worker"] as const;
+const profileDir = join(REPO_ROOT, "bench/results/profiles", mode);
+
+let harness: Harness | undefined;
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${signal}: stopping the platform and the broker`);
+    void (harness?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
+if (args.profile) {
+  rmSync(profileDir, { recursive: true, force: true });
+  for (const app of PROFILED) mkdirSync(join(profileDir, app), { recursive: true });
+}
+harness = await startHarness({
+  resources: BENCH_RESOURCES,
+  inAppPattern: "notifications:t[0-9]-b*",
+  log,
+  // V8's sampling profiler, written when the app exits gracefully (SIGTERM at the end).
+  ...(args.profile
+    ? {
+        appEnv: Object.fromEntries(
+          PROFILED.map((app) => [
+            app,
+            { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, app)}` },
+          ]),
+        ),
+      }
+    : {}),
+});
+try {
+  const runId = `b${randomBytes(3).toString("hex")}`;
+  const population = buildPopulation({
+    runId,
+    usersPerTenant: 1_000,
+    webhookUrl: (path) => harness?.webhook.url(path) ?? path,
+  });
+  await seedPopulation(harness.db.db, population);
+  const planned = planEvents(population, events);
+  log(`${mode}: ${planned.length} events${rate ? ` at ${rate}/s` : ""}, run ${runId}`);
+  const pipeline = await runPipeline(harness, population, planned, { ...(rate ? { rate } : {}), log });
+  const machine = await machineInfo(harness.db.sql);
+  log("stopping the apps (profiles are written on exit)");
+  await harness.platform.stop();
+  const profiles: Record<string, ProfileSummary> = {};
+  if (args.profile) {
+    for (const app of PROFILED) {
+      const file = latestProfile(join(profileDir, app));
+      if (file) profiles[app] = summariseProfile(file);
+    }
+  }
+  const raw =
+    mode === "throughput" && !args["no-raw"]
+      ? await rawBaseline(harness.connection, planned, runId, log)
+      : undefined;
+  const report: BenchReport = {
+    mode,
+    generatedAt: new Date().toISOString(),
+    command,
+    machine,
+    pipeline,
+    ...(raw ? { raw, pipelineToRaw: pipeline.eventsPerSecond / raw.messagesPerSecond } : {}),
+    profiles,
+  };
+  const path = join(REPO_ROOT, "bench/results", `${mode}.json`);
+  writeBenchReport(report, path);
+  console.log(
+    [
+      "",
+      ...summaryLines(report),
+      "",
+      "consumer lag over time:",
+      ...timelineLines(pipeline),
+      "",
+      `written: ${path}`,
+    ].join("\n"),
+  );
+  process.exitCode = pipeline.complete && pipeline.ledger.lost === 0 ? 0 : 1;
+} finally {
+  await harness.stop();
+}

@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AppName } from "@fluxnotify/platform";
+import { DOMAINS, type Domain } from "@fluxnotify/shared/contracts";
+import { createAdmin, createProducer } from "@fluxnotify/shared/kafka";
+import { createLogger } from "@fluxnotify/shared/logger";
+import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
+import type { Harness } from "../harness/platform";
+import { progressBar } from "../harness/progress";
+import { waitForQuiescence } from "../harness/quiesce";
+import { produceStream } from "../harness/stream";
+import { checkLedger, countTerminal, expectedForAll, type LedgerReport } from "../ledger/index";
+import type { PlannedEvent, Population } from "../workload/index";
+import { type DeliveryTimes, deliveryTimes } from "./latency";
+import { memoryOf, peakRss, type Sample, scrapeLag, sourceBacklog } from "./samplers";
+
+export interface PipelineResult {
+  events: number;
+  expectedNotifications: number;
+  /** Offered rate (events/s) or null = as fast as the broker takes them. */
+  offeredRate: number | null;
+  produceSeconds: number;
+  /** First produce → last status visible in notification_log. */
+  endToEndSeconds: number;
+  eventsPerSecond: number;
+  /** SENT notifications per second over the same span (deliveries). */
+  notificationsPerSecond: number;
+  /** SENT + SKIPPED + FAILED per second (everything the read model settled). */
+  settledPerSecond: number;
+  complete: boolean;
+  quiescence: string;
+  latency: DeliveryTimes;
+  peakRssMiB: Partial<Record<AppName, number>>;
+  samples: Sample[];
+  ledger: LedgerReport;
+}
+
+/**
+ * Offers the events to the running platform (paced or not), samples progress, lag and
+ * memory every 2 s, waits until every expected notification is settled in the read model,
+ * then measures throughput and latency and checks the ledger.
+ */
+export async function runPipeline(
+  harness: Harness,
+  population: Population,
+  events: PlannedEvent[],
+  options: { rate?: number; log: (line: string) => void },
+): Promise<PipelineResult> {
+  const { platform } = harness;
+  const appSpecs = harness.apps;
+  const tenantIds = population.tenants.map((t) => t.id);
+  const expected = expectedForAll(events, population);
+  const logger = createLogger({ name: "bench", level: "warn" });
+  const producer = createProducer({
+    connection: harness.connection,
+    logger,
+    registry: createMetricsRegistry("bench"),
+  });
+  const admin = createAdmin(harness.connection);
+  const producedByDomain = Object.fromEntries(DOMAINS.map((d) => [d, 0])) as Record<Domain, number>;
+  let producedCount = 0;
+  const samples: Sample[] = [];
+  let t0 = Date.now();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const [progress, lag, backlog] = await Promise.all([
+        countTerminal(harness.db.sql, tenantIds).catch(() => ({ terminal: -1, sent: -1 })),
+        scrapeLag(appSpecs),
+        sourceBacklog(admin, producedByDomain).catch(() => -1),
+      ]);
+      const rssMiB: Sample["rssMiB"] = {};
+      for (const app of appSpecs) {
+        const memory = memoryOf(platform.pid(app.name));
+        if (memory) rssMiB[app.name] = memory.rssMiB;
+      }
+      samples.push({
+        t: (Date.now() - t0) / 1000,
+        produced: producedCount,
+        ...progress,
+        sourceBacklog: backlog,
+        lag,
+        rssMiB,
+      });
+      await sleep(2_000);
+    }
+  })();
+
+  const bar = progressBar("produce", events.length);
+  t0 = Date.now();
+  const stream = await produceStream({
+    producer,
+    events,
+    ...(options.rate ? { rate: options.rate } : {}),
+    log: options.log,
+    onProgress: (produced) => {
+      for (let i = producedCount; i < produced; i++) producedByDomain[(events[i] as PlannedEvent).domain]++;
+      producedCount = produced;
+      bar.update(produced);
+    },
+  });
+  bar.done(events.length);
+  const settle = progressBar("settled", expected.length);
+  const quiet = await waitForQuiescence({
+    sql: harness.db.sql,
+    tenantIds,
+    target: expected.length,
+    timeoutMs: Math.max(600_000, events.length * 30),
+    stallMs: 120_000,
+    pollMs: 500,
+    onTick: (p) => settle.update(Math.max(0, p.terminal), `sent ${p.sent}`),
+  });
+  settle.done(quiet.terminal, `sent ${quiet.sent} (${quiet.reason})`);
+  sampling = false;
+  await sampler;
+  const peakRssMiB = peakRss(platform, appSpecs);
+  const outOfOrder = new Set(events.filter((e) => e.outOfOrder).map((e) => e.id));
+  const latency = await deliveryTimes(harness.db.sql, tenantIds, stream.producedAt, outOfOrder);
+  const ledger = await checkLedger({
+    sql: harness.db.sql,
+    population,
+    events,
+    expected,
+    receipts: {
+      emails: harness.smtp.received,
+      webhooks: harness.webhook.received,
+      inApp: harness.inApp.messages,
+    },
+  });
+  await Promise.all([producer.close(), admin.close()]);
+  const endToEndSeconds = (latency.lastVisibleAt - stream.firstAt) / 1000;
+  const settled = ledger.sent + ledger.skipped + ledger.deadLettered;
+  return {
+    events: events.length,
+    expectedNotifications: expected.length,
+    offeredRate: options.rate ?? null,
+    produceSeconds: (stream.lastAt - stream.firstAt) / 1000,
+    endToEndSeconds,
+    eventsPerSecond: Math.round(events.length / endToEndSeconds),
+    notificationsPerSecond: Math.round(ledger.sent / endToEndSeconds),
+    settledPerSecond: Math.round(settled / endToEndSeconds),
+    complete: quiet.complete,
+    quiescence: `${quiet.reason} (${quiet.terminal}/${expected.length})`,
+    latency,
+    peakRssMiB,
+    samples,
+    ledger,
+  };
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import type { AppName, AppSpec, RunningPlatform } from "@fluxnotify/platform";
+import { DOMAINS, type Domain, fluxpayTopic, INGEST_CONSUMER_GROUPS } from "@fluxnotify/shared/contracts";
+import type { KafkaAdmin } from "@fluxnotify/shared/kafka";
+
+/** VmHWM (peak) and VmRSS (now) of a process, in MiB, from /proc/<pid>/status. */
+export function memoryOf(pid: number | undefined): { peakMiB: number; rssMiB: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    return { peakMiB: Math.round(kib("VmHWM") / 1024), rssMiB: Math.round(kib("VmRSS") / 1024) };
+  } catch {
+    return undefined; // exited
+  }
+}
+
+export function peakRss(platform: RunningPlatform, apps: AppSpec[]): Partial<Record<AppName, number>> {
+  const result: Partial<Record<AppName, number>> = {};
+  for (const app of apps) {
+    const memory = memoryOf(platform.pid(app.name));
+    if (memory) result[app.name] = memory.peakMiB;
+  }
+  return result;
+}
+
+const LAG_LINE = /^kafka_consumer_lag\{([^}]*)\}\s+([0-9.eE+-]+)/;
+
+/**
+ * Consumer lag per group as each app reports it on /metrics (the broker's high watermark −
+ * the group's committed offset, refreshed by the app every 10 s).
+ */
+export async function scrapeLag(apps: AppSpec[]): Promise<Record<string, number>> {
+  const lag: Record<string, number> = {};
+  await Promise.all(
+    apps.map(async (app) => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${app.port}/metrics`, {
+          signal: AbortSignal.timeout(2_000),
+        });
+        for (const line of (await response.text()).split("\n")) {
+          const match = LAG_LINE.exec(line);
+          const group = match?.[1] ? /group="([^"]+)"/.exec(match[1])?.[1] : undefined;
+          if (match && group) lag[group] = (lag[group] ?? 0) + Number(match[2]);
+        }
+      } catch {
+        // restarting or busy: no reading this round
+      }
+    }),
+  );
+  return lag;
+}
+
+/**
+ * Exact backlog of the FluxPay topics: records produced so far (the broker is fresh) minus
+ * what the ingest groups committed, read through the shared Kafka admin module.
+ */
+export async function sourceBacklog(admin: KafkaAdmin, produced: Record<Domain, number>): Promise<number> {
+  let backlog = 0;
+  for (const domain of DOMAINS) {
+    const committed = await admin.committedOffsets(INGEST_CONSUMER_GROUPS[domain], fluxpayTopic(domain));
+    let done = 0n;
+    for (const offset of committed.values()) if (offset > 0n) done += offset;
+    backlog += Math.max(0, produced[domain] - Number(done));
+  }
+  return backlog;
+}
+
+export interface Sample {
+  /** Seconds since the first event was produced. */
+  t: number;
+  produced: number;
+  terminal: number;
+  sent: number;
+  /** FluxPay records not yet committed by the ingest groups. */
+  sourceBacklog: number;
+  /** Per consumer group, as the apps report it. */
+  lag: Record<string, number>;
+  rssMiB: Partial<Record<AppName, number>>;
+}

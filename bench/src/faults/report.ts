@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { describeMachine, type MachineInfo } from "../harness/machine";
+import type { ScenarioResult, ScenarioSettings } from "./run";
+
+export interface FaultsReport {
+  generatedAt: string;
+  command: string;
+  machine: MachineInfo;
+  settings: ScenarioSettings;
+  scenarios: ScenarioResult[];
+}
+
+/**
+ * A full run replaces the results; a `--only` run updates just its scenarios, so the
+ * machine-wide restarts can be run once, separately, without losing the other rows.
+ */
+export function mergeResults(
+  path: string,
+  next: FaultsReport,
+  options: { partial: boolean; order: string[] },
+): FaultsReport {
+  let scenarios = next.scenarios;
+  if (options.partial && existsSync(path)) {
+    const previous = JSON.parse(readFileSync(path, "utf8")) as FaultsReport;
+    const ids = new Set(next.scenarios.map((s) => s.id));
+    scenarios = [...previous.scenarios.filter((s) => !ids.has(s.id)), ...next.scenarios];
+  }
+  const rank = (id: string) =>
+    options.order.includes(id) ? options.order.indexOf(id) : options.order.length;
+  return { ...next, scenarios: [...scenarios].sort((a, b) => rank(a.id) - rank(b.id)) };
+}
+
+const seconds = (ms: number | null | undefined) =>
+  ms === undefined || ms === null ? "–" : `${(ms / 1000).toFixed(1)} s`;
+
+function row(s: ScenarioResult): string {
+  const l = s.ledger;
+  if (!l) return `| ${s.title} | **FAIL** | – | – | – | – | – | – | – | – | – | – |`;
+  const dup = l.duplicates;
+  const dupText =
+    dup.total === 0 ? "0" : `${dup.total} (email ${dup.EMAIL}, slack ${dup.SLACK}, in-app ${dup.IN_APP})`;
+  return [
+    s.title,
+    s.passed ? "pass" : "**FAIL**",
+    l.events,
+    l.expected,
+    l.sent,
+    l.skipped,
+    `${l.deadLettered} (${l.plannedDeadLetters} planned)`,
+    l.lost,
+    dupText,
+    seconds(s.faultWindowMs),
+    seconds(s.recoveryMs),
+    seconds(s.drainMs),
+  ]
+    .join(" | ")
+    .replace(/^/, "| ")
+    .concat(" |");
+}
+
+export function renderMarkdown(report: FaultsReport): string {
+  const failures = report.scenarios.filter((s) => !s.passed);
+  const lines = [
+    "# Reliability under faults",
+    "",
+    `Produced by \`${report.command}\` (bench/src/faults), ${report.generatedAt}.`,
+    "",
+    `Machine: ${describeMachine(report.machine)}`,
+    "",
+    "## Method",
+    "",
+    `Each scenario runs against the platform as deployed (six apps as separate processes, started with`,
+    "bin/dev's command, on a private Kafka broker, database `fluxnotify_faults` and Redis db 7), with",
+    `fresh tenants and users: a stream of ${report.settings.events} FluxPay events offered at`,
+    `${report.settings.rate} events/s (orders, payments approved/failed, refunds, subscriptions; 5% of`,
+    "payments published before their order; all three CloudEvents encodings; users with channels off,",
+    "no email, their own Slack webhook, English, and 1% whose address the SMTP server rejects with 550).",
+    `The fault is injected after ${Math.round(report.settings.injectAt * 100)}% of the stream; then the`,
+    "script waits until every expected notification is terminal in `notification_log` (bounded:",
+    `${report.settings.quiesceTimeoutMs / 1000} s, or ${report.settings.stallMs / 1000} s without progress; the whole scenario ${report.settings.timeoutMs / 1000} s).`,
+    "",
+    "The ledger computes the expected notifications of every event with the platform's routing",
+    "(`routeEvent`, CONTRACT §2 destinations) and checks that each ended SENT, SKIPPED, or",
+    "dead-lettered with a reason (FAILED in the read model / a `dlq_messages` row). *Lost* = none of",
+    "these. *Duplicates* = extra receipts of one notification id at the SMTP server (Message-ID),",
+    "the webhook stand-in (notification id in the Slack message) and the Redis Pub/Sub recorder.",
+    "*Planned* dead letters are the rejected addresses; any other dead letter fails the scenario.",
+    "*Fault window*: fault start → the faulty part back (process ready / service answering).",
+    "*Recovery*: fault start → the first notification of the affected stage (created by ingest, sent",
+    "on the channel, or written by the projection) after the fault window: how long that stage stood",
+    "still. *Drain*: last event produced → every expected notification terminal.",
+    "",
+    "## Results",
+    "",
+    "| fault | result | events | expected | sent | skipped | dead-lettered | lost | duplicates | fault window | recovery | drain |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...report.scenarios.map(row),
+    "",
+  ];
+  if (failures.length > 0) {
+    lines.push("## Failures", "");
+    for (const s of failures)
+      lines.push(`- **${s.title}** (${s.id}, run ${s.runId}): ${s.failures.join("; ")}`);
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function writeReport(report: FaultsReport, jsonPath: string, markdownPath: string): void {
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(markdownPath, renderMarkdown(report));
+}

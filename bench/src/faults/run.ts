@@ -1,0 +1,185 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Sql } from "@fluxnotify/db";
+import { APP_NAMES } from "@fluxnotify/platform";
+import type { KafkaProducer } from "@fluxnotify/shared/kafka";
+import type { Harness } from "../harness/platform";
+import { reviveApps } from "../harness/platform";
+import { progressBar } from "../harness/progress";
+import { waitForQuiescence } from "../harness/quiesce";
+import { produceStream } from "../harness/stream";
+import { checkLedger, expectedForAll, type LedgerReport } from "../ledger/index";
+import { buildPopulation, planEvents, seedPopulation } from "../workload/index";
+import type { FaultWindow, RecoverySignal, Scenario } from "./scenarios";
+
+export interface ScenarioSettings {
+  events: number;
+  /** Offered events/s: the fault lands while the stream is flowing. */
+  rate: number;
+  /** Where in the stream the fault is injected (0..1). */
+  injectAt: number;
+  /** Hard bound on the whole scenario: a timeout is reported as a failure. */
+  timeoutMs: number;
+  /** Bound on waiting for quiescence after the stream, and on a standstill during it. */
+  quiesceTimeoutMs: number;
+  stallMs: number;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  runId: string;
+  at: string;
+  passed: boolean;
+  failures: string[];
+  ledger?: LedgerReport;
+  /** Fault start → the faulty part back (process ready, service answering). */
+  faultWindowMs?: number;
+  /**
+   * Fault start → first sign of the affected stage working again after the fault window
+   * (see RecoverySignal): how long that stage stood still.
+   */
+  recoveryMs?: number | null;
+  /** Last event produced → every expected notification terminal in the read model. */
+  drainMs?: number;
+  quiescence?: string;
+  error?: string;
+}
+
+const RECOVERY_SQL: Record<RecoverySignal["kind"], string> = {
+  created: "created_at",
+  sent: "sent_at",
+  projected: "updated_at",
+};
+
+async function recoveryMs(sql: Sql, tenantIds: string[], signal: RecoverySignal, window: FaultWindow) {
+  const column = sql(RECOVERY_SQL[signal.kind]);
+  // As text: this client's type setup serialises no Date parameters.
+  const end = new Date(window.endedAt).toISOString();
+  const channel = signal.kind === "sent" && signal.channel ? signal.channel : null;
+  const [row] = await sql<{ first: string | null }[]>`
+    select (extract(epoch from min(${column})) * 1000)::float8 as first from notification_log
+    where tenant_id = any(${tenantIds}) and ${column} >= ${end}::timestamptz
+      ${channel ? sql`and channel = ${channel}` : sql``}`;
+  return row?.first ? Math.round(Number(row.first) - window.startedAt) : null;
+}
+
+function judge(scenario: Scenario, ledger: LedgerReport, complete: boolean): string[] {
+  const failures: string[] = [];
+  if (!complete) failures.push("did not quiesce in time");
+  if (ledger.lost > 0) failures.push(`${ledger.lost} notifications lost`);
+  if (ledger.mismatched > 0) failures.push(`${ledger.mismatched} ended in an unexpected status`);
+  if (scenario.zeroDuplicates && ledger.duplicates.total > 0)
+    failures.push(`${ledger.duplicates.total} duplicate sends after a graceful stop`);
+  return failures;
+}
+
+/**
+ * One scenario: fresh tenants and users (the run id scopes them), a paced stream with the
+ * fault injected part-way, then quiescence and the ledger. Bounded by `timeoutMs` overall.
+ */
+export async function runScenario(
+  harness: Harness,
+  producer: KafkaProducer,
+  scenario: Scenario,
+  settings: ScenarioSettings,
+  log: (line: string) => void,
+): Promise<ScenarioResult> {
+  const runId = `f${randomBytes(3).toString("hex")}`;
+  const result: ScenarioResult = {
+    id: scenario.id,
+    title: scenario.title,
+    runId,
+    at: new Date().toISOString(),
+    passed: false,
+    failures: [],
+  };
+  const timer = new AbortController();
+  const deadline = sleep(settings.timeoutMs, undefined, { signal: timer.signal }).then(() => {
+    throw new Error(`scenario exceeded ${settings.timeoutMs / 1000} s`);
+  });
+  deadline.catch(() => {}); // settled by the race or by the abort below
+  try {
+    await Promise.race([execute(harness, producer, scenario, settings, log, result), deadline]);
+  } catch (error) {
+    result.error = (error as Error).message;
+    result.failures.push(result.error);
+    result.passed = false;
+  } finally {
+    timer.abort();
+  }
+  // Whatever happened, the next scenario starts with every app up and the SMTP server open.
+  await harness.smtp.reopen().catch(() => {});
+  await reviveApps(harness.platform, APP_NAMES).catch((error: unknown) => log(`revive failed: ${error}`));
+  return result;
+}
+
+async function execute(
+  harness: Harness,
+  producer: KafkaProducer,
+  scenario: Scenario,
+  settings: ScenarioSettings,
+  log: (line: string) => void,
+  result: ScenarioResult,
+) {
+  const population = buildPopulation({
+    runId: result.runId,
+    webhookUrl: (path) => harness.webhook.url(path),
+  });
+  const tenantIds = population.tenants.map((t) => t.id);
+  await seedPopulation(harness.db.db, population);
+  const events = planEvents(population, settings.events);
+  const expected = expectedForAll(events, population);
+  log(
+    `${scenario.id}: ${events.length} events at ${settings.rate}/s, ${expected.length} expected notifications`,
+  );
+
+  const bar = progressBar(scenario.id.padEnd(18), events.length);
+  let fault: Promise<FaultWindow> | undefined;
+  const injectAfter = Math.floor(events.length * settings.injectAt);
+  const stream = await produceStream({
+    producer,
+    events,
+    rate: settings.rate,
+    log,
+    onProgress: (produced) => {
+      bar.update(produced);
+      if (fault || produced < injectAfter) return;
+      fault = scenario.inject(harness, log);
+      fault.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+    },
+  });
+  bar.done(events.length);
+  const window = await (fault ?? scenario.inject(harness, log));
+  result.faultWindowMs = window.endedAt - window.startedAt;
+
+  const quiet = await waitForQuiescence({
+    sql: harness.db.sql,
+    tenantIds,
+    target: expected.length,
+    timeoutMs: settings.quiesceTimeoutMs,
+    stallMs: settings.stallMs,
+  });
+  result.quiescence = `${quiet.reason} (${quiet.terminal}/${expected.length} terminal)`;
+  result.drainMs = Date.now() - stream.lastAt;
+  // Late redeliveries (a rebalance after the session timeout) would show up now.
+  await sleep(5_000);
+  const ledger = await checkLedger({
+    sql: harness.db.sql,
+    population,
+    events,
+    expected,
+    receipts: {
+      emails: harness.smtp.received,
+      webhooks: harness.webhook.received,
+      inApp: harness.inApp.messages,
+    },
+  });
+  result.ledger = ledger;
+  result.recoveryMs = await recoveryMs(harness.db.sql, tenantIds, scenario.recovery, window);
+  result.failures.push(...judge(scenario, ledger, quiet.complete));
+  result.passed = result.failures.length === 0;
+  if (ledger.samples.lost.length > 0) log(`lost (sample): ${ledger.samples.lost.join("; ")}`);
+  if (ledger.samples.mismatched.length > 0)
+    log(`mismatched (sample): ${ledger.samples.mismatched.join("; ")}`);
+}

@@ -1,0 +1,177 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { createDbClient, type DbClient } from "@fluxnotify/db";
+import {
+  APP_NAMES,
+  type AppName,
+  type AppSpec,
+  type BrokerHandle,
+  createTopics,
+  flushRedisDb,
+  type PlatformConfig,
+  type PubSubRecorder,
+  platformApps,
+  portsFrom,
+  prepareDatabase,
+  REPO_ROOT,
+  type RunningPlatform,
+  recordInApp,
+  type SmtpSink,
+  startBroker,
+  startPlatform,
+  startSmtpSink,
+  startWebhookSink,
+  type WebhookSink,
+} from "@fluxnotify/platform";
+import type { KafkaConnection } from "@fluxnotify/shared/kafka";
+import { isBouncingAddress } from "../workload/index";
+
+/** The loopback resources one harness owns (platform-api.md reserves them per harness). */
+export interface HarnessResources {
+  name: string;
+  brokerPort: number;
+  controllerPort: number;
+  database: string;
+  redisDb: number;
+  appPortBase: number;
+  smtpPort: number;
+  webhookPort: number;
+}
+
+export const BENCH_RESOURCES: HarnessResources = {
+  name: "bench",
+  brokerPort: 9292,
+  controllerPort: 9293,
+  database: "fluxnotify_bench",
+  redisDb: 6,
+  appPortBase: 29101,
+  smtpPort: 29025,
+  webhookPort: 29010,
+};
+
+export const FAULTS_RESOURCES: HarnessResources = {
+  name: "faults",
+  brokerPort: 9392,
+  controllerPort: 9393,
+  database: "fluxnotify_faults",
+  redisDb: 7,
+  appPortBase: 39101,
+  smtpPort: 39025,
+  webhookPort: 39010,
+};
+
+export interface Harness {
+  resources: HarnessResources;
+  config: PlatformConfig;
+  apps: AppSpec[];
+  connection: KafkaConnection;
+  broker: BrokerHandle;
+  platform: RunningPlatform;
+  smtp: SmtpSink;
+  webhook: WebhookSink;
+  inApp: PubSubRecorder;
+  db: DbClient;
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  resources: HarnessResources;
+  /** Redis Pub/Sub is shared by every database: record only this harness's tenants. */
+  inAppPattern: string;
+  /** Per-app variables (e.g. NODE_OPTIONS for profiling). */
+  appEnv?: PlatformConfig["env"];
+  log?: (line: string) => void;
+}
+
+/**
+ * Everything the platform needs, private to this harness: a fresh broker, a fresh
+ * database, an empty Redis database, recording SMTP / webhook / Pub/Sub stand-ins, and
+ * the six apps as separate processes (the command bin/dev runs), ready to serve.
+ */
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const r = options.resources;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const databaseUrl = `postgres://postgres@127.0.0.1:5432/${r.database}`;
+  const redisUrl = `redis://127.0.0.1:6379/${r.redisDb}`;
+  const logDir = join(REPO_ROOT, "bench", "results", "logs", r.name);
+  const stack: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const close of stack.reverse()) await close().catch((error: unknown) => log(`cleanup: ${error}`));
+  };
+  try {
+    log(`starting a private Kafka broker on 127.0.0.1:${r.brokerPort} (fresh data)`);
+    const broker = await startBroker({ port: r.brokerPort, controllerPort: r.controllerPort, reset: true });
+    stack.push(() => broker.stop());
+    await createTopics(broker.bootstrap);
+    log(`database ${r.database} (recreated), redis db ${r.redisDb} (flushed)`);
+    await prepareDatabase(databaseUrl, { reset: true });
+    await flushRedisDb(redisUrl);
+    const smtp = await startSmtpSink({ port: r.smtpPort, parse: false, reject: isBouncingAddress });
+    stack.push(() => smtp.stop());
+    const webhook = await startWebhookSink({ port: r.webhookPort });
+    stack.push(() => webhook.stop());
+    const inApp = await recordInApp(redisUrl, options.inAppPattern);
+    stack.push(() => inApp.stop());
+    const db = createDbClient(databaseUrl, { max: 4, applicationName: `${r.name}-harness` });
+    stack.push(() => db.close());
+    const config: PlatformConfig = {
+      kafkaBrokers: broker.bootstrap,
+      databaseUrl,
+      redisUrl,
+      smtp: { host: "127.0.0.1", port: smtp.port },
+      tenantSlackWebhooks: {},
+      slackAllowedHosts: [`127.0.0.1:${webhook.port}`],
+      ports: portsFrom(r.appPortBase),
+      logLevel: "warn",
+      env: deployedEnv(options.appEnv),
+    };
+    log(`starting the six apps (logs: ${logDir})`);
+    const apps = platformApps(config);
+    const platform = await startPlatform(apps, { logDir });
+    stack.push(() => platform.stop());
+    await platform.waitReady(undefined, 120_000);
+    const connection = { brokers: [broker.bootstrap], clientId: `${r.name}-harness` };
+    return {
+      resources: r,
+      config,
+      apps,
+      connection,
+      broker,
+      platform,
+      smtp,
+      webhook,
+      inApp,
+      db,
+      logDir,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * What the Docker image sets (NODE_ENV=production: React renders with its production build,
+ * the APIs refuse the dev-only JWT secret), plus the caller's per-app additions.
+ */
+function deployedEnv(extra: PlatformConfig["env"] = {}): NonNullable<PlatformConfig["env"]> {
+  const secret = randomBytes(32).toString("hex");
+  return Object.fromEntries(
+    APP_NAMES.map((name) => [
+      name,
+      {
+        NODE_ENV: "production",
+        ...(name === "query-api" || name === "dlq-admin" ? { AUTH_JWT_SECRET: secret } : {}),
+        ...extra[name],
+      },
+    ]),
+  );
+}
+
+/** Restarts whatever is not running (after a scenario that failed half-way). */
+export async function reviveApps(platform: RunningPlatform, names: readonly AppName[]): Promise<void> {
+  for (const name of names) if (platform.pid(name) === undefined) await platform.start(name);
+  await platform.waitReady([...names], 120_000);
+}
