@@ -33,7 +33,7 @@ const { app, health } = createQueryApi({
   registry: createMetricsRegistry("query-api-load"),
   auth: { jwtSecret: values.secret },
   checks: {},
-  slackAllowedHosts: ["hooks.slack.com"],
+  slackPolicy: { allowedHosts: ["hooks.slack.com"], allowInsecureLoopback: false },
   defaultTimeZone: "Asia/Seoul",
 });
 health.setStarted(true);

@@ -50,7 +50,10 @@ const { app, health } = createQueryApi({
     // report it for clients and operators instead of failing readiness.
     projection: async () => ({ consuming: projection.isHealthy(), ...(await projectionLag(projection)) }),
   },
-  slackAllowedHosts: env.SLACK_ALLOWED_HOSTS,
+  slackPolicy: {
+    allowedHosts: env.SLACK_ALLOWED_HOSTS,
+    allowInsecureLoopback: env.SLACK_ALLOW_INSECURE_LOOPBACK,
+  },
   defaultTimeZone: env.DEFAULT_TENANT_TIME_ZONE,
   bodyLimit: env.HTTP_BODY_LIMIT,
 });

@@ -32,7 +32,7 @@ export async function startApi(deps: { database: DbClient; logger: Logger; regis
     registry: deps.registry,
     auth: { jwtSecret: SECRET },
     checks: { database: () => deps.database.ping(), redis: () => pingRedis(redis) },
-    slackAllowedHosts: ["hooks.slack.com"],
+    slackPolicy: { allowedHosts: ["hooks.slack.com"], allowInsecureLoopback: false },
     defaultTimeZone: "Asia/Seoul",
   });
   health.setStarted(true);

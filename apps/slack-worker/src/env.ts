@@ -1,6 +1,6 @@
 import { commandTopic } from "@fluxnotify/shared/contracts";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
-import { baseEnv, booleanFlag, kafkaEnv, loadEnv, redisEnv, slackAllowListEnv } from "@fluxnotify/shared/env";
+import { baseEnv, kafkaEnv, loadEnv, redisEnv, slackAllowListEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
 
 export const envShape = {
@@ -13,8 +13,6 @@ export const envShape = {
     consumerGroup: "notif-slack",
     healthPort: 9103,
   }),
-  /** Local runs and tests only: also allow plain http to allow-listed loopback hosts. */
-  SLACK_ALLOW_INSECURE_LOOPBACK: booleanFlag(false),
   SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 };
 

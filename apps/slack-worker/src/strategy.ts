@@ -3,9 +3,9 @@ import { Agent as HttpsAgent } from "node:https";
 import { connect } from "node:net";
 import type { ChannelCommand } from "@fluxnotify/shared/contracts";
 import type { ChannelStrategy, Classification } from "@fluxnotify/shared/delivery";
+import { type AllowListPolicy, checkWebhookUrl } from "@fluxnotify/shared/delivery";
 import { AppError, NonRetryableError, RetryableError } from "@fluxnotify/shared/errors";
 import got from "got";
-import { type AllowListPolicy, checkWebhookUrl } from "./allow-list";
 import { renderSlack, type SlackMessage } from "./blocks";
 
 export interface SlackOptions extends AllowListPolicy {

@@ -94,12 +94,12 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
     env.SMTP_HOST = config.smtp.host;
     env.SMTP_PORT = String(config.smtp.port);
   }
-  if (name === "slack-worker") {
+  // query-api validates users' webhooks with the same allow-list the slack-worker enforces.
+  if (name === "slack-worker" || name === "query-api") {
     env.SLACK_ALLOWED_HOSTS = allowedHosts;
     if (config.slackAllowedHosts.some((host) => LOOPBACK.test(host.trim())))
       env.SLACK_ALLOW_INSECURE_LOOPBACK = "true";
   }
-  if (name === "query-api") env.SLACK_ALLOWED_HOSTS = allowedHosts;
   return { ...env, ...config.env?.[name] };
 }
 

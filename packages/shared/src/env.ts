@@ -53,8 +53,11 @@ export const redisEnv = {
     .default("redis://127.0.0.1:6379/0"),
 };
 
+/** Which webhook hosts may ever be called (slack-worker) or saved as a user's webhook (query-api). */
 export const slackAllowListEnv = {
   SLACK_ALLOWED_HOSTS: csv("hooks.slack.com"),
+  /** Local runs and tests only: plain http to an allow-listed loopback host. */
+  SLACK_ALLOW_INSECURE_LOOPBACK: booleanFlag(false),
 };
 
 export { csv as csvList };

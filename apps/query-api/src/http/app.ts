@@ -1,4 +1,5 @@
 import type { Database } from "@fluxnotify/db";
+import type { AllowListPolicy } from "@fluxnotify/shared/delivery";
 import { type AuthOptions, createHttpApp, type ReadinessCheck } from "@fluxnotify/shared/http";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
@@ -14,7 +15,7 @@ export interface QueryApiDeps {
   registry: Registry;
   auth: AuthOptions;
   checks: Record<string, ReadinessCheck>;
-  slackAllowedHosts: string[];
+  slackPolicy: AllowListPolicy;
   defaultTimeZone: string;
   bodyLimit?: string;
 }

@@ -8,6 +8,7 @@ import {
   settingsCacheKey,
   shortEventType,
 } from "@fluxnotify/shared/contracts";
+import { type AllowListPolicy, checkWebhookUrl } from "@fluxnotify/shared/delivery";
 import { defineRoute, HttpProblem } from "@fluxnotify/shared/http";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
@@ -28,17 +29,20 @@ const eventTypeSwitches = z.strictObject(
   { error: unknownKeys("event type (use short names such as payment.failed)") },
 );
 
-/** Incoming-webhook URL on an allow-listed host: we POST to it, so it must not point anywhere else. */
-const slackWebhook = (allowedHosts: string[]) =>
-  z.url({ protocol: /^https$/, error: "must be an https:// URL" }).refine(
-    (value) => {
-      const url = new URL(value);
-      return !url.username && !url.password && allowedHosts.includes(url.hostname.toLowerCase());
-    },
-    `must be an https URL on an allowed host (${allowedHosts.join(", ")}) without credentials`,
-  );
+/**
+ * Incoming-webhook URL the slack-worker will accept: the same allow-list check, so a saved
+ * webhook is never one the worker refuses (or one that points anywhere else).
+ */
+const slackWebhook = (policy: AllowListPolicy) =>
+  z.string().superRefine((value, ctx) => {
+    try {
+      checkWebhookUrl(value, policy);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/; not called$/, "") });
+    }
+  });
 
-export const settingsBody = (allowedHosts: string[]) =>
+export const settingsBody = (policy: AllowListPolicy) =>
   z.strictObject(
     {
       email: z.email().max(254).nullable().default(null),
@@ -47,7 +51,7 @@ export const settingsBody = (allowedHosts: string[]) =>
         .string()
         .refine(isIanaTimeZone, "must be an IANA time zone such as Asia/Seoul")
         .default("Asia/Seoul"),
-      slackWebhookUrl: slackWebhook(allowedHosts).nullable().default(null),
+      slackWebhookUrl: slackWebhook(policy).nullable().default(null),
       channels: channelSwitches.default({}).describe("master switch per channel; absent = on"),
       eventTypes: eventTypeSwitches
         .default({})
@@ -97,7 +101,7 @@ export const putSettingsRoute = (deps: {
   db: Database;
   redis: Redis;
   logger: Logger;
-  slackAllowedHosts: string[];
+  slackPolicy: AllowListPolicy;
 }) =>
   defineRoute({
     method: "put",
@@ -105,7 +109,7 @@ export const putSettingsRoute = (deps: {
     summary: "Replace the caller's notification settings (omitted fields take their defaults)",
     tags: ["settings"],
     auth: "user",
-    body: settingsBody(deps.slackAllowedHosts.map((host) => host.toLowerCase())),
+    body: settingsBody(deps.slackPolicy),
     responses: {
       200: { description: "Stored settings", schema: settingsResponse },
       503: { description: "Stored, but the routing cache could not be invalidated; retry the PUT" },

@@ -1,3 +1,4 @@
+export { type AllowListPolicy, checkWebhookUrl } from "./allow-list";
 export { type BreakerState, type CircuitBreaker, createCircuitBreaker } from "./breaker";
 export * from "./copy";
 export { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";

@@ -1,4 +1,4 @@
-import { NonRetryableError } from "@fluxnotify/shared/errors";
+import { NonRetryableError } from "../errors";
 
 export interface AllowListPolicy {
   /** `host` (default port) or `host:port` entries, e.g. hooks.slack.com, 127.0.0.1:8080. */
