@@ -10,19 +10,53 @@ export interface SentRecord {
   reported: boolean;
 }
 
+/** The right to send one notification, held until `release`. */
+export interface SendClaim {
+  /** Records the notification as sent (still unreported); the claim is kept. */
+  markSent(record: SentRecord): Promise<void>;
+  /** Gives the claim up; with `sent`, records it as sent and reported in the same round trip. */
+  release(sent?: SentRecord): Promise<void>;
+}
+
+export type ClaimResult =
+  | { kind: "sent"; record: SentRecord }
+  | { kind: "claimed"; claim: SendClaim }
+  /** Another worker holds the claim right now. */
+  | { kind: "busy" };
+
 export interface DedupStore {
-  sent(notificationId: string): Promise<SentRecord | undefined>;
-  /** Guards against two consumers sending the same notification at the same moment. */
-  lock(notificationId: string): Promise<(() => Promise<void>) | undefined>;
+  /** One round trip: already sent, or the exclusive right to send it now, or busy elsewhere. */
+  claim(notificationId: string): Promise<ClaimResult>;
+  /** Updates the record of an already-sent notification (e.g. flag it reported). */
   markSent(notificationId: string, record: SentRecord): Promise<void>;
 }
 
-// Only delete the lock if it is still ours (it may have expired and been taken by another worker).
-const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+// KEYS: sent, lock. ARGV: token, lock ttl (ms). {1, record} | {2} claimed | {0} busy.
+const CLAIM = `
+local sent = redis.call("get", KEYS[1])
+if sent then return {1, sent} end
+if redis.call("set", KEYS[2], ARGV[1], "PX", ARGV[2], "NX") then return {2, ""} end
+return {0, ""}`;
+
+// KEYS: sent, lock. ARGV: token, record ("" = none), sent ttl (s). The lock is deleted only
+// if it is still ours (it may have expired and been taken by another worker).
+const RELEASE = `
+if ARGV[2] ~= "" then redis.call("set", KEYS[1], ARGV[2], "EX", ARGV[3]) end
+if redis.call("get", KEYS[2]) == ARGV[1] then return redis.call("del", KEYS[2]) end
+return 0`;
+
+function parseRecord(raw: string): SentRecord {
+  try {
+    return JSON.parse(raw) as SentRecord;
+  } catch {
+    return { at: new Date().toISOString(), attempts: 0, latencyMs: 0, reported: true };
+  }
+}
 
 /**
  * Per-notification state in Redis. The SENT mark outlives any redelivery window (Kafka
  * retention of the command topics, DLQ replays), so a replayed command is never re-sent.
+ * Each send costs three round trips: claim, mark sent, release (reported).
  */
 export function createDedupStore(
   redis: Redis,
@@ -31,27 +65,27 @@ export function createDedupStore(
   const base = `${options.prefix ?? "delivery"}:${options.channel.toLowerCase()}`;
   const sentKey = (id: string) => `${base}:sent:${id}`;
   const lockKey = (id: string) => `${base}:lock:${id}`;
+  const markSent = async (notificationId: string, record: SentRecord) => {
+    await redis.set(sentKey(notificationId), JSON.stringify(record), "EX", options.sentTtlSeconds);
+  };
   return {
-    async sent(notificationId) {
-      const raw = await redis.get(sentKey(notificationId));
-      if (raw === null) return undefined;
-      try {
-        return JSON.parse(raw) as SentRecord;
-      } catch {
-        return { at: new Date().toISOString(), attempts: 0, latencyMs: 0, reported: true };
-      }
-    },
-    async lock(notificationId) {
+    async claim(notificationId) {
       const token = randomUUID();
-      const key = lockKey(notificationId);
-      const ok = await redis.set(key, token, "PX", options.lockTtlMs, "NX");
-      if (ok !== "OK") return undefined;
-      return async () => {
-        await redis.eval(RELEASE, 1, key, token);
+      const keys = [sentKey(notificationId), lockKey(notificationId)];
+      const [kind, raw] = (await redis.eval(CLAIM, 2, ...keys, token, options.lockTtlMs)) as [number, string];
+      if (kind === 1) return { kind: "sent", record: parseRecord(raw) };
+      if (kind === 0) return { kind: "busy" };
+      return {
+        kind: "claimed",
+        claim: {
+          markSent: (record) => markSent(notificationId, record),
+          async release(sent) {
+            const record = sent ? JSON.stringify(sent) : "";
+            await redis.eval(RELEASE, 2, ...keys, token, record, options.sentTtlSeconds);
+          },
+        },
       };
     },
-    async markSent(notificationId, record) {
-      await redis.set(sentKey(notificationId), JSON.stringify(record), "EX", options.sentTtlSeconds);
-    },
+    markSent,
   };
 }

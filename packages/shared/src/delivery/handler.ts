@@ -150,8 +150,9 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
   const recipient = strategy.recipientOf?.(command) ?? null;
   const eventsTopic = target.deliveryEventsTopic;
 
-  const already = await dedup.sent(command.notificationId);
-  if (already) {
+  const claimed = await dedup.claim(command.notificationId);
+  if (claimed.kind === "sent") {
+    const already = claimed.record;
     metrics.duplicates.inc({ channel });
     metrics.sends.inc({ channel, outcome: "duplicate" });
     // A crash between send and event publish left the SENT event unreported: report it now.
@@ -162,22 +163,23 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     }
     return;
   }
-
-  const release = await dedup.lock(command.notificationId);
-  if (!release) {
+  if (claimed.kind === "busy") {
     throw new RetryableError(
       "DELIVERY_IN_PROGRESS",
       `notification ${command.notificationId} is being sent elsewhere`,
     );
   }
+  const { claim } = claimed;
+  let released = false;
   try {
     const outcome = await sendWithRetries(deps, command);
     if (outcome.ok) {
       // Mark first: if the event publish fails, the redelivered command reports instead of re-sending.
-      await dedup.markSent(command.notificationId, outcome.record);
+      await claim.markSent(outcome.record);
       await producer.send([sentEvent(command, outcome.record, recipient, eventsTopic, replay)]);
-      await dedup
-        .markSent(command.notificationId, { ...outcome.record, reported: true })
+      released = true;
+      await claim
+        .release({ ...outcome.record, reported: true })
         .catch((error: unknown) => deps.logger.warn({ err: error }, "could not flag SENT event as reported"));
       metrics.sends.inc({ channel, outcome: "sent" });
       metrics.attempts.observe({ channel, outcome: "sent" }, outcome.record.attempts);
@@ -193,6 +195,6 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
       "delivery failed; dead-lettered",
     );
   } finally {
-    await release().catch(() => {});
+    if (!released) await claim.release().catch(() => {});
   }
 }
