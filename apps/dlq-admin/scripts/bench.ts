@@ -39,7 +39,7 @@ const service = createDlqAdmin({
   auth: { jwtSecret: env.AUTH_JWT_SECRET },
   topics: [topic],
   groupId: `bench-${randomUUID().slice(0, 8)}`,
-  outcomes: { topic: env.DELIVERY_EVENTS_TOPIC, groupId: `bench-outcomes-${randomUUID().slice(0, 8)}` },
+  outcomes: { topic: env.REPLAY_OUTCOMES_TOPIC, groupId: `bench-outcomes-${randomUUID().slice(0, 8)}` },
   replayTargets: replayTargets(),
   retryAllMax: env.RETRY_ALL_MAX,
 });

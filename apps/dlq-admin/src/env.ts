@@ -1,4 +1,4 @@
-import { DELIVERY_EVENTS_TOPIC, DOMAINS, dlqTopic } from "@fluxnotify/shared/contracts";
+import { DOMAINS, dlqTopic, REPLAY_OUTCOMES_TOPIC } from "@fluxnotify/shared/contracts";
 import {
   authEnv,
   baseEnv,
@@ -21,8 +21,8 @@ const shape = {
   ...authEnv,
   DLQ_TOPICS: csvList(DOMAINS.map(dlqTopic).join(",")).pipe(z.array(z.string().min(1)).min(1)),
   CONSUMER_GROUP: z.string().min(1).default("notif-dlq-admin"),
-  /** Replay outcomes (RESOLVED) are learned from the delivery events our workers publish. */
-  DELIVERY_EVENTS_TOPIC: z.string().min(1).default(DELIVERY_EVENTS_TOPIC),
+  /** Replay outcomes (RESOLVED): the workers' copies of delivery events that belong to replays. */
+  REPLAY_OUTCOMES_TOPIC: z.string().min(1).default(REPLAY_OUTCOMES_TOPIC),
   OUTCOMES_CONSUMER_GROUP: z.string().min(1).default("notif-dlq-admin-outcomes"),
   /** Upper bound of dead letters one retry-all call replays (it works in batches of 200). */
   RETRY_ALL_MAX: z.coerce.number().int().min(1).max(100_000).default(10_000),

@@ -33,7 +33,7 @@ async function main() {
     auth: authOptionsFrom(env),
     topics: env.DLQ_TOPICS,
     groupId: env.CONSUMER_GROUP,
-    outcomes: { topic: env.DELIVERY_EVENTS_TOPIC, groupId: env.OUTCOMES_CONSUMER_GROUP },
+    outcomes: { topic: env.REPLAY_OUTCOMES_TOPIC, groupId: env.OUTCOMES_CONSUMER_GROUP },
     replayTargets: replayTargets(),
     retryAllMax: env.RETRY_ALL_MAX,
   });

@@ -25,7 +25,7 @@ export interface DlqAdminOptions {
   auth: AuthOptions;
   topics: string[];
   groupId: string;
-  /** Where replay outcomes arrive (the delivery-events topic) and the group that reads it. */
+  /** Where replay outcomes arrive (the replay-outcomes topic) and the group that reads it. */
   outcomes: { topic: string; groupId: string };
   /** Original topic → replay topic; see `replayTargets` in the contracts. */
   replayTargets: Record<string, string>;

@@ -6,7 +6,7 @@ import {
 } from "@fluxnotify/shared/contracts";
 import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery/testing";
 import { createRedis } from "@fluxnotify/shared/redis";
-import { eventually, expect, kafkaTest as test } from "@fluxnotify/shared/testing";
+import { collectTopic, eventually, expect, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { inject } from "vitest";
 import { createSmtpTransport, emailStrategy } from "../src/strategy";
 import { startSmtpServer } from "./smtp-server";
@@ -39,6 +39,12 @@ test("a replayed command goes to the address the settings hold now, once; a seco
     },
   });
   const harness = await startDeliveryHarness({ kafka, logger, registry, redis, strategy });
+  const outcomes = await collectTopic({
+    connection: kafka.connection,
+    topic: harness.replayOutcomesTopic,
+    logger,
+    registry,
+  });
   try {
     const command = sampleCommand("EMAIL", { destination: "kim@bad.example" });
     await harness.produce([command]);
@@ -74,7 +80,14 @@ test("a replayed command goes to the address the settings hold now, once; a seco
     await eventually(() => replayEvents().length === 2);
     expect(JSON.parse(replayEvents()[1]?.value?.toString() ?? "{}")).toMatchObject({ status: "SENT" });
     expect(smtp.received).toHaveLength(1);
+    // dlq-admin reads copies of exactly these on the replay-outcomes topic.
+    await eventually(() => outcomes.messages.length === 2);
+    expect(outcomes.messages.map((m) => m.headers[REPLAY_HEADERS.of])).toEqual(["77", "77"]);
+    expect(outcomes.messages.map((m) => m.value?.toString())).toEqual(
+      replayEvents().map((m) => m.value?.toString()),
+    );
   } finally {
+    await outcomes.stop();
     await harness.close();
     transport.close();
     await redis.quit();

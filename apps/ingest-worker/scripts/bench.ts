@@ -2,20 +2,20 @@
 // FluxPay events to fresh topics, then starts the worker and measures how fast it turns
 // them into commands. Usage: pnpm --filter @fluxnotify/ingest-worker bench [events] [batch size]
 import { randomUUID } from "node:crypto";
-import { createDbClient, runMigrations, schema } from "@fluxnotify/db";
+import { buildPopulation, encodeEvent, planEvents, seedPopulation } from "@fluxnotify/bench/workload";
+import { createDbClient, runMigrations } from "@fluxnotify/db";
 import { CHANNELS, DOMAINS } from "@fluxnotify/shared/contracts";
-import { createAdmin, createProducer, type OutgoingMessage } from "@fluxnotify/shared/kafka";
+import { createAdmin, createProducer } from "@fluxnotify/shared/kafka";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { createRedis } from "@fluxnotify/shared/redis";
-import { fluxpayEvent } from "@fluxnotify/shared/testing/fluxpay";
 import type { IngestTopology } from "../src/config";
 import { loadIngestEnv } from "../src/env";
 import { startIngest } from "../src/ingest";
 import { createIngestMetrics } from "../src/metrics";
 import { createTenantWebhookLookup } from "../src/settings";
 
-const totalOrders = Math.ceil(Number(process.argv[2] ?? 20_000) / 3);
+const totalEvents = Number(process.argv[2] ?? 20_000);
 const batchSize = Number(process.argv[3] ?? 250);
 const env = loadIngestEnv();
 const databaseUrl = env.DATABASE_URL.replace(/\/[^/]+$/, "/fluxnotify_bench");
@@ -23,7 +23,6 @@ const logger = createLogger({ name: "bench", level: "warn" });
 const registry = createMetricsRegistry("bench");
 const connection = { brokers: env.KAFKA_BROKERS, clientId: "bench" };
 const run = randomUUID().slice(0, 8);
-const tenantId = `bench-${run}`;
 
 const topology: IngestTopology = {
   source: Object.fromEntries(
@@ -36,78 +35,26 @@ const topology: IngestTopology = {
     CHANNELS.map((c) => [c, `bench.${run}.commands.${c}`]),
   ) as IngestTopology["commands"],
   deliveryEvents: `bench.${run}.deliveries`,
+  replayOutcomes: `bench.${run}.replay-outcomes`,
 };
 
-const event = (type: string, data: Record<string, unknown>) => fluxpayEvent(tenantId, type, data).json;
-
-/** Per order: created, a payment (10% failed), a status change; 5% refunds; 20% subscriptions. */
-function mix(): OutgoingMessage[] {
-  const messages: OutgoingMessage[] = [];
-  for (let i = 0; i < totalOrders; i++) {
-    const userId = `user-${i % 2000}`;
-    const orderId = `order-${i}`;
-    const paymentId = `pay-${i}`;
-    const key = `${tenantId}:${orderId}`;
-    const amount = { amount: 15000.5, currency: "KRW" };
-    messages.push({
-      topic: topology.source.order,
-      key,
-      value: event("com.fluxpay.order.created", { orderId, userId, totalAmount: 15000.5, currency: "KRW" }),
-    });
-    const paymentType = i % 10 === 0 ? "com.fluxpay.payment.failed" : "com.fluxpay.payment.approved";
-    messages.push({
-      topic: topology.source.payment,
-      key: `${tenantId}:${paymentId}`,
-      value: event(paymentType, { paymentId, orderId, ...amount }),
-    });
-    messages.push({
-      topic: topology.source.order,
-      key,
-      value: event("com.fluxpay.order.status-changed", {
-        orderId,
-        userId,
-        fromStatus: "PENDING",
-        toStatus: "PAID",
-      }),
-    });
-    if (i % 20 === 0) {
-      messages.push({
-        topic: topology.source.refund,
-        key: `${tenantId}:r-${i}`,
-        value: event("com.fluxpay.refund.completed", { refundId: `r-${i}`, paymentId, ...amount }),
-      });
-    }
-    if (i % 5 === 0) {
-      messages.push({
-        topic: topology.source.subscription,
-        key: `${tenantId}:s-${i}`,
-        value: event("com.fluxpay.subscription.renewed", {
-          subscriptionId: `s-${i}`,
-          userId,
-          planName: "Pro",
-          ...amount,
-          currentPeriodEnd: "2027-01-01T00:00:00Z",
-        }),
-      });
-    }
-  }
-  return messages;
-}
+// The whole-platform bench's workload (bench/src/workload): the same event mix, users and
+// settings, so component and end-to-end figures describe the same traffic.
+const population = buildPopulation({
+  runId: run,
+  usersPerTenant: 700,
+  webhookUrl: (path) => `http://127.0.0.1:4010${path}`,
+});
 
 await runMigrations(databaseUrl);
 const database = createDbClient(databaseUrl, { max: 10 });
-await database.db.insert(schema.userNotificationSettings).values(
-  Array.from({ length: 2000 }, (_, i) => ({
-    tenantId,
-    userId: `user-${i}`,
-    email: `user${i}@example.com`,
-  })),
-);
+await seedPopulation(database.db, population);
 const admin = createAdmin(connection);
 await admin.ensureTopics(
   [
     ...Object.values(topology.source),
     ...Object.values(topology.replay),
+    topology.replayOutcomes,
     ...Object.values(topology.commands),
     topology.deliveryEvents,
   ]
@@ -115,7 +62,9 @@ await admin.ensureTopics(
     .concat(Object.values(topology.dlq).map((name) => ({ name, partitions: 1 }))),
 );
 const producer = createProducer({ connection, logger, registry });
-const messages = mix();
+const messages = planEvents(population, totalEvents).map((event) =>
+  encodeEvent(event, (domain) => topology.source[domain]),
+);
 const published = Date.now();
 for (let i = 0; i < messages.length; i += 2000) await producer.send(messages.slice(i, i + 2000));
 console.log(`published ${messages.length} events in ${Date.now() - published} ms`);

@@ -8,6 +8,7 @@ import {
   dlqTopic,
   fluxpayTopic,
   INGEST_CONSUMER_GROUPS,
+  REPLAY_OUTCOMES_TOPIC,
   replayTopic,
 } from "@fluxnotify/shared/contracts";
 
@@ -20,6 +21,8 @@ export interface IngestTopology {
   dlq: Record<Domain, string>;
   commands: Record<Channel, string>;
   deliveryEvents: string;
+  /** Copies of delivery events that belong to replays, for dlq-admin. */
+  replayOutcomes: string;
 }
 
 const byDomain = <T>(fn: (domain: Domain) => T) =>
@@ -36,6 +39,7 @@ export function defaultTopology(): IngestTopology {
       string
     >,
     deliveryEvents: DELIVERY_EVENTS_TOPIC,
+    replayOutcomes: REPLAY_OUTCOMES_TOPIC,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type EventData,
   type EventType,
   replayHeadersOf,
+  withReplayOutcomes,
 } from "@fluxnotify/shared/contracts";
 import type { OutgoingMessage } from "@fluxnotify/shared/kafka";
 import type { SourceRecord } from "./dead-letter";
@@ -134,16 +135,17 @@ function recordsOf(
   plan: NotificationPlan,
   replay: Record<string, string>,
 ): OutgoingMessage[] {
-  const { commands: topics, deliveryEvents } = deps.config.topology;
+  const { commands: topics, deliveryEvents, replayOutcomes } = deps.config.topology;
   const withReplay = (record: OutgoingMessage, topic: string) => ({
     ...record,
     topic,
     headers: { ...record.headers, ...replay },
   });
-  return [
+  const records = [
     ...plan.commands.map((command) => withReplay(commandRecord(command), topics[command.channel])),
     ...plan.deliveryEvents.map((delivery) => withReplay(deliveryEventRecord(delivery), deliveryEvents)),
   ];
+  return withReplayOutcomes(records, deliveryEvents, replayOutcomes);
 }
 
 function observeLatency(deps: IngestDeps, published: ValidEvent[]): void {

@@ -88,6 +88,7 @@ export async function startHarness(
       await Promise.all(CHANNELS.map(async (c) => [c, await topic(`commands.${c}`)])),
     ) as Record<Channel, string>,
     deliveryEvents: await topic("deliveries"),
+    replayOutcomes: await topic("replay-outcomes"),
   };
   const producer = createProducer({ connection: kafka.connection, logger, registry });
   const redis = createRedis(inject("redisUrl"), { logger, name: "ingest-test" });

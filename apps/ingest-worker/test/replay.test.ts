@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { dbTest as test } from "@fluxnotify/db/testing";
 import { DLQ_HEADERS, REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
-import { eventually, expect } from "@fluxnotify/shared/testing";
+import { collectTopic, eventually, expect } from "@fluxnotify/shared/testing";
 import { fluxpayEvent, saveSettings, startHarness } from "./harness";
 
 test("a dead-lettered payment replayed on the replay topic is routed once its order is known, tagged with X-Replay-Of", async ({
@@ -55,6 +55,16 @@ test("a dead-lettered payment replayed on the replay topic is routed once its or
     expect(tagged(commandRecords).map((m) => m.headers[REPLAY_HEADERS.of])).toEqual(["4242", "4242"]);
     await eventually(() => tagged(h.deliveries.messages).length === 2);
     expect(tagged(h.deliveries.messages).every((m) => m.headers[REPLAY_HEADERS.of] === "4242")).toBe(true);
+    // dlq-admin learns the outcome from copies of those delivery events.
+    const outcomes = await collectTopic({
+      connection: kafka.connection,
+      topic: h.topology.replayOutcomes,
+      logger,
+      registry,
+    });
+    await eventually(() => outcomes.messages.length === 2);
+    await outcomes.stop();
+    expect(outcomes.messages.map((m) => m.headers[REPLAY_HEADERS.of])).toEqual(["4242", "4242"]);
 
     // Replaying it again is absorbed by the event-id claim: nothing new is produced.
     await h.producer.send([{ ...replay, headers: { ...replay.headers, [REPLAY_HEADERS.count]: "2" } }]);

@@ -15,9 +15,8 @@ function replayIdOf(message: ConsumedMessage): bigint | undefined {
 }
 
 /**
- * Batch handler for the delivery-events topic: learns how replays ended. Every record our
- * workers produce for a replayed message carries its `X-Replay-Of`, so only those are looked
- * at. SENT or SKIPPED settles any dead letter; PENDING settles one of the ingest stage
+ * Batch handler for the replay-outcomes topic: learns how replays ended. Our workers copy
+ * there every delivery event they produce for a replayed message, with its `X-Replay-Of`. SENT or SKIPPED settles any dead letter; PENDING settles one of the ingest stage
  * (the replayed event was routed; its sends are new notifications with their own fate).
  * FAILED settles nothing: the new dead letter, linked through `replayOf`, tells that story.
  */

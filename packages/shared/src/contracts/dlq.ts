@@ -54,6 +54,22 @@ export const REPLAY_HEADERS = {
   count: "X-Replay-Count",
 } as const;
 
+/**
+ * Adds, for each delivery event in `records` that belongs to a replay, a copy on the
+ * replay-outcomes topic (in the same produce request, so both or neither are written).
+ */
+export function withReplayOutcomes<R extends { topic: string; headers?: Record<string, string> | undefined }>(
+  records: R[],
+  deliveryEventsTopic: string,
+  replayOutcomesTopic: string | undefined,
+): R[] {
+  if (!replayOutcomesTopic) return records;
+  const copies = records.filter(
+    (record) => record.topic === deliveryEventsTopic && record.headers?.[REPLAY_HEADERS.of] !== undefined,
+  );
+  return [...records, ...copies.map((record) => ({ ...record, topic: replayOutcomesTopic }))];
+}
+
 /** The `X-Replay-Of` header of a consumed record, as headers to copy onto what it produces. */
 export function replayHeadersOf(headers: Record<string, string>): Record<string, string> {
   const id = headers[REPLAY_HEADERS.of];

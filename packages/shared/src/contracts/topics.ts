@@ -11,6 +11,11 @@ export const commandTopic = (channel: Channel) =>
   `notification.commands.${channel.toLowerCase().replace("_", "")}`;
 export const DELIVERY_EVENTS_TOPIC = "notification.delivery.events";
 /**
+ * A copy of every delivery event produced for a replayed record (one carrying
+ * `X-Replay-Of`): how dlq-admin learns how replays ended without reading all traffic.
+ */
+export const REPLAY_OUTCOMES_TOPIC = "notification.replay.outcomes";
+/**
  * Where dlq-admin replays a dead-lettered FluxPay record: FluxPay's own topics are never
  * written by us, so the ingest worker's group for the domain reads this topic as well.
  */
@@ -56,6 +61,7 @@ export function topology(options: { partitions?: number } = {}): TopicSpec[] {
     ...DOMAINS.map((domain) => ({ name: replayTopic(domain), partitions })),
     ...CHANNELS.map((channel) => ({ name: commandTopic(channel), partitions })),
     { name: DELIVERY_EVENTS_TOPIC, partitions, configs: { "retention.ms": String(30 * 24 * 3600 * 1000) } },
+    { name: REPLAY_OUTCOMES_TOPIC, partitions: 3, configs: { "retention.ms": String(7 * 24 * 3600 * 1000) } },
     ...DOMAINS.map((domain) => ({ name: dlqTopic(domain), partitions: 3 })),
   ];
 }

@@ -1,4 +1,4 @@
-import { deadLetterHeaders, replayHeadersOf } from "../contracts/dlq";
+import { deadLetterHeaders, replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
 import { DOMAINS, type Domain, domainOfEventType } from "../contracts/fluxpay-events";
 import type { ChannelCommand } from "../contracts/messages";
 import { deliveryEventFor, deliveryEventRecord } from "../contracts/records";
@@ -8,6 +8,8 @@ import type { ConsumedMessage, OutgoingMessage } from "../kafka/index";
 export interface DeadLetterTarget {
   dlqTopicPrefix: string;
   deliveryEventsTopic: string;
+  /** Where delivery events of replayed commands are copied for dlq-admin (none: not copied). */
+  replayOutcomesTopic?: string | undefined;
   /** Where a command whose domain cannot be read at all goes (it is our own bug, not input). */
   fallbackDomain: Domain;
 }
@@ -85,5 +87,6 @@ export function deadLetterRecords(
     }),
   );
   const headers = { ...event.headers, ...replayHeadersOf(message.headers) };
-  return [dlq, { ...event, topic: target.deliveryEventsTopic, headers }];
+  const records = [dlq, { ...event, topic: target.deliveryEventsTopic, headers }];
+  return withReplayOutcomes(records, target.deliveryEventsTopic, target.replayOutcomesTopic);
 }

@@ -10,6 +10,7 @@ export function deliveryWorkerEnv(defaults: {
   return {
     COMMAND_TOPIC: z.string().min(1).default(defaults.commandTopic),
     DELIVERY_EVENTS_TOPIC: z.string().min(1).default("notification.delivery.events"),
+    REPLAY_OUTCOMES_TOPIC: z.string().min(1).default("notification.replay.outcomes"),
     DLQ_TOPIC_PREFIX: z.string().min(1).default("notification.dlq."),
     CONSUMER_GROUP: z.string().min(1).default(defaults.consumerGroup),
     CONCURRENCY: z.coerce.number().int().positive().max(1_000).default(16),

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { replayHeadersOf } from "../contracts/dlq";
+import { replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
 import type { ChannelCommand } from "../contracts/messages";
 import { deliveryEventFor, deliveryEventRecord, parseChannelCommand } from "../contracts/records";
 import { AppError, errorMessage, RetryableError } from "../errors";
-import type { ConsumedMessage, KafkaProducer } from "../kafka/index";
+import type { ConsumedMessage, KafkaProducer, OutgoingMessage } from "../kafka/index";
 import type { Logger } from "../logger";
 import type { CircuitBreaker } from "./breaker";
 import { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";
@@ -149,6 +149,8 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
   const command = isReplay && strategy.readdress ? await strategy.readdress(parsed.value) : parsed.value;
   const recipient = strategy.recipientOf?.(command) ?? null;
   const eventsTopic = target.deliveryEventsTopic;
+  const reported = (records: OutgoingMessage[]) =>
+    withReplayOutcomes(records, eventsTopic, target.replayOutcomesTopic);
 
   const claimed = await dedup.claim(command.notificationId);
   if (claimed.kind === "sent") {
@@ -158,7 +160,7 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     // A crash between send and event publish left the SENT event unreported: report it now.
     // A replay of something already sent reports it too, so dlq-admin sees it resolved.
     if (!already.reported || isReplay) {
-      await producer.send([sentEvent(command, already, recipient, eventsTopic, replay)]);
+      await producer.send(reported([sentEvent(command, already, recipient, eventsTopic, replay)]));
       if (!already.reported) await dedup.markSent(command.notificationId, { ...already, reported: true });
     }
     return;
@@ -176,7 +178,7 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     if (outcome.ok) {
       // Mark first: if the event publish fails, the redelivered command reports instead of re-sending.
       await claim.markSent(outcome.record);
-      await producer.send([sentEvent(command, outcome.record, recipient, eventsTopic, replay)]);
+      await producer.send(reported([sentEvent(command, outcome.record, recipient, eventsTopic, replay)]));
       released = true;
       await claim
         .release({ ...outcome.record, reported: true })

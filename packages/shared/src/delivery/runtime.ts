@@ -26,6 +26,8 @@ export interface DeliveryRuntimeOptions<R> {
   commandTopic: string;
   deliveryEventsTopic: string;
   dlqTopicPrefix: string;
+  /** See `REPLAY_OUTCOMES_TOPIC`; leave out to not copy replay outcomes. */
+  replayOutcomesTopic?: string;
   concurrency?: number;
   retry?: Partial<RetryPolicy>;
   /** How long a SENT mark is kept: longer than any redelivery/replay window. */
@@ -98,6 +100,7 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
     target: {
       dlqTopicPrefix: options.dlqTopicPrefix,
       deliveryEventsTopic: options.deliveryEventsTopic,
+      replayOutcomesTopic: options.replayOutcomesTopic,
       fallbackDomain: options.fallbackDlqDomain ?? "payment",
     },
     timeoutsToOpen: options.timeoutsToOpen ?? 3,

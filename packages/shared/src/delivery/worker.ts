@@ -18,6 +18,7 @@ export interface ChannelWorkerEnv {
   CONSUMER_GROUP: string;
   COMMAND_TOPIC: string;
   DELIVERY_EVENTS_TOPIC: string;
+  REPLAY_OUTCOMES_TOPIC: string;
   DLQ_TOPIC_PREFIX: string;
   CONCURRENCY: number;
   BREAKER_PROBE_INTERVAL_MS: number;
@@ -66,6 +67,7 @@ export async function runChannelWorker<Rendered>(
     groupId: env.CONSUMER_GROUP,
     commandTopic: env.COMMAND_TOPIC,
     deliveryEventsTopic: env.DELIVERY_EVENTS_TOPIC,
+    replayOutcomesTopic: env.REPLAY_OUTCOMES_TOPIC,
     dlqTopicPrefix: env.DLQ_TOPIC_PREFIX,
     concurrency: env.CONCURRENCY,
     probeIntervalMs: env.BREAKER_PROBE_INTERVAL_MS,

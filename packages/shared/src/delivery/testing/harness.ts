@@ -15,6 +15,8 @@ export interface DeliveryHarness {
   producer: KafkaProducer;
   commandTopic: string;
   dlqTopicPrefix: string;
+  /** Where delivery events of replayed commands are copied (not collected by default). */
+  replayOutcomesTopic: string;
   events: TopicCollector;
   dlq: TopicCollector;
   /** Produces commands as the ingest worker does (commandRecord), to this harness's topic. */
@@ -39,7 +41,8 @@ export async function startDeliveryHarness<R>(options: {
   const commandTopic = `test.commands.${id}`;
   const eventsTopic = `test.delivery-events.${id}`;
   const dlqTopicPrefix = `test.dlq.${id}.`;
-  const topics = [commandTopic, eventsTopic, ...DOMAINS.map((d) => `${dlqTopicPrefix}${d}`)];
+  const outcomesTopic = `test.replay-outcomes.${id}`;
+  const topics = [commandTopic, eventsTopic, outcomesTopic, ...DOMAINS.map((d) => `${dlqTopicPrefix}${d}`)];
   const { connection, admin } = options.kafka;
   await admin.ensureTopics(
     topics.map((name) => ({ name, partitions: name === commandTopic ? (options.partitions ?? 1) : 1 })),
@@ -55,6 +58,7 @@ export async function startDeliveryHarness<R>(options: {
     groupId: `test-worker-${id}`,
     commandTopic,
     deliveryEventsTopic: eventsTopic,
+    replayOutcomesTopic: outcomesTopic,
     dlqTopicPrefix,
     retry: { delaysMs: [1_000, 2_000, 4_000], jitterRatio: 0 },
     probeIntervalMs: 1_000,
@@ -70,6 +74,7 @@ export async function startDeliveryHarness<R>(options: {
     producer,
     commandTopic,
     dlqTopicPrefix,
+    replayOutcomesTopic: outcomesTopic,
     events,
     dlq,
     produce: (commands) => producer.send(commands.map((c) => ({ ...commandRecord(c), topic: commandTopic }))),
