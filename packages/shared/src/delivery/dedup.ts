@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Redis } from "../redis";
 
 /** What we remember about a sent notification; `reported` = its SENT event reached Kafka. */
@@ -45,6 +45,22 @@ if ARGV[2] ~= "" then redis.call("set", KEYS[1], ARGV[2], "EX", ARGV[3]) end
 if redis.call("get", KEYS[2]) == ARGV[1] then return redis.call("del", KEYS[2]) end
 return 0`;
 
+/**
+ * Runs a Lua script by its SHA (EVALSHA), loading it on the first NOSCRIPT: sending the
+ * script's text with every EVAL was most of the in-app worker's socket writes under load.
+ */
+function script(redis: Redis, lua: string, keyCount: number) {
+  const sha = createHash("sha1").update(lua).digest("hex");
+  return async (...keysAndArgs: Array<string | number>): Promise<unknown> => {
+    try {
+      return await redis.evalsha(sha, keyCount, ...keysAndArgs);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
+      return redis.eval(lua, keyCount, ...keysAndArgs);
+    }
+  };
+}
+
 function parseRecord(raw: string): SentRecord {
   try {
     return JSON.parse(raw) as SentRecord;
@@ -65,6 +81,8 @@ export function createDedupStore(
   const base = `${options.prefix ?? "delivery"}:${options.channel.toLowerCase()}`;
   const sentKey = (id: string) => `${base}:sent:${id}`;
   const lockKey = (id: string) => `${base}:lock:${id}`;
+  const claimScript = script(redis, CLAIM, 2);
+  const releaseScript = script(redis, RELEASE, 2);
   const markSent = async (notificationId: string, record: SentRecord) => {
     await redis.set(sentKey(notificationId), JSON.stringify(record), "EX", options.sentTtlSeconds);
   };
@@ -72,7 +90,7 @@ export function createDedupStore(
     async claim(notificationId) {
       const token = randomUUID();
       const keys = [sentKey(notificationId), lockKey(notificationId)];
-      const [kind, raw] = (await redis.eval(CLAIM, 2, ...keys, token, options.lockTtlMs)) as [number, string];
+      const [kind, raw] = (await claimScript(...keys, token, options.lockTtlMs)) as [number, string];
       if (kind === 1) return { kind: "sent", record: parseRecord(raw) };
       if (kind === 0) return { kind: "busy" };
       return {
@@ -81,7 +99,7 @@ export function createDedupStore(
           markSent: (record) => markSent(notificationId, record),
           async release(sent) {
             const record = sent ? JSON.stringify(sent) : "";
-            await redis.eval(RELEASE, 2, ...keys, token, record, options.sentTtlSeconds);
+            await releaseScript(...keys, token, record, options.sentTtlSeconds);
           },
         },
       };
