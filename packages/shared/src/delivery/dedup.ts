@@ -38,6 +38,11 @@ if sent then return {1, sent} end
 if redis.call("set", KEYS[2], ARGV[1], "PX", ARGV[2], "NX") then return {2, ""} end
 return {0, ""}`;
 
+// KEYS: lock. ARGV: token, lock ttl (ms). Extends the lock only while it is still ours.
+const RENEW = `
+if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end
+return 0`;
+
 // KEYS: sent, lock. ARGV: token, record ("" = none), sent ttl (s). The lock is deleted only
 // if it is still ours (it may have expired and been taken by another worker).
 const RELEASE = `
@@ -72,7 +77,8 @@ function parseRecord(raw: string): SentRecord {
 /**
  * Per-notification state in Redis. The SENT mark outlives any redelivery window (Kafka
  * retention of the command topics, DLQ replays), so a replayed command is never re-sent.
- * Each send costs three round trips: claim, mark sent, release (reported).
+ * Each send costs three round trips: claim, mark sent, release (reported); a send that
+ * takes longer than a third of the lock period renews the lock meanwhile.
  */
 export function createDedupStore(
   redis: Redis,
@@ -83,6 +89,7 @@ export function createDedupStore(
   const lockKey = (id: string) => `${base}:lock:${id}`;
   const claimScript = script(redis, CLAIM, 2);
   const releaseScript = script(redis, RELEASE, 2);
+  const renewScript = script(redis, RENEW, 1);
   const markSent = async (notificationId: string, record: SentRecord) => {
     await redis.set(sentKey(notificationId), JSON.stringify(record), "EX", options.sentTtlSeconds);
   };
@@ -93,11 +100,18 @@ export function createDedupStore(
       const [kind, raw] = (await claimScript(...keys, token, options.lockTtlMs)) as [number, string];
       if (kind === 1) return { kind: "sent", record: parseRecord(raw) };
       if (kind === 0) return { kind: "busy" };
+      // The lock is short and kept alive while this process works on the notification, so a
+      // worker killed mid-send blocks the notification for one lock period, not minutes.
+      const keepAlive = setInterval(() => {
+        renewScript(keys[1] as string, token, options.lockTtlMs).catch(() => {});
+      }, options.lockTtlMs / 3);
+      keepAlive.unref();
       return {
         kind: "claimed",
         claim: {
           markSent: (record) => markSent(notificationId, record),
           async release(sent) {
+            clearInterval(keepAlive);
             const record = sent ? JSON.stringify(sent) : "";
             await releaseScript(...keys, token, record, options.sentTtlSeconds);
           },

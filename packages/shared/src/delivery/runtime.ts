@@ -86,8 +86,9 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
   const dedup = createDedupStore(options.redis, {
     channel: strategy.channel,
     sentTtlSeconds: options.dedupTtlSeconds ?? 7 * 24 * 3600,
-    // Longer than the worst case of one command: sends plus 1+2+4 s of backoff plus a Retry-After.
-    lockTtlMs: 5 * 60_000,
+    // Renewed while a command is handled (retries, backoff, a Retry-After): after a crash
+    // the notification is free again within this period.
+    lockTtlMs: 15_000,
   });
   const deps = {
     strategy,
