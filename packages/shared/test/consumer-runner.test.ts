@@ -177,6 +177,41 @@ test("keeps messages of one key in order while other keys run concurrently", asy
   expect(maxConcurrent).toBeLessThanOrEqual(4); // one in flight per key
 });
 
+test("a key stuck in retries holds one slot: other keys keep moving past its queued messages", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  const fixtures = { kafka, logger, registry };
+  const topic = await kafka.createTopic("stuck");
+  // 12 messages of the stuck key first (three times the concurrency), then 20 of other keys.
+  await produceNumbered(fixtures, topic, 32, (i) => (i < 12 ? "stuck" : `other-${i % 5}`));
+  let unblock = false;
+  const done: number[] = [];
+  const runner = createConsumerRunner({
+    connection: kafka.connection,
+    groupId: kafka.groupId("stuck"),
+    topics: [topic],
+    logger,
+    registry,
+    concurrency: 4,
+    handler: async (message: ConsumedMessage) => {
+      if (message.key === "stuck" && !unblock) throw new Error("provider says: not yet");
+      done.push(Number(message.value?.toString()));
+    },
+  });
+  await runner.start();
+  try {
+    await eventually(() => done.filter((n) => n >= 12).length === 20);
+    expect(done.filter((n) => n < 12)).toEqual([]);
+    unblock = true;
+    await eventually(() => done.length === 32, 20_000);
+    expect(done.filter((n) => n < 12)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  } finally {
+    await runner.stop();
+  }
+});
+
 test("pause stops taking messages and resume continues where it stopped", async ({
   kafka,
   logger,

@@ -44,7 +44,11 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     },
   });
   const tracker = new OffsetTracker();
+  // Handlers running at once, and messages accepted but not finished (running or waiting
+  // behind an earlier message of their key). A slot is taken only when a message's turn
+  // comes, so a key stuck in retries holds one slot, not every slot its successors wait in.
   const slots = new Semaphore(concurrency);
+  const accepted = new Semaphore(Math.max(64, concurrency * 8));
   const gate = new Gate();
   const abort = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -119,14 +123,21 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       message.key === undefined ? undefined : `${message.topic}\0${message.partition}\0${message.key}`;
     const previous = chainKey === undefined ? undefined : keyChains.get(chainKey);
     const run: Promise<void> = (previous ?? Promise.resolve())
-      .then(() => runUntilDone(() => handler(message), message.topic))
+      .then(async () => {
+        if (!(await slots.acquire())) return false; // stopping: leave it uncommitted
+        try {
+          return await runUntilDone(() => handler(message), message.topic);
+        } finally {
+          slots.release();
+        }
+      })
       .then((done) => {
         if (!done) return;
         tracker.complete(message.topic, message.partition, message.offset);
         metrics.consumed.inc({ group: groupId, topic: message.topic });
       })
       .finally(() => {
-        slots.release();
+        accepted.release();
         inFlight.delete(run);
         if (chainKey !== undefined && keyChains.get(chainKey) === run) keyChains.delete(chainKey);
         metrics.inFlight.set({ group: groupId }, tracker.inFlight());
@@ -146,7 +157,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       if (!tracker.track(message.topic, message.partition, message.offset)) continue; // seen already
       metrics.inFlight.set({ group: groupId }, tracker.inFlight());
       if ("handler" in options) {
-        if (!(await slots.acquire())) break;
+        if (!(await accepted.acquire())) break;
         dispatch(message, options.handler);
         continue;
       }
@@ -233,6 +244,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         clearInterval(commitTimer);
         lagMonitor?.stop();
         slots.close();
+        accepted.close();
         gate.open();
         await stream?.close().catch(() => {});
         // Before the first stream opened the loop is still joining the group: closing the
