@@ -1,15 +1,17 @@
 // bin/bench: the platform as deployed under load, plus the raw Kafka baseline.
 // Usage: bin/bench [--events 100000] [--profile] [--no-raw]
 //        bin/bench --rate 500 --duration 60 [--profile]
-// Writes bench/results/<throughput|rate>.json (and CPU profiles under bench/results/profiles).
+// Writes bench/results/throughput.json or rate-<rate>.json (CPU profiles: bench/results/profiles).
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "@fluxnotify/platform";
+import { APP_NAMES, REPO_ROOT } from "@fluxnotify/platform";
 import { numberArg, parseArgs } from "../harness/args";
+import { stopHarnessOnExit } from "../harness/lifecycle";
 import { machineInfo } from "../harness/machine";
 import { BENCH_RESOURCES, type Harness, startHarness } from "../harness/platform";
 import { buildPopulation, planEvents, seedPopulation } from "../workload/index";
+import { stageCosts } from "./costs";
 import { latestProfile, type ProfileSummary, summariseProfile } from "./profile";
 import { rawBaseline } from "./raw";
 import { type BenchReport, summaryLines, timelineLines, writeBenchReport } from "./report";
@@ -30,19 +32,11 @@ const events =
     ? numberArg(args.events, 100_000, "events")
     : Math.round(rate * numberArg(args.duration, 60, "duration"));
 const command = `bin/bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
-const PROFILED = ["ingest-worker", "email-worker"] as const;
+const PROFILED = APP_NAMES;
 const profileDir = join(REPO_ROOT, "bench/results/profiles", mode);
 
 let harness: Harness | undefined;
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`${signal}: stopping the platform and the broker`);
-    void (harness?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
-}
+stopHarnessOnExit(() => harness, log);
 
 if (args.profile) {
   rmSync(profileDir, { recursive: true, force: true });
@@ -97,8 +91,9 @@ try {
     pipeline,
     ...(raw ? { raw, pipelineToRaw: pipeline.eventsPerSecond / raw.messagesPerSecond } : {}),
     profiles,
+    stageCosts: stageCosts(pipeline),
   };
-  const path = join(REPO_ROOT, "bench/results", `${mode}.json`);
+  const path = join(REPO_ROOT, "bench/results", rate === undefined ? "throughput.json" : `rate-${rate}.json`);
   writeBenchReport(report, path);
   console.log(
     [

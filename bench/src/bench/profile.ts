@@ -96,11 +96,15 @@ export function summariseProfile(path: string, top = 15): ProfileSummary {
   };
 }
 
-/** The newest .cpuprofile in `dir` (node names them CPU.<date>.<time>.<pid>…). */
+/**
+ * The newest main-thread .cpuprofile in `dir`. Node names them
+ * CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the app, the others are
+ * helper threads (tsx's module loader) that inherit NODE_OPTIONS.
+ */
 export function latestProfile(dir: string): string | undefined {
   try {
     const files = readdirSync(dir)
-      .filter((f) => f.endsWith(".cpuprofile"))
+      .filter((f) => /\.0\.\d+\.cpuprofile$/.test(f))
       .sort();
     const last = files[files.length - 1];
     return last ? join(dir, last) : undefined;

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { describeMachine, type MachineInfo } from "../harness/machine";
+import type { StageCost } from "./costs";
 import type { Percentiles } from "./latency";
 import type { ProfileSummary } from "./profile";
 import type { RawBaseline } from "./raw";
@@ -16,6 +17,7 @@ export interface BenchReport {
   /** Pipeline events/s ÷ raw transport messages/s. */
   pipelineToRaw?: number;
   profiles: Record<string, ProfileSummary>;
+  stageCosts: StageCost[];
 }
 
 const ms = (p: Percentiles) =>
@@ -25,7 +27,7 @@ export function summaryLines(report: BenchReport): string[] {
   const p = report.pipeline;
   const l = p.ledger;
   const lines = [
-    `bench (${report.mode}) — ${report.command}`,
+    `bench (${report.mode}) — ${report.command} at revision ${report.machine.revision}`,
     `machine: ${describeMachine(report.machine)}`,
     `events: ${p.events}${p.offeredRate ? ` offered at ${p.offeredRate}/s` : " offered as fast as the broker takes them"} (produced in ${p.produceSeconds.toFixed(1)} s)`,
     `end to end (first produce → last status in notification_log): ${p.endToEndSeconds.toFixed(1)} s — ${p.quiescence}`,
@@ -34,10 +36,21 @@ export function summaryLines(report: BenchReport): string[] {
     `latency event → sent (in order): ${ms(p.latency.toSentInOrder)}`,
     `latency event → visible in read model: ${ms(p.latency.toVisible)}`,
     `ledger: expected ${l.expected}, sent ${l.sent}, skipped ${l.skipped}, dead-lettered ${l.deadLettered} (${l.plannedDeadLetters} planned), lost ${l.lost}, mismatched ${l.mismatched}, duplicates ${l.duplicates.total}`,
+    `CPU, cores used over the run (machine total ${p.cpu.machine} of ${report.machine.cores}): ${Object.entries(
+      p.cpu.perProcess,
+    )
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, cores]) => `${name} ${cores}`)
+      .join(", ")}`,
     `peak RSS (MiB): ${Object.entries(p.peakRssMiB)
       .map(([app, mib]) => `${app} ${mib}`)
       .join(", ")}`,
   ];
+  lines.push("CPU per unit of work (whole run, startup included):");
+  for (const c of report.stageCosts)
+    lines.push(
+      `    ${c.stage.padEnd(26)} ${String(c.cpuMsPerUnit).padStart(7)} ms per ${c.unit} (${c.units}) → ~${c.perCorePerSecond}/s per core`,
+    );
   const peakLag: Record<string, number> = {};
   for (const sample of p.samples)
     for (const [group, lag] of Object.entries(sample.lag))

@@ -10,6 +10,7 @@ import { waitForQuiescence } from "../harness/quiesce";
 import { produceStream } from "../harness/stream";
 import { checkLedger, countTerminal, expectedForAll, type LedgerReport } from "../ledger/index";
 import type { PlannedEvent, Population } from "../workload/index";
+import { coresUsed, cpuSnapshot } from "./cpu";
 import { type DeliveryTimes, deliveryTimes } from "./latency";
 import { memoryOf, peakRss, type Sample, scrapeLag, sourceBacklog } from "./samplers";
 
@@ -30,6 +31,8 @@ export interface PipelineResult {
   quiescence: string;
   latency: DeliveryTimes;
   peakRssMiB: Partial<Record<AppName, number>>;
+  /** Cores each process used from the first produce to quiescence; `machine` = all processes. */
+  cpu: { perProcess: Record<string, number>; machine: number };
   samples: Sample[];
   ledger: LedgerReport;
 }
@@ -85,7 +88,13 @@ export async function runPipeline(
     }
   })();
 
+  const processes = (): Record<string, number | undefined> => ({
+    ...Object.fromEntries(appSpecs.map((app) => [app.name, platform.pid(app.name)])),
+    "kafka broker": harness.broker.pid(),
+    "bench process (load, sinks, sampling)": process.pid,
+  });
   const bar = progressBar("produce", events.length);
+  const cpuBefore = cpuSnapshot(processes());
   t0 = Date.now();
   const stream = await produceStream({
     producer,
@@ -110,6 +119,7 @@ export async function runPipeline(
     onTick: (p) => settle.update(Math.max(0, p.terminal), `sent ${p.sent}`),
   });
   settle.done(quiet.terminal, `sent ${quiet.sent} (${quiet.reason})`);
+  const cpu = coresUsed(cpuBefore, cpuSnapshot(processes()));
   sampling = false;
   await sampler;
   const peakRssMiB = peakRss(platform, appSpecs);
@@ -142,6 +152,7 @@ export async function runPipeline(
     quiescence: `${quiet.reason} (${quiet.terminal}/${expected.length})`,
     latency,
     peakRssMiB,
+    cpu,
     samples,
     ledger,
   };

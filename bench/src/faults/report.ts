@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describeMachine, type MachineInfo } from "../harness/machine";
 import type { ScenarioResult, ScenarioSettings } from "./run";
 
@@ -21,14 +22,18 @@ export function mergeResults(
   options: { partial: boolean; order: string[] },
 ): FaultsReport {
   let scenarios = next.scenarios;
+  let command = next.command;
   if (options.partial && existsSync(path)) {
     const previous = JSON.parse(readFileSync(path, "utf8")) as FaultsReport;
     const ids = new Set(next.scenarios.map((s) => s.id));
-    scenarios = [...previous.scenarios.filter((s) => !ids.has(s.id)), ...next.scenarios];
+    const kept = previous.scenarios.filter((s) => !ids.has(s.id));
+    scenarios = [...kept, ...next.scenarios];
+    // Rendered inside backticks: "`a` then `b`".
+    if (kept.length > 0) command = `${previous.command}\` then \`${next.command}`;
   }
   const rank = (id: string) =>
     options.order.includes(id) ? options.order.indexOf(id) : options.order.length;
-  return { ...next, scenarios: [...scenarios].sort((a, b) => rank(a.id) - rank(b.id)) };
+  return { ...next, command, scenarios: [...scenarios].sort((a, b) => rank(a.id) - rank(b.id)) };
 }
 
 const seconds = (ms: number | null | undefined) =>
@@ -64,7 +69,7 @@ export function renderMarkdown(report: FaultsReport): string {
   const lines = [
     "# Reliability under faults",
     "",
-    `Produced by \`${report.command}\` (bench/src/faults), ${report.generatedAt}.`,
+    `Produced by \`${report.command}\` (bench/src/faults), ${report.generatedAt}, at revision ${report.machine.revision}.`,
     "",
     `Machine: ${describeMachine(report.machine)}`,
     "",
@@ -82,14 +87,16 @@ export function renderMarkdown(report: FaultsReport): string {
     "",
     "The ledger computes the expected notifications of every event with the platform's routing",
     "(`routeEvent`, CONTRACT §2 destinations) and checks that each ended SENT, SKIPPED, or",
-    "dead-lettered with a reason (FAILED in the read model / a `dlq_messages` row). *Lost* = none of",
-    "these. *Duplicates* = extra receipts of one notification id at the SMTP server (Message-ID),",
+    "dead-lettered with a reason (FAILED in the read model / a `dlq_messages` row).",
+    "*Duplicates* = extra receipts of one notification id at the SMTP server (Message-ID),",
     "the webhook stand-in (notification id in the Slack message) and the Redis Pub/Sub recorder.",
     "*Planned* dead letters are the rejected addresses; any other dead letter fails the scenario.",
     "*Fault window*: fault start → the faulty part back (process ready / service answering).",
-    "*Recovery*: fault start → the first notification of the affected stage (created by ingest, sent",
-    "on the channel, or written by the projection) after the fault window: how long that stage stood",
-    "still. *Drain*: last event produced → every expected notification terminal.",
+    "*Recovery*: fault start → the affected stage has caught up with everything that reached it",
+    "before the fault ended (ingest: those events' notifications created; a channel: its",
+    "notifications settled; the projection: those statuses visible in the read model).",
+    "*Drain*: last event produced → every expected notification terminal. *Lost*: not settled when",
+    "the wait ended (a scenario that reaches its bounds fails; the notifications may still arrive later).",
     "",
     "## Results",
     "",
@@ -98,12 +105,23 @@ export function renderMarkdown(report: FaultsReport): string {
     ...report.scenarios.map(row),
     "",
   ];
+  const exits = report.scenarios.filter((s) => (s.unexpectedExits ?? []).length > 0);
+  if (exits.length > 0) {
+    lines.push("## Apps that exited on their own", "");
+    lines.push("Restarted by the harness after 1 s, as compose's `restart: unless-stopped` would.", "");
+    for (const s of exits) lines.push(`- ${s.title}: ${s.unexpectedExits.join(", ")}`);
+    lines.push("");
+  }
   if (failures.length > 0) {
     lines.push("## Failures", "");
     for (const s of failures)
       lines.push(`- **${s.title}** (${s.id}, run ${s.runId}): ${s.failures.join("; ")}`);
     lines.push("");
   }
+  // Hand-written reading of the results (mechanisms, causes, suggested fixes), kept next to
+  // the code so a re-run regenerates the whole document.
+  const analysis = join(dirname(fileURLToPath(import.meta.url)), "analysis.md");
+  if (existsSync(analysis)) lines.push(readFileSync(analysis, "utf8").trim(), "");
   return `${lines.join("\n")}\n`;
 }
 

@@ -35,33 +35,46 @@ export interface ScenarioResult {
   ledger?: LedgerReport;
   /** Fault start → the faulty part back (process ready, service answering). */
   faultWindowMs?: number;
-  /**
-   * Fault start → first sign of the affected stage working again after the fault window
-   * (see RecoverySignal): how long that stage stood still.
-   */
+  /** Fault start → the affected stage caught up with what reached it before the fault ended. */
   recoveryMs?: number | null;
   /** Last event produced → every expected notification terminal in the read model. */
   drainMs?: number;
   quiescence?: string;
+  /** Apps that exited on their own during the scenario (restarted by the harness). */
+  unexpectedExits: string[];
   error?: string;
 }
 
-const RECOVERY_SQL: Record<RecoverySignal["kind"], string> = {
-  created: "created_at",
-  sent: "sent_at",
-  projected: "updated_at",
-};
-
-async function recoveryMs(sql: Sql, tenantIds: string[], signal: RecoverySignal, window: FaultWindow) {
-  const column = sql(RECOVERY_SQL[signal.kind]);
+/**
+ * Fault start → the moment the affected stage had caught up with everything that reached it
+ * before the fault ended (see RecoverySignal): its events ingested, its notifications
+ * settled, or those statuses visible in the read model. Null when nothing qualified.
+ */
+async function recoveryMs(
+  sql: Sql,
+  tenantIds: string[],
+  signal: RecoverySignal,
+  window: FaultWindow,
+  eventsBeforeEnd: string[],
+): Promise<number | null> {
   // As text: this client's type setup serialises no Date parameters.
   const end = new Date(window.endedAt).toISOString();
-  const channel = signal.kind === "sent" && signal.channel ? signal.channel : null;
-  const [row] = await sql<{ first: string | null }[]>`
-    select (extract(epoch from min(${column})) * 1000)::float8 as first from notification_log
-    where tenant_id = any(${tenantIds}) and ${column} >= ${end}::timestamptz
-      ${channel ? sql`and channel = ${channel}` : sql``}`;
-  return row?.first ? Math.round(Number(row.first) - window.startedAt) : null;
+  const epoch = (column: string) => sql`(extract(epoch from max(${sql(column)})) * 1000)::float8`;
+  const ours = sql`tenant_id = any(${tenantIds})`;
+  let rows: { at: string | null }[];
+  if (signal.kind === "created") {
+    rows = await sql`select ${epoch("created_at")} as at from notification_log
+      where ${ours} and event_id = any(${eventsBeforeEnd})`;
+  } else if (signal.kind === "sent") {
+    rows = await sql`select ${epoch("status_at")} as at from notification_log
+      where ${ours} and created_at <= ${end}::timestamptz and status <> 'PENDING'
+      ${signal.channel ? sql`and channel = ${signal.channel}` : sql``}`;
+  } else {
+    rows = await sql`select ${epoch("updated_at")} as at from notification_log
+      where ${ours} and status_at <= ${end}::timestamptz and status <> 'PENDING'`;
+  }
+  const at = rows[0]?.at;
+  return at ? Math.round(Number(at) - window.startedAt) : null;
 }
 
 function judge(scenario: Scenario, ledger: LedgerReport, complete: boolean): string[] {
@@ -93,7 +106,9 @@ export async function runScenario(
     at: new Date().toISOString(),
     passed: false,
     failures: [],
+    unexpectedExits: [],
   };
+  const crashesBefore = harness.crashes.length;
   const timer = new AbortController();
   const deadline = sleep(settings.timeoutMs, undefined, { signal: timer.signal }).then(() => {
     throw new Error(`scenario exceeded ${settings.timeoutMs / 1000} s`);
@@ -111,6 +126,9 @@ export async function runScenario(
   // Whatever happened, the next scenario starts with every app up and the SMTP server open.
   await harness.smtp.reopen().catch(() => {});
   await reviveApps(harness.platform, APP_NAMES).catch((error: unknown) => log(`revive failed: ${error}`));
+  result.unexpectedExits = harness.crashes
+    .slice(crashesBefore)
+    .map((c) => `${c.app} (${c.signal ?? `exit code ${c.code}`})`);
   return result;
 }
 
@@ -176,7 +194,8 @@ async function execute(
     },
   });
   result.ledger = ledger;
-  result.recoveryMs = await recoveryMs(harness.db.sql, tenantIds, scenario.recovery, window);
+  const beforeEnd = [...stream.producedAt].filter(([, at]) => at <= window.endedAt).map(([id]) => id);
+  result.recoveryMs = await recoveryMs(harness.db.sql, tenantIds, scenario.recovery, window, beforeEnd);
   result.failures.push(...judge(scenario, ledger, quiet.complete));
   result.passed = result.failures.length === 0;
   if (ledger.samples.lost.length > 0) log(`lost (sample): ${ledger.samples.lost.join("; ")}`);

@@ -15,8 +15,9 @@ export interface FaultWindow {
 }
 
 /**
- * What shows the platform working again after the fault: a notification created by the
- * ingest worker, one sent on a channel (any channel when absent), or a read-model update.
+ * The stage a fault hits, whose catching up marks the recovery: the ingest worker (events
+ * turned into notifications), a channel's delivery (any channel when absent), or the
+ * read-model projection.
  */
 export type RecoverySignal =
   | { kind: "created" }

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { cpus, release, totalmem, type } from "node:os";
 import type { Sql } from "@fluxnotify/db";
 
@@ -9,6 +10,20 @@ export interface MachineInfo {
   node: string;
   postgres: string;
   kafka: string;
+  /** The commit measured ("+changes" when the working tree differed from it). */
+  revision: string;
+}
+
+function revision(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const changed = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      encoding: "utf8",
+    }).trim();
+    return changed ? `${head}+changes` : head;
+  } catch {
+    return "unknown";
+  }
 }
 
 /** What the numbers were measured on: they mean little without it. */
@@ -22,6 +37,7 @@ export async function machineInfo(sql: Sql): Promise<MachineInfo> {
     node: process.version,
     postgres: (row?.version ?? "unknown").split(" on ")[0] ?? "unknown",
     kafka: "Apache Kafka 3.9.1, single node (KRaft), infra/kafka/kafka.sh",
+    revision: revision(),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createDbClient, type DbClient } from "@fluxnotify/db";
 import {
   APP_NAMES,
@@ -72,7 +73,16 @@ export interface Harness {
   inApp: PubSubRecorder;
   db: DbClient;
   logDir: string;
+  /** Apps that exited without being asked to; each was restarted, as compose's restart policy would. */
+  crashes: Crash[];
   stop(): Promise<void>;
+}
+
+export interface Crash {
+  app: AppName;
+  code: number | null;
+  signal: string | null;
+  at: number;
 }
 
 export interface HarnessOptions {
@@ -128,9 +138,27 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     };
     log(`starting the six apps (logs: ${logDir})`);
     const apps = platformApps(config);
-    const platform = await startPlatform(apps, { logDir });
+    const crashes: Crash[] = [];
+    let stopping = false;
+    let running: RunningPlatform | undefined;
+    const platform = await startPlatform(apps, {
+      logDir,
+      onExit: (app, exit, expected) => {
+        if (expected || stopping) return;
+        crashes.push({ app, ...exit, at: Date.now() });
+        log(`${app} exited unexpectedly (${exit.signal ?? exit.code}); restarting it in 1 s`);
+        setTimeout(() => {
+          if (!stopping && running?.pid(app) === undefined) running?.start(app).catch(() => {});
+        }, 1_000);
+      },
+    });
+    running = platform;
     stack.push(() => platform.stop());
-    await platform.waitReady(undefined, 120_000);
+    // Runs first (the stack unwinds in reverse): no crash restarts while everything stops.
+    stack.push(async () => {
+      stopping = true;
+    });
+    await waitUntilReady(platform, 120_000, log);
     const connection = { brokers: [broker.bootstrap], clientId: `${r.name}-harness` };
     return {
       resources: r,
@@ -144,6 +172,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       inApp,
       db,
       logDir,
+      crashes,
       stop,
     };
   } catch (error) {
@@ -168,6 +197,27 @@ function deployedEnv(extra: PlatformConfig["env"] = {}): NonNullable<PlatformCon
       },
     ]),
   );
+}
+
+/**
+ * Readiness of all apps, tolerating apps that exit while starting (on a fresh broker a
+ * consumer may give up before the group coordinator exists): they are started again, as a
+ * deployment's restart policy would, until the deadline.
+ */
+async function waitUntilReady(platform: RunningPlatform, timeoutMs: number, log: (line: string) => void) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await platform.waitReady(undefined, Math.max(1_000, deadline - Date.now()));
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      log(`not ready yet (${(error as Error).message.split("\n")[0]}); retrying`);
+      await sleep(2_000);
+      for (const name of APP_NAMES)
+        if (platform.pid(name) === undefined) await platform.start(name).catch(() => {});
+    }
+  }
 }
 
 /** Restarts whatever is not running (after a scenario that failed half-way). */

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { createTransport } from "nodemailer";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SmtpSink, startSmtpSink, startWebhookSink, type WebhookSink } from "../src/sinks/index";
@@ -44,6 +46,19 @@ describe("SMTP sink", () => {
     expect(sink.received).toEqual([
       expect.objectContaining({ messageId: "<m2@test>", to: ["x@example.com"] }),
     ]);
+  });
+
+  it("survives a client that dies mid-session (connection reset)", async () => {
+    const sink = await startSmtpSink({ parse: false });
+    open.push(sink);
+    const socket = connect({ host: "127.0.0.1", port: sink.port });
+    await once(socket, "data"); // the 220 greeting
+    socket.write("EHLO killed.example\r\nMAIL FROM:<a@example.com>\r\n");
+    await once(socket, "data");
+    socket.resetAndDestroy(); // RST, as when the kernel closes a SIGKILLed worker's socket
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await send(sink.port, "after@example.com", "<m3@test>");
+    expect(sink.received.map((m) => m.messageId)).toEqual(["<m3@test>"]);
   });
 });
 

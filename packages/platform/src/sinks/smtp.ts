@@ -115,6 +115,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
 
   const open = async () => {
     const next = create();
+    // A client dying mid-session (a SIGKILLed email worker: ECONNRESET) is reported as an
+    // 'error' on the server; unhandled, it would crash the process recording the receipts.
+    next.on("error", () => {});
     await new Promise<void>((resolve, fail) => {
       next.server.once("error", fail);
       next.listen(port, "127.0.0.1", () => {

@@ -50,6 +50,8 @@ export async function startWebhookSink(options: { port?: number } = {}): Promise
   const create = () =>
     createServer((req, res) => {
       const chunks: Buffer[] = [];
+      // A client killed mid-request (SIGKILLed slack worker) must not crash the recorder.
+      req.on("error", () => {});
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
         const post = {

@@ -1,0 +1,47 @@
+import type { PipelineResult } from "./run";
+
+export interface StageCost {
+  stage: string;
+  /** What one unit of work is for this stage. */
+  unit: string;
+  units: number;
+  /** CPU milliseconds per unit, measured over the whole run (startup included). */
+  cpuMsPerUnit: number;
+  /** Units per second one fully busy core would sustain at that cost. */
+  perCorePerSecond: number;
+}
+
+/**
+ * CPU per unit of work for each stage: cores used × run time ÷ the units the stage handled
+ * (from the ledger). Turns "the machine is saturated" into which stage costs what, and so
+ * what a stage could sustain with a core of its own.
+ */
+export function stageCosts(p: PipelineResult): StageCost[] {
+  const l = p.ledger;
+  const channelWork = (c: keyof typeof l.byChannel) => l.byChannel[c].sent + l.byChannel[c].deadLettered;
+  // Every notification opens with PENDING or SKIPPED and, unless skipped, closes with SENT/FAILED.
+  const deliveryEvents = l.expected + l.sent + l.deadLettered;
+  const units: Array<[string, string, number]> = [
+    ["ingest-worker", "event", p.events],
+    ["email-worker", "email", channelWork("EMAIL")],
+    ["slack-worker", "Slack post", channelWork("SLACK")],
+    ["inapp-worker", "in-app message", channelWork("IN_APP")],
+    ["query-api", "delivery event projected", deliveryEvents],
+    ["kafka broker", "notification", l.expected],
+    ["postgres (all databases)", "notification", l.expected],
+  ];
+  return units.flatMap(([stage, unit, count]) => {
+    const cores = p.cpu.perProcess[stage];
+    if (cores === undefined || count === 0) return [];
+    const cpuMsPerUnit = (cores * p.endToEndSeconds * 1000) / count;
+    return [
+      {
+        stage,
+        unit,
+        units: count,
+        cpuMsPerUnit: Math.round(cpuMsPerUnit * 100) / 100,
+        perCorePerSecond: cpuMsPerUnit > 0 ? Math.round(1000 / cpuMsPerUnit) : 0,
+      },
+    ];
+  });
+}
