@@ -22,6 +22,8 @@ interface CommonOptions {
   startFrom?: "earliest" | "latest";
   commitIntervalMs?: number;
   maxWaitTimeMs?: number;
+  /** Bytes a fetch waits for (up to maxWaitTimeMs) before returning. */
+  minBytes?: number;
   sessionTimeoutMs?: number;
   lagIntervalMs?: number;
 }
