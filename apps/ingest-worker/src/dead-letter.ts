@@ -1,22 +1,8 @@
 import { deadLetterHeaders } from "@fluxnotify/shared/contracts";
-import type { ConsumedMessage, KafkaProducer, OutgoingMessage } from "@fluxnotify/shared/kafka";
+import type { ConsumedMessage, OutgoingMessage } from "@fluxnotify/shared/kafka";
 
 /** The coordinates and bytes of a FluxPay record, as consumed or as parked. */
 export type SourceRecord = Omit<ConsumedMessage, "timestamp">;
-
-/**
- * Sends a record to its domain's dead-letter topic with the original key, value and
- * headers plus CONTRACT §3 headers. Resolves once the broker has it, so the caller may
- * then commit past the source record.
- */
-export async function deadLetter(
-  producer: KafkaProducer,
-  dlqTopic: string,
-  record: SourceRecord,
-  failure: DeadLetterFailure,
-): Promise<void> {
-  await producer.send([deadLetterRecord(dlqTopic, record, failure)]);
-}
 
 export interface DeadLetterFailure {
   code: string;
@@ -24,6 +10,10 @@ export interface DeadLetterFailure {
   eventId?: string | undefined;
 }
 
+/**
+ * A record for its domain's dead-letter topic: the original key, value and headers plus
+ * the CONTRACT §3 headers. The caller produces it before committing past the source record.
+ */
 export function deadLetterRecord(
   dlqTopic: string,
   record: SourceRecord,

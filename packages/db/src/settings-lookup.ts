@@ -2,7 +2,7 @@ import { defaultSettings, type NotificationSettings, settingsCacheKey } from "@f
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
 import type { Database } from "./client";
-import { findUserSettings, findUserSettingsMany, pairKey, type UserSettingsRow } from "./queries/ingest";
+import { findUserSettingsMany, pairKey, type UserSettingsRow } from "./queries/ingest";
 
 export function settingsFromRow(row: UserSettingsRow | undefined): NotificationSettings {
   if (!row) return defaultSettings();
@@ -23,31 +23,22 @@ export interface SettingsLookupDeps {
   ttlSeconds: number;
 }
 
-/**
- * A user's settings, read through a Redis cache. query-api deletes the cache entry when
- * settings change, so the TTL only bounds staleness if that delete is ever lost. Redis
- * being down degrades to reading PostgreSQL; PostgreSQL being down is an error (retried).
- */
+/** One user's settings; see `loadUserSettingsMany`. */
 export async function loadUserSettings(
   deps: SettingsLookupDeps,
   tenantId: string,
   userId: string,
 ): Promise<NotificationSettings> {
-  const key = settingsCacheKey(tenantId, userId);
-  try {
-    const cached = await deps.redis.get(key);
-    if (cached) return JSON.parse(cached) as NotificationSettings;
-  } catch (error) {
-    deps.logger.warn({ err: error }, "settings cache unavailable; reading the database");
-  }
-  const settings = settingsFromRow(await findUserSettings(deps.db, tenantId, userId));
-  deps.redis.set(key, JSON.stringify(settings), "EX", deps.ttlSeconds).catch(() => {});
-  return settings;
+  const settings = await loadUserSettingsMany(deps, [[tenantId, userId]]);
+  return settings.get(pairKey(tenantId, userId)) ?? defaultSettings();
 }
 
 /**
- * Settings of many users at once: one Redis MGET, one query for the cache misses, one
- * pipelined cache fill. Keys of the result are `pairKey(tenantId, userId)`.
+ * Settings of many users at once, read through a Redis cache: one MGET, one query for the
+ * misses, one pipelined cache fill. query-api deletes a user's entry when their settings
+ * change, so the TTL only bounds staleness if that delete is ever lost. Redis being down
+ * degrades to reading PostgreSQL; PostgreSQL being down is an error (retried). Keys of the
+ * result are `pairKey(tenantId, userId)`.
  */
 export async function loadUserSettingsMany(
   deps: SettingsLookupDeps,

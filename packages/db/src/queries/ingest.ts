@@ -97,15 +97,6 @@ export async function countParked(db: Executor): Promise<number> {
 
 export type UserSettingsRow = typeof userNotificationSettings.$inferSelect;
 
-export async function findUserSettings(db: Executor, tenantId: string, userId: string) {
-  const [row] = await db
-    .select()
-    .from(userNotificationSettings)
-    .where(and(eq(userNotificationSettings.tenantId, tenantId), eq(userNotificationSettings.userId, userId)))
-    .limit(1);
-  return row;
-}
-
 export async function findTenant(db: Executor, tenantId: string) {
   const [row] = await db.select().from(tenants).where(eq(tenants.tenantId, tenantId)).limit(1);
   return row;
