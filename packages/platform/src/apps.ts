@@ -46,7 +46,7 @@ export interface PlatformConfig {
   /** Defaults: DEV_PORTS. */
   ports?: Partial<Record<AppName, number>>;
   logLevel?: string;
-  /** Per-app variables, applied last (e.g. INGEST_CONCURRENCY, PARK_DEADLINE_MS). */
+  /** Per-app variables, applied last (e.g. INGEST_BATCH_SIZE, PARK_DEADLINE_MS). */
   env?: Partial<Record<AppName, Record<string, string>>>;
 }
 
