@@ -3,12 +3,7 @@ import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { eventually } from "@fluxnotify/shared/testing";
 import { describe, expect } from "vitest";
 import type { DlqItem } from "../src/http/schemas";
-import { deadLetter, present, startDlqAdmin, unique } from "./harness";
-
-const rowsOf = async (sql: import("@fluxnotify/db").Sql, topic: string) =>
-  sql<{ n: string }[]>`select count(*)::text as n from dlq_messages where dlq_topic = ${topic}`.then((r) =>
-    Number(r[0]?.n),
-  );
+import { deadLetter, present, startDlqAdmin, storedCount, unique } from "./harness";
 
 describe("DLQ consumer", () => {
   test("stores dead letters with every header field, tolerates garbled ones, never duplicates", async ({
@@ -107,7 +102,7 @@ describe("DLQ consumer", () => {
       expect(garbled.errorMessage).toContain("X-Failed-At is not an ISO-8601 time");
       expect(garbled.key).toBe("tenant-b:x\uFFFDy");
       expect(garbled.headers["X-Odd\uFFFDHeader"]).toBe("v\uFFFD");
-      await eventually(async () => (await rowsOf(database.sql, topic)) === 4);
+      await eventually(async () => (await storedCount(database.sql, topic)) === 4);
 
       // The pending gauge refreshes asynchronously after each stored batch.
       const metrics = await eventually(async () => {
@@ -131,7 +126,7 @@ describe("DLQ consumer", () => {
         const committed = [...(await kafka.admin.committedOffsets(group, topic)).values()];
         return committed.reduce((sum, offset) => sum + (offset > 0n ? offset : 0n), 0n) === 4n;
       });
-      expect(await rowsOf(database.sql, topic)).toBe(4);
+      expect(await storedCount(database.sql, topic)).toBe(4);
     } finally {
       await again.stop();
     }

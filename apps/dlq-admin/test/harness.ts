@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DbClient } from "@fluxnotify/db";
+import type { DbClient, Sql } from "@fluxnotify/db";
 import { type DeadLetterInfo, deadLetterHeaders } from "@fluxnotify/shared/contracts";
 import { listen } from "@fluxnotify/shared/http";
 import {
@@ -28,6 +28,14 @@ export const adminToken = (sub = "operator-1") => sign({ sub, tenant: "platform"
 export function present<T>(value: T | undefined | null): T {
   if (value === undefined || value === null) throw new Error("expected a value");
   return value;
+}
+
+/** How many dead letters of `topic` are stored. */
+export async function storedCount(sql: Sql, topic: string): Promise<number> {
+  const [row] = await sql<
+    { n: number }[]
+  >`select count(*)::int as n from dlq_messages where dlq_topic = ${topic}`;
+  return row?.n ?? 0;
 }
 
 export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

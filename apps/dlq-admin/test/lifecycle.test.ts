@@ -3,7 +3,7 @@ import { type DeliveryEvent, deliveryEventRecord, REPLAY_HEADERS } from "@fluxno
 import { eventually } from "@fluxnotify/shared/testing";
 import { describe, expect } from "vitest";
 import type { DlqItem } from "../src/http/schemas";
-import { collect, deadLetter, present, startDlqAdmin, unique } from "./harness";
+import { collect, deadLetter, present, startDlqAdmin, storedCount, unique } from "./harness";
 
 type Detail = DlqItem & { audit: Array<{ action: string; actor: string }>; replayedInto: string[] };
 
@@ -49,10 +49,7 @@ describe("dead-letter lifecycle", () => {
           deadLetter(dlq, { key: `k${i}`, originalTopic: original, errorCode: code }),
         ),
       );
-      await eventually(async () => {
-        const rows = await database.sql`select 1 from dlq_messages where dlq_topic = ${dlq}`;
-        return rows.length === 60;
-      });
+      await eventually(async () => (await storedCount(database.sql, dlq)) === 60);
       const [a, b] = await Promise.all([
         admin.call("POST", "/api/v1/admin/dlq/retry-all", { errorCode: code }),
         admin.call("POST", "/api/v1/admin/dlq/retry-all", { errorCode: code }),

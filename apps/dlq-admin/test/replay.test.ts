@@ -2,7 +2,7 @@ import { dbTest as test } from "@fluxnotify/db/testing";
 import { eventually } from "@fluxnotify/shared/testing";
 import { describe, expect } from "vitest";
 import type { DlqItem } from "../src/http/schemas";
-import { adminToken, collect, deadLetter, present, startDlqAdmin, unique } from "./harness";
+import { adminToken, collect, deadLetter, present, startDlqAdmin, storedCount, unique } from "./harness";
 
 const itemsOf = async (response: Response) => ((await response.json()) as { items: DlqItem[] }).items;
 /** The items once there are some (an empty array is truthy, so `eventually` needs undefined). */
@@ -194,10 +194,7 @@ describe("replay and discard", () => {
         // Matches the filter but cannot be replayed: counted apart, left PENDING.
         deadLetter(dlq, { key: "e", originalTopic: unique("test.gone"), channel: "EMAIL", errorCode: code }),
       ]);
-      await eventually(async () => {
-        const rows = await database.sql`select 1 from dlq_messages where dlq_topic = ${dlq}`;
-        return rows.length === 5;
-      });
+      await eventually(async () => (await storedCount(database.sql, dlq)) === 5);
 
       const first = await admin.call("POST", "/api/v1/admin/dlq/retry-all", {
         errorCode: code,
@@ -256,10 +253,7 @@ describe("replay and discard", () => {
           ),
         );
       }
-      await eventually(async () => {
-        const rows = await database.sql`select 1 from dlq_messages where dlq_topic = ${dlq}`;
-        return rows.length === 30;
-      });
+      await eventually(async () => (await storedCount(database.sql, dlq)) === 30);
       const first = await admin.call("POST", "/api/v1/admin/dlq/retry-all", { errorCode: code });
       expect(await first.json()).toEqual({ replayed: 20, remaining: 10, unreplayable: 0 });
       const second = await admin.call("POST", "/api/v1/admin/dlq/retry-all", { errorCode: code });

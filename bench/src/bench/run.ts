@@ -4,11 +4,12 @@ import { DOMAINS, type Domain } from "@fluxnotify/shared/contracts";
 import { createAdmin, createProducer } from "@fluxnotify/shared/kafka";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
+import { checkHarnessLedger } from "../harness/ledger";
 import type { Harness } from "../harness/platform";
 import { progressBar } from "../harness/progress";
 import { waitForQuiescence } from "../harness/quiesce";
 import { produceStream } from "../harness/stream";
-import { checkLedger, countTerminal, expectedForAll, type LedgerReport } from "../ledger/index";
+import { countTerminal, expectedForAll, type LedgerReport } from "../ledger/index";
 import type { PlannedEvent, Population } from "../workload/index";
 import { coresUsed, cpuSnapshot } from "./cpu";
 import { type DeliveryTimes, deliveryTimes } from "./latency";
@@ -125,17 +126,7 @@ export async function runPipeline(
   const peakRssMiB = peakRss(platform, appSpecs);
   const outOfOrder = new Set(events.filter((e) => e.outOfOrder).map((e) => e.id));
   const latency = await deliveryTimes(harness.db.sql, tenantIds, stream.producedAt, outOfOrder);
-  const ledger = await checkLedger({
-    sql: harness.db.sql,
-    population,
-    events,
-    expected,
-    receipts: {
-      emails: harness.smtp.received,
-      webhooks: harness.webhook.received,
-      inApp: harness.inApp.messages,
-    },
-  });
+  const ledger = await checkHarnessLedger(harness, { population, events, expected });
   await Promise.all([producer.close(), admin.close()]);
   const endToEndSeconds = (latency.lastVisibleAt - stream.firstAt) / 1000;
   const settled = ledger.sent + ledger.skipped + ledger.deadLettered;

@@ -3,12 +3,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Sql } from "@fluxnotify/db";
 import { APP_NAMES } from "@fluxnotify/platform";
 import type { KafkaProducer } from "@fluxnotify/shared/kafka";
+import { checkHarnessLedger } from "../harness/ledger";
 import type { Harness } from "../harness/platform";
 import { reviveApps } from "../harness/platform";
 import { progressBar } from "../harness/progress";
 import { waitForQuiescence } from "../harness/quiesce";
 import { produceStream } from "../harness/stream";
-import { checkLedger, expectedForAll, type LedgerReport } from "../ledger/index";
+import { expectedForAll, type LedgerReport } from "../ledger/index";
 import { buildPopulation, planEvents, seedPopulation } from "../workload/index";
 import type { FaultWindow, RecoverySignal, Scenario } from "./scenarios";
 
@@ -182,17 +183,7 @@ async function execute(
   result.drainMs = Date.now() - stream.lastAt;
   // Late redeliveries (a rebalance after the session timeout) would show up now.
   await sleep(5_000);
-  const ledger = await checkLedger({
-    sql: harness.db.sql,
-    population,
-    events,
-    expected,
-    receipts: {
-      emails: harness.smtp.received,
-      webhooks: harness.webhook.received,
-      inApp: harness.inApp.messages,
-    },
-  });
+  const ledger = await checkHarnessLedger(harness, { population, events, expected });
   result.ledger = ledger;
   const beforeEnd = [...stream.producedAt].filter(([, at]) => at <= window.endedAt).map(([id]) => id);
   result.recoveryMs = await recoveryMs(harness.db.sql, tenantIds, scenario.recovery, window, beforeEnd);
