@@ -150,7 +150,7 @@ export async function tenantTimeZones(db: Database, tenantIds: string[]): Promis
 export async function truncateReadModel(db: Database): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK})`);
-    await tx.execute(sql`truncate table notification_log, delivery_stats restart identity`);
+    await tx.execute(sql`truncate table notification_log, delivery_stats`);
   });
 }
 
