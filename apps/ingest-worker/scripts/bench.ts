@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { buildPopulation, encodeEvent, planEvents, seedPopulation } from "@fluxnotify/bench/workload";
 import { createDbClient, runMigrations } from "@fluxnotify/db";
 import { CHANNELS, DOMAINS } from "@fluxnotify/shared/contracts";
-import { createAdmin, createProducer } from "@fluxnotify/shared/kafka";
+import { createAdmin, createDeadLetterWriter, createProducer } from "@fluxnotify/shared/kafka";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { createRedis } from "@fluxnotify/shared/redis";
@@ -77,6 +77,7 @@ const worker = await startIngest(
     db: database.db,
     redis,
     producer,
+    deadLetters: createDeadLetterWriter({ producer, logger }),
     logger,
     metrics,
     config: {

@@ -1,4 +1,4 @@
-import { deadLetterHeaders } from "@fluxnotify/shared/contracts";
+import { withDeadLetterHeaders } from "@fluxnotify/shared/contracts";
 import type { ConsumedMessage, OutgoingMessage } from "@fluxnotify/shared/kafka";
 
 /** The coordinates and bytes of a FluxPay record, as consumed or as parked. */
@@ -8,11 +8,14 @@ export interface DeadLetterFailure {
   code: string;
   reason: string;
   eventId?: string | undefined;
+  tenantId?: string | undefined;
 }
 
 /**
- * A record for its domain's dead-letter topic: the original key, value and headers plus
- * the CONTRACT §3 headers. The caller produces it before committing past the source record.
+ * A record for its domain's dead-letter topic: the original key (its exact bytes), value
+ * and headers plus the CONTRACT §3 headers. The caller writes it through the dead-letter
+ * writer (which handles records too large to dead-letter as they are) once the rest of its
+ * batch is durable, and before the runner commits past the source record.
  */
 export function deadLetterRecord(
   dlqTopic: string,
@@ -21,19 +24,17 @@ export function deadLetterRecord(
 ): OutgoingMessage {
   return {
     topic: dlqTopic,
-    key: record.key,
+    key: record.keyBytes ?? record.key,
     value: record.value ?? Buffer.alloc(0),
-    headers: {
-      ...record.headers,
-      ...deadLetterHeaders({
-        errorMessage: failure.reason,
-        errorCode: failure.code,
-        retryCount: 0,
-        originalTopic: record.topic,
-        originalPartition: record.partition,
-        originalOffset: record.offset.toString(),
-        eventId: failure.eventId,
-      }),
-    },
+    headers: withDeadLetterHeaders(record.headers, {
+      errorMessage: failure.reason,
+      errorCode: failure.code,
+      retryCount: 0,
+      originalTopic: record.topic,
+      originalPartition: record.partition,
+      originalOffset: record.offset.toString(),
+      eventId: failure.eventId,
+      tenantId: failure.tenantId,
+    }),
   };
 }

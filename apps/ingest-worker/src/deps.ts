@@ -1,5 +1,5 @@
 import type { Database } from "@fluxnotify/db";
-import type { KafkaProducer } from "@fluxnotify/shared/kafka";
+import type { DeadLetterWriter, KafkaProducer } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
 import type { IngestConfig } from "./config";
@@ -11,6 +11,8 @@ export interface IngestDeps {
   db: Database;
   redis: Redis;
   producer: KafkaProducer;
+  /** Every dead letter goes through it (it writes oversized ones in digest form). */
+  deadLetters: DeadLetterWriter;
   logger: Logger;
   metrics: IngestMetrics;
   config: IngestConfig;

@@ -1,9 +1,9 @@
 import type { Database } from "@fluxnotify/db";
 import { parkEvents } from "@fluxnotify/db/queries/ingest";
 import type { Domain } from "@fluxnotify/shared/contracts";
-import type { OutgoingMessage } from "@fluxnotify/shared/kafka";
+import type { OutgoingMessage, PoisonFailure } from "@fluxnotify/shared/kafka";
 import { deadLetterRecord, type SourceRecord } from "./dead-letter";
-import { decodeRecord } from "./decode";
+import { decodeRecord, identityOf } from "./decode";
 import type { IngestDeps } from "./deps";
 import { alreadyKnown, parkedRow, releaseWaiting } from "./parking";
 import { processEvents, type ValidEvent } from "./process-event";
@@ -11,8 +11,10 @@ import { processEvents, type ValidEvent } from "./process-event";
 /**
  * Handles one fetched batch of FluxPay records. Every path ends in a durable state before
  * it returns (commands acknowledged and the transaction committed, events parked in
- * PostgreSQL, or records dead-lettered), so the runner may commit the offsets; anything
- * else throws and the batch is retried, which idempotency makes safe.
+ * PostgreSQL, or records dead-lettered), so the runner may commit the offsets. A throw is
+ * judged by the runner: transient (retried; idempotency makes that safe) or permanent (the
+ * batch is bisected until the record it belongs to stands alone, then dead-lettered
+ * through `deadLetterPoison`).
  */
 export async function handleRecords(
   deps: IngestDeps,
@@ -20,18 +22,20 @@ export async function handleRecords(
   records: SourceRecord[],
 ): Promise<void> {
   const valid: ValidEvent[] = [];
-  const deadLetters: OutgoingMessage[] = [];
+  const deadLetters: Array<{ record: OutgoingMessage; type: string }> = [];
   for (const record of records) {
     const decoded = decodeRecord(record, deps.config.maxEventBytes);
     if (decoded.kind === "unknown_type") {
       deps.metrics.events.inc({ type: decoded.type.slice(0, 100), outcome: "unknown_type" });
       deps.logger.info(
-        { type: decoded.type, topic: record.topic, offset: record.offset.toString() },
+        { type: decoded.type.slice(0, 200), topic: record.topic, offset: record.offset.toString() },
         "unknown event type skipped",
       );
     } else if (decoded.kind === "invalid") {
-      deadLetters.push(deadLetterRecord(deps.config.topology.dlq[topicDomain], record, decoded));
-      deps.metrics.events.inc({ type: decoded.type ?? "invalid", outcome: "dead_lettered" });
+      deadLetters.push({
+        record: deadLetterRecord(deps.config.topology.dlq[topicDomain], record, decoded),
+        type: decoded.type ?? "invalid",
+      });
       deps.logger.warn(
         {
           code: decoded.code,
@@ -46,9 +50,17 @@ export async function handleRecords(
       valid.push(decoded.event);
     }
   }
-  if (deadLetters.length > 0) await deps.producer.send(deadLetters);
-  if (valid.length === 0) return;
+  if (valid.length > 0) await routeValid(deps, valid);
+  // Written after the rest of the batch is durable: an attempt that fails writes none, so a
+  // retried or bisected batch never dead-letters the same record twice.
+  if (deadLetters.length > 0) {
+    await deps.deadLetters.send(deadLetters.map((entry) => entry.record));
+    for (const { type } of deadLetters) deps.metrics.events.inc({ type, outcome: "dead_lettered" });
+  }
+}
 
+/** Claims, routes and parks the valid events of a batch in one transaction. */
+async function routeValid(deps: IngestDeps, valid: ValidEvent[]): Promise<void> {
   const results = await deps.db.transaction(async (tx) => {
     const processed = await processEvents(deps, tx as unknown as Database, valid);
     await parkEvents(
@@ -77,7 +89,25 @@ export async function handleRecords(
     releaseLater(tenantId, result.releasable);
     if (result.outcome === "waiting") parked.push({ tenantId, waitingFor: result.waitingFor });
   });
-  for (const { tenantId, waitingFor } of await alreadyKnown(deps.db, parked))
-    releaseLater(tenantId, [waitingFor]);
-  for (const [tenantId, keys] of release) await releaseWaiting(deps, tenantId, [...keys]);
+  // Releasing parked events is a shortcut: the batch is done whatever happens here, and
+  // the sweeper releases what this misses. A failure here must not re-run (or blame) the
+  // batch whose mapping merely woke them.
+  try {
+    for (const { tenantId, waitingFor } of await alreadyKnown(deps.db, parked))
+      releaseLater(tenantId, [waitingFor]);
+    for (const [tenantId, keys] of release) await releaseWaiting(deps, tenantId, [...keys]);
+  } catch (error) {
+    deps.logger.warn({ err: error }, "releasing parked events failed; the sweeper will retry");
+  }
+}
+
+/** The runner's dead-letter for a record isolated as poison (see handleRecords). */
+export function deadLetterPoison(deps: IngestDeps, topicDomain: Domain) {
+  return async (record: SourceRecord, failure: PoisonFailure): Promise<void> => {
+    const identity = identityOf(record);
+    await deps.deadLetters.send([
+      deadLetterRecord(deps.config.topology.dlq[topicDomain], record, { ...failure, ...identity }),
+    ]);
+    deps.metrics.events.inc({ type: "unprocessable", outcome: "dead_lettered" });
+  };
 }

@@ -1,6 +1,6 @@
 import { createDbClient } from "@fluxnotify/db";
 import { startHealthServer } from "@fluxnotify/shared/health";
-import { createProducer } from "@fluxnotify/shared/kafka";
+import { createDeadLetterWriter, createProducer } from "@fluxnotify/shared/kafka";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
 import { defaultTopology } from "./config";
@@ -50,6 +50,7 @@ async function main() {
       db: database.db,
       redis,
       producer,
+      deadLetters: createDeadLetterWriter({ producer, logger }),
       logger,
       metrics: createIngestMetrics(registry),
       config: {

@@ -2,7 +2,7 @@ import type { Domain } from "@fluxnotify/shared/contracts";
 import { type ConsumerRunner, createConsumerRunner, type KafkaConnection } from "@fluxnotify/shared/kafka";
 import type { Registry } from "@fluxnotify/shared/metrics";
 import type { IngestDeps } from "./deps";
-import { handleRecords } from "./handle-record";
+import { deadLetterPoison, handleRecords } from "./handle-record";
 import { sweepParked } from "./parking";
 
 export interface IngestWorker {
@@ -38,6 +38,7 @@ export async function startIngest(
       registry: options.registry,
       maxBatchSize: options.batchSize,
       batchHandler: (messages) => handleRecords(deps, domain, messages),
+      deadLetter: deadLetterPoison(deps, domain),
     }),
   );
   await Promise.all(runners.map((runner) => runner.start()));

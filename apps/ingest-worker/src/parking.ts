@@ -6,13 +6,15 @@ import {
   findPaymentOrders,
   hasParkedWaitingFor,
   lockMovableParked,
+  lockParkedEvent,
   lockParkedWaitingFor,
   type NewParkedEvent,
   type ParkedEvent,
   pairKey,
   updateParkedWaitingFor,
 } from "@fluxnotify/db/queries/ingest";
-import { type Domain, domainOfEventType } from "@fluxnotify/shared/contracts";
+import { type Domain, domainOfEventType, toStorableText } from "@fluxnotify/shared/contracts";
+import { classifyFailure } from "@fluxnotify/shared/errors";
 import type { OutgoingMessage } from "@fluxnotify/shared/kafka";
 import { deadLetterRecord, type SourceRecord } from "./dead-letter";
 import { decodeRecord } from "./decode";
@@ -32,9 +34,16 @@ function recordOf(row: ParkedEvent): SourceRecord {
   };
 }
 
-/** The row that parks `input` until the mapping `waitingFor` is learned or its deadline passes. */
+/**
+ * The row that parks `input` until the mapping `waitingFor` is learned or its deadline
+ * passes. The event itself was checked at decode; the key and headers are metadata that
+ * may hold anything, so they are stored in a form PostgreSQL text and jsonb accept.
+ */
 export function parkedRow(deps: IngestDeps, input: ValidEvent, waitingFor: string): NewParkedEvent {
   const { event, record } = input;
+  const headers = Object.fromEntries(
+    Object.entries(record.headers).map(([name, value]) => [toStorableText(name), toStorableText(value)]),
+  );
   return {
     eventId: event.id,
     tenantId: event.tenantid,
@@ -43,9 +52,9 @@ export function parkedRow(deps: IngestDeps, input: ValidEvent, waitingFor: strin
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
-    key: record.key ?? null,
+    key: record.key === undefined ? null : toStorableText(record.key),
     value: record.value ?? Buffer.alloc(0),
-    headers: record.headers,
+    headers,
     deadlineAt: new Date(deps.now().getTime() + deps.config.parkDeadlineMs),
   };
 }
@@ -119,7 +128,7 @@ async function reprocessLocked(deps: IngestDeps, tx: Database, rows: ParkedEvent
       moved.push({ eventId: row.eventId, waitingFor: result.waitingFor });
     }
   });
-  if (deadLetters.length > 0) await deps.producer.send(deadLetters);
+  if (deadLetters.length > 0) await deps.deadLetters.send(deadLetters);
   for (const { eventId, waitingFor } of moved) await updateParkedWaitingFor(tx, eventId, waitingFor);
   await deleteParked(tx, finished);
   return releasable;
@@ -142,11 +151,46 @@ export async function releaseWaiting(deps: IngestDeps, tenantId: string, keys: s
  */
 export async function sweepParked(deps: IngestDeps): Promise<void> {
   const now = deps.now();
-  await deps.db.transaction(async (tx) => {
-    const { source, replay } = deps.config.topology;
-    const topics = [...Object.values(source), ...Object.values(replay)];
-    const rows = await lockMovableParked(tx, { now, limit: SWEEP_BATCH, topics });
-    if (rows.length > 0) await reprocessLocked(deps, tx as unknown as Database, rows, now);
-  });
+  const { source, replay } = deps.config.topology;
+  const topics = [...Object.values(source), ...Object.values(replay)];
+  try {
+    await deps.db.transaction(async (tx) => {
+      const rows = await lockMovableParked(tx, { now, limit: SWEEP_BATCH, topics });
+      if (rows.length > 0) await reprocessLocked(deps, tx as unknown as Database, rows, now);
+    });
+  } catch (error) {
+    if (classifyFailure(error).kind !== "permanent") throw error;
+    // One parked event the database refuses must not wedge the sweep (it is ordered by
+    // park time, so the same rows come first every time): find it one row at a time.
+    await sweepOneByOne(deps, now, topics);
+  }
   deps.metrics.parked.set(await countParked(deps.db));
+}
+
+async function sweepOneByOne(deps: IngestDeps, now: Date, topics: string[]): Promise<void> {
+  const candidates = await lockMovableParked(deps.db, { now, limit: SWEEP_BATCH, topics });
+  for (const { eventId } of candidates) {
+    await deps.db.transaction(async (tx) => {
+      const row = await lockParkedEvent(tx, eventId);
+      if (!row) return; // released meanwhile
+      try {
+        // A savepoint: the row's failure rolls back its own work, not the dead-lettering below.
+        await tx.transaction((inner) => reprocessLocked(deps, inner as unknown as Database, [row], now));
+      } catch (error) {
+        const verdict = classifyFailure(error);
+        if (verdict.kind !== "permanent") throw error;
+        const domain = (domainOfEventType(row.eventType) ?? "payment") as Domain;
+        await deps.deadLetters.send([
+          deadLetterRecord(deps.config.topology.dlq[domain], recordOf(row), {
+            code: verdict.code,
+            reason: `parked event cannot be processed: ${verdict.reason}`,
+            eventId: row.eventId,
+            tenantId: row.tenantId,
+          }),
+        ]);
+        deps.metrics.events.inc({ type: row.eventType, outcome: "dead_lettered" });
+        await deleteParked(tx, [row.eventId]);
+      }
+    });
+  }
 }

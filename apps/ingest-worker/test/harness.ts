@@ -9,7 +9,7 @@ import {
   parseChannelCommand,
   parseDeliveryEvent,
 } from "@fluxnotify/shared/contracts";
-import { createProducer, type KafkaProducer } from "@fluxnotify/shared/kafka";
+import { createDeadLetterWriter, createProducer, type KafkaProducer } from "@fluxnotify/shared/kafka";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { createRedis, type Redis } from "@fluxnotify/shared/redis";
 import { collectTopic, type KafkaFixtures, type TopicCollector } from "@fluxnotify/shared/testing";
@@ -66,6 +66,8 @@ export async function startHarness(
   overrides: Partial<Omit<IngestConfig, "topology">> & {
     topology?: IngestTopology;
     tenantWebhooks?: Record<string, string>;
+    /** Where oversized dead letters' originals go (a unique test topic). */
+    originalsTopic?: string;
   } = {},
 ): Promise<Harness> {
   const { kafka, logger, registry, database } = context;
@@ -123,6 +125,11 @@ export async function startHarness(
       db: database.db,
       redis,
       producer,
+      deadLetters: createDeadLetterWriter({
+        producer,
+        logger,
+        ...(overrides.originalsTopic ? { originalsTopic: overrides.originalsTopic } : {}),
+      }),
       logger,
       // Own registry: a test may run two harnesses (e.g. a replay) side by side.
       metrics: createIngestMetrics(createMetricsRegistry("ingest-test")),

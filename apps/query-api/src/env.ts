@@ -27,6 +27,8 @@ const shape = {
   DELIVERY_EVENTS_TOPIC: z.string().min(1).default(DELIVERY_EVENTS_TOPIC),
   PROJECTION_GROUP_ID: z.string().min(1).default("notif-query-projection"),
   PROJECTION_MAX_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
+  /** Delivery events the read model cannot take are dead-lettered to `{prefix}{domain}`. */
+  DLQ_TOPIC_PREFIX: z.string().min(1).default("notification.dlq."),
   /** Zone stats days are cut in for tenants without a (valid) tenants.time_zone. */
   DEFAULT_TENANT_TIME_ZONE: z
     .string()

@@ -1,5 +1,6 @@
 import { createDbClient } from "@fluxnotify/db";
 import { authOptionsFrom, listen } from "@fluxnotify/shared/http";
+import { createDeadLetterWriter, createProducer } from "@fluxnotify/shared/kafka";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadQueryApiEnv, type QueryApiEnv } from "./env";
@@ -26,8 +27,12 @@ shutdown.register("redis", async () => {
   await redis.quit();
 });
 
+const connection = { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? "query-api" };
+// Only for dead letters of records the read model cannot take.
+const producer = createProducer({ connection, logger, registry });
+shutdown.register("producer", () => producer.close());
 const projection = createProjectionRunner({
-  connection: { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? "query-api" },
+  connection,
   groupId: env.PROJECTION_GROUP_ID,
   topic: env.DELIVERY_EVENTS_TOPIC,
   db: database.db,
@@ -35,6 +40,7 @@ const projection = createProjectionRunner({
   registry,
   defaultTimeZone: env.DEFAULT_TENANT_TIME_ZONE,
   maxBatchSize: env.PROJECTION_MAX_BATCH,
+  deadLetters: { writer: createDeadLetterWriter({ producer, logger }), topicPrefix: env.DLQ_TOPIC_PREFIX },
 });
 
 const { app, health } = createQueryApi({

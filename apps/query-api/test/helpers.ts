@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@fluxnotify/db";
-import type { DeliveryEvent } from "@fluxnotify/shared/contracts";
-import type { ConsumedMessage } from "@fluxnotify/shared/kafka";
+import { DOMAINS, type DeliveryEvent } from "@fluxnotify/shared/contracts";
+import { type ConsumedMessage, createDeadLetterWriter, createProducer } from "@fluxnotify/shared/kafka";
+import { collectTopic, type KafkaFixture, type TopicCollector } from "@fluxnotify/shared/testing";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
 import { sql } from "drizzle-orm";
@@ -74,4 +75,29 @@ export async function storedStats(db: Database, tenants: string[]) {
       and (sent_count, failed_count, skipped_count) <> (0, 0, 0)
     order by 1, 2, 3`);
   return [...rows];
+}
+
+/**
+ * Dead-letter topics for a projection under test (`{prefix}{domain}`, unique per test), a
+ * writer for them, and a collector on the payment one (where unreadable records land).
+ */
+export async function projectionDeadLetters(kafka: KafkaFixture, logger: Logger, registry: Registry) {
+  const topicPrefix = `test.dlq.${randomUUID().slice(0, 8)}.`;
+  await kafka.admin.ensureTopics(DOMAINS.map((domain) => ({ name: `${topicPrefix}${domain}`, partitions: 1 })));
+  const producer = createProducer({ connection: kafka.connection, logger, registry });
+  const payment: TopicCollector = await collectTopic({
+    connection: kafka.connection,
+    topic: `${topicPrefix}payment`,
+    logger,
+    registry,
+  });
+  return {
+    deadLetters: { writer: createDeadLetterWriter({ producer, logger }), topicPrefix },
+    payment,
+    async close() {
+      await payment.stop();
+      await producer.close();
+      await kafka.admin.deleteTopics(DOMAINS.map((domain) => `${topicPrefix}${domain}`)).catch(() => {});
+    },
+  };
 }

@@ -10,6 +10,7 @@ import {
   deliveryEvent,
   derivedStats,
   directProjector,
+  projectionDeadLetters,
   snapshot,
   storedStats,
   uniqueTenant,
@@ -135,6 +136,7 @@ describe("projection", () => {
     ]);
     await producer.close();
 
+    const dlq = await projectionDeadLetters(kafka, logger, registry);
     const runOnce = async (groupId: string) => {
       const runner = createProjectionRunner({
         connection: kafka.connection,
@@ -147,6 +149,7 @@ describe("projection", () => {
         maxBatchSize: 50,
         commitIntervalMs: 100,
         lagIntervalMs: 200,
+        deadLetters: dlq.deadLetters,
       });
       await runner.start();
       try {
@@ -159,12 +162,19 @@ describe("projection", () => {
       }
     };
 
-    await runOnce(kafka.groupId("projection-a"));
-    const first = await snapshot(database.db, tenants);
-    expect(first.log).toHaveLength(140);
-    expect(await storedStats(database.db, tenants)).toEqual(await derivedStats(database.db, tenants));
+    try {
+      await runOnce(kafka.groupId("projection-a"));
+      const first = await snapshot(database.db, tenants);
+      expect(first.log).toHaveLength(140);
+      expect(await storedStats(database.db, tenants)).toEqual(await derivedStats(database.db, tenants));
+      // The record that is not a delivery event: dead-lettered with its reason, not skipped.
+      await eventually(() => dlq.payment.messages.length === 1);
+      expect(dlq.payment.messages[0]?.headers["X-Error-Code"]).toBe("INVALID_DELIVERY_EVENT");
 
-    await runOnce(kafka.groupId("projection-b"));
-    expect(await snapshot(database.db, tenants)).toEqual(first);
+      await runOnce(kafka.groupId("projection-b"));
+      expect(await snapshot(database.db, tenants)).toEqual(first);
+    } finally {
+      await dlq.close();
+    }
   });
 });

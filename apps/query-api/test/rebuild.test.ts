@@ -6,7 +6,7 @@ import { eventually } from "@fluxnotify/shared/testing";
 import { describe, expect, inject } from "vitest";
 import { rebuildReadModel } from "../src/projection/rebuild";
 import { createProjectionRunner, projectionLag } from "../src/projection/runner";
-import { deliveryEvent, snapshot, uniqueTenant } from "./helpers";
+import { deliveryEvent, projectionDeadLetters, snapshot, uniqueTenant } from "./helpers";
 
 describe("rebuild", () => {
   // Its own database: the rebuild truncates whole tables, which other test files use.
@@ -36,6 +36,7 @@ describe("rebuild", () => {
       })),
     );
     await producer.close();
+    const dlq = await projectionDeadLetters(kafka, logger, registry);
     const run = async () => {
       const runner = createProjectionRunner({
         connection: kafka.connection,
@@ -47,6 +48,7 @@ describe("rebuild", () => {
         defaultTimeZone: "Asia/Seoul",
         commitIntervalMs: 100,
         lagIntervalMs: 200,
+        deadLetters: dlq.deadLetters,
       });
       await runner.start();
       return runner;
@@ -77,6 +79,7 @@ describe("rebuild", () => {
       expect(strip(after.stats)).toEqual(strip(before.stats));
     } finally {
       await database.close();
+      await dlq.close();
     }
   });
 });

@@ -6,7 +6,7 @@ import {
   tenantTimeZones,
 } from "@fluxnotify/db/queries/read-model";
 import { type DeliveryEvent, parseDeliveryEvent } from "@fluxnotify/shared/contracts";
-import type { ConsumedMessage } from "@fluxnotify/shared/kafka";
+import type { ConsumedMessage, PoisonFailure } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
 import { Counter, Gauge, type Registry } from "@fluxnotify/shared/metrics";
 import { isIanaTimeZone } from "../time-zone";
@@ -50,6 +50,8 @@ export interface ProjectorDeps {
   logger: Logger;
   metrics: ProjectionMetrics;
   defaultTimeZone: string;
+  /** Where records the read model cannot take go (see dead-letter.ts); without it they are skipped. */
+  deadLetter?: (message: ConsumedMessage, failure: PoisonFailure) => Promise<void>;
 }
 
 /**
@@ -105,28 +107,28 @@ export function createProjector(deps: ProjectorDeps) {
 
   return async function project(messages: ConsumedMessage[]): Promise<void> {
     const events: DeliveryEvent[] = [];
+    const invalid: Array<{ message: ConsumedMessage; reason: string }> = [];
     for (const message of messages) {
       const parsed = parseDeliveryEvent(message.value);
-      if (parsed.ok) {
-        events.push(parsed.value);
-        continue;
-      }
-      // Our own topic, written by our workers from validated data: a record that does not
-      // parse is a producer bug no retry can fix, and blocking on it would freeze the read
-      // model for every tenant. Skip it loudly (coordinates logged, counted, alertable); a
-      // fixed projection can pick it up again through the rebuild command.
-      metrics.records.inc({ outcome: "invalid" });
-      logger.error(
-        {
-          topic: message.topic,
-          partition: message.partition,
-          offset: String(message.offset),
-          reason: parsed.reason,
-        },
-        "skipping invalid delivery event",
-      );
+      if (parsed.ok) events.push(parsed.value);
+      else invalid.push({ message, reason: parsed.reason });
     }
-    if (events.length === 0) return;
+    if (events.length > 0) await apply(events);
+    // Our own topic, written by our workers from validated data: a record that does not
+    // parse is a producer bug no retry can fix, and blocking on it would freeze the read
+    // model for every tenant. It is dead-lettered once the rest of the batch is applied
+    // (so a retried batch does not dead-letter it twice), and counted.
+    for (const { message, reason } of invalid) {
+      logger.error(
+        { topic: message.topic, partition: message.partition, offset: String(message.offset), reason },
+        deps.deadLetter ? "dead-lettering invalid delivery event" : "skipping invalid delivery event",
+      );
+      await deps.deadLetter?.(message, { code: "INVALID_DELIVERY_EVENT", reason });
+      metrics.records.inc({ outcome: "invalid" });
+    }
+  };
+
+  async function apply(events: DeliveryEvent[]): Promise<void> {
     const zones = await zonesFor(events);
     const rows = collapseEvents(events).map((e) => toRow(e, zones.get(e.tenantId) ?? deps.defaultTimeZone));
     const result = await applyProjectionBatch(db, rows);
@@ -134,5 +136,5 @@ export function createProjector(deps: ProjectorDeps) {
     metrics.rowsChanged.inc(result.changed);
     const newest = Math.max(...events.map((e) => Date.parse(e.at)));
     metrics.lastEventAge.set(Math.max(0, (Date.now() - newest) / 1000));
-  };
+  }
 }

@@ -1,7 +1,13 @@
 import type { Database } from "@fluxnotify/db";
-import { type ConsumerRunner, createConsumerRunner, type KafkaConnection } from "@fluxnotify/shared/kafka";
+import {
+  type ConsumerRunner,
+  createConsumerRunner,
+  type DeadLetterWriter,
+  type KafkaConnection,
+} from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
+import { createProjectionDeadLetter } from "./dead-letter";
 import { createProjector, projectionMetrics } from "./projector";
 
 export interface ProjectionOptions {
@@ -15,6 +21,8 @@ export interface ProjectionOptions {
   maxBatchSize?: number;
   commitIntervalMs?: number;
   lagIntervalMs?: number;
+  /** Records the read model cannot take are dead-lettered here (`{prefix}{domain}`). */
+  deadLetters: { writer: DeadLetterWriter; topicPrefix: string };
 }
 
 /**
@@ -24,6 +32,7 @@ export interface ProjectionOptions {
  */
 export function createProjectionRunner(options: ProjectionOptions): ConsumerRunner {
   const logger = options.logger.child({ component: "projection" });
+  const deadLetter = createProjectionDeadLetter(options.deadLetters.writer, options.deadLetters.topicPrefix);
   return createConsumerRunner({
     connection: options.connection,
     groupId: options.groupId,
@@ -39,7 +48,9 @@ export function createProjectionRunner(options: ProjectionOptions): ConsumerRunn
       logger,
       metrics: projectionMetrics(options.registry),
       defaultTimeZone: options.defaultTimeZone,
+      deadLetter,
     }),
+    deadLetter,
   });
 }
 

@@ -71,6 +71,16 @@ export async function lockMovableParked(
     .for("update", { of: p, skipLocked: true });
 }
 
+/** Locks one parked event (skipping it when another process holds it). */
+export async function lockParkedEvent(db: Executor, eventId: string): Promise<ParkedEvent | undefined> {
+  const [row] = await db
+    .select()
+    .from(parkedEvents)
+    .where(eq(parkedEvents.eventId, eventId))
+    .for("update", { skipLocked: true });
+  return row;
+}
+
 /** Cheap pre-check before opening a release transaction. */
 export async function hasParkedWaitingFor(
   db: Executor,

@@ -1,4 +1,4 @@
-import { parseJsonExact } from "./json";
+import { decodeUtf8, findUnstorableText, parseJsonExact, unstorableText } from "./json";
 
 /** A CloudEvents 1.0 event as FluxPay sends it; `data` is still unvalidated. */
 export interface CloudEvent {
@@ -14,24 +14,40 @@ export interface CloudEvent {
 
 export type CloudEventEncoding = "structured" | "structured-string" | "binary";
 
-export type DecodeFailureCode = "VALUE_TOO_LARGE" | "EMPTY_VALUE" | "MALFORMED_JSON" | "INVALID_ENVELOPE";
+export type DecodeFailureCode =
+  | "VALUE_TOO_LARGE"
+  | "EMPTY_VALUE"
+  | "MALFORMED_ENCODING"
+  | "MALFORMED_JSON"
+  | "INVALID_ENVELOPE";
 
 export type DecodeResult =
   | { ok: true; event: CloudEvent; encoding: CloudEventEncoding }
-  | { ok: false; code: DecodeFailureCode; reason: string };
+  /** `eventId`: the record's id whenever it can be read, even from an invalid envelope. */
+  | { ok: false; code: DecodeFailureCode; reason: string; eventId?: string };
 
 export interface EncodedRecord {
   value: Buffer | null | undefined;
   /** Kafka record headers, names as sent. */
   headers: Readonly<Record<string, string>>;
+  /** Parts of the record that were not UTF-8 (see ConsumedMessage.encodingProblems). */
+  encodingProblems?: readonly string[] | undefined;
 }
 
 export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 
 const REQUIRED_STRING_ATTRIBUTES = ["specversion", "id", "source", "type", "tenantid"] as const;
 
-function fail(code: DecodeFailureCode, reason: string): DecodeResult {
-  return { ok: false, code, reason };
+function fail(code: DecodeFailureCode, reason: string, eventId?: string): DecodeResult {
+  return eventId === undefined ? { ok: false, code, reason } : { ok: false, code, reason, eventId };
+}
+
+/** The envelope's `id` when it is a usable string, so a dead letter can still name it. */
+function readableId(candidate: Record<string, unknown>): string | undefined {
+  const { id } = candidate;
+  return typeof id === "string" && id.trim() !== "" && id.length <= 200 && !unstorableText(id)
+    ? id
+    : undefined;
 }
 
 function parse(text: string, what: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -46,40 +62,44 @@ function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
+/** Attribute values are short identifiers; anything longer is not an envelope we know. */
+const MAX_ATTRIBUTE_CHARS = 1_000;
+
 function validateEnvelope(candidate: Record<string, unknown>, encoding: CloudEventEncoding): DecodeResult {
   const where = encoding === "binary" ? "header ce_" : "attribute ";
+  const eventId = readableId(candidate);
+  const invalid = (reason: string) => fail("INVALID_ENVELOPE", reason, eventId);
   for (const name of REQUIRED_STRING_ATTRIBUTES) {
     const value = candidate[name];
-    if (value === undefined || value === null)
-      return fail("INVALID_ENVELOPE", `missing required ${where}${name}`);
+    if (value === undefined || value === null) return invalid(`missing required ${where}${name}`);
     if (typeof value !== "string" || value.trim() === "") {
-      return fail(
-        "INVALID_ENVELOPE",
-        `${where}${name} must be a non-empty string, got ${JSON.stringify(value)}`,
-      );
+      return invalid(`${where}${name} must be a non-empty string, got ${JSON.stringify(value)?.slice(0, 100)}`);
+    }
+    if (value.length > MAX_ATTRIBUTE_CHARS) {
+      return invalid(`${where}${name} is ${value.length} characters, over the ${MAX_ATTRIBUTE_CHARS} allowed`);
     }
   }
+  for (const name of [...REQUIRED_STRING_ATTRIBUTES, "time", "datacontenttype"]) {
+    const value = candidate[name];
+    const why = typeof value === "string" ? unstorableText(value) : undefined;
+    if (why) return invalid(`${where}${name} ${why}`);
+  }
   if (candidate.specversion !== "1.0") {
-    return fail(
-      "INVALID_ENVELOPE",
-      `unsupported specversion ${JSON.stringify(candidate.specversion)}, expected "1.0"`,
-    );
+    return invalid(`unsupported specversion ${JSON.stringify(candidate.specversion)}, expected "1.0"`);
   }
   if (
     candidate.time !== undefined &&
     (typeof candidate.time !== "string" || Number.isNaN(Date.parse(candidate.time)))
   ) {
-    return fail(
-      "INVALID_ENVELOPE",
-      `${where}time must be an RFC 3339 timestamp, got ${JSON.stringify(candidate.time)}`,
-    );
+    return invalid(`${where}time must be an RFC 3339 timestamp, got ${JSON.stringify(candidate.time)?.slice(0, 100)}`);
   }
   if (candidate.data === undefined || candidate.data === null) {
-    return fail(
-      "INVALID_ENVELOPE",
-      encoding === "binary" ? "binary-mode record has no data in its value" : "missing data",
-    );
+    return invalid(encoding === "binary" ? "binary-mode record has no data in its value" : "missing data");
   }
+  // Only what the platform keeps is checked here; data fields are checked after validation
+  // (unknown fields are dropped there, so a stray one can not make an event unusable).
+  const unstorableData = typeof candidate.data === "string" ? findUnstorableText(candidate.data, "data") : undefined;
+  if (unstorableData) return invalid(unstorableData);
   const event: CloudEvent = {
     specversion: candidate.specversion as string,
     id: candidate.id as string,
@@ -111,9 +131,15 @@ export function decodeCloudEvent(record: EncodedRecord, maxBytes = DEFAULT_MAX_E
       binary ? "binary-mode record has an empty value (no data)" : "record value is empty",
     );
   }
-  const text = value.toString("utf8");
+  // Bytes that are not UTF-8 are malformed, never decoded into U+FFFD and delivered.
+  const text = decodeUtf8(value);
+  if (text === undefined) {
+    return fail("MALFORMED_ENCODING", `${binary ? "binary-mode data" : "value"} is not valid UTF-8`);
+  }
 
   if (binary) {
+    const badHeader = record.encodingProblems?.find((part) => /^header ce_/i.test(part));
+    if (badHeader) return fail("MALFORMED_ENCODING", `${badHeader} is not valid UTF-8`);
     const parsed = parse(text, "binary-mode data");
     if (!parsed.ok) return fail("MALFORMED_JSON", parsed.reason);
     const attributes: Record<string, unknown> = { data: parsed.value };

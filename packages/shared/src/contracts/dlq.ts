@@ -10,6 +10,14 @@ export const DLQ_HEADERS = {
   eventId: "X-Event-Id",
   failedAt: "X-Failed-At",
   notificationId: "X-Notification-Id",
+  /** The tenant the record belongs to, where it can be read (admins see their own tenant's). */
+  tenantId: "X-Tenant-Id",
+  /** Set when the value was too large to dead-letter as it is and was replaced by a digest. */
+  valueReplaced: "X-Value-Replaced",
+  valueSha256: "X-Value-Sha256",
+  valueBytes: "X-Value-Bytes",
+  /** Where the replaced original was kept (the originals topic), or why it was not. */
+  originalKept: "X-Original-Kept",
 } as const;
 
 /** Kafka header values are bytes; keep messages short enough for any broker/client limit. */
@@ -25,6 +33,7 @@ export interface DeadLetterInfo {
   channel?: string;
   eventId?: string;
   notificationId?: string;
+  tenantId?: string;
   failedAt?: Date;
 }
 
@@ -41,7 +50,24 @@ export function deadLetterHeaders(info: DeadLetterInfo): Record<string, string> 
   if (info.channel) headers[DLQ_HEADERS.channel] = info.channel;
   if (info.eventId) headers[DLQ_HEADERS.eventId] = info.eventId;
   if (info.notificationId) headers[DLQ_HEADERS.notificationId] = info.notificationId;
+  if (info.tenantId) headers[DLQ_HEADERS.tenantId] = info.tenantId;
   return headers;
+}
+
+/**
+ * A dead letter's headers: the original record's, with the CONTRACT §3 headers on top.
+ * Kafka header names are case-sensitive, so an original `x-event-id` would sit beside our
+ * `X-Event-Id`: any original header that names the same thing in another case is dropped,
+ * and each header appears once.
+ */
+export function withDeadLetterHeaders(
+  original: Readonly<Record<string, string>>,
+  info: DeadLetterInfo,
+): Record<string, string> {
+  const added = deadLetterHeaders(info);
+  const ours = new Set(Object.keys(added).map((name) => name.toLowerCase()));
+  const kept = Object.entries(original).filter(([name]) => !ours.has(name.toLowerCase()));
+  return { ...Object.fromEntries(kept), ...added };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type DeliveryEvent,
   deliveryEventSchema,
 } from "./messages";
+import { decodeUtf8, findUnstorableText } from "./json";
 import { type Channel, commandTopic, DELIVERY_EVENTS_TOPIC } from "./topics";
 
 /**
@@ -92,15 +93,22 @@ function parseWith<T>(
   what: string,
 ): ParseResult<T> {
   if (!value || value.byteLength === 0) return { ok: false, reason: `${what} record has an empty value` };
+  const text = decodeUtf8(value);
+  if (text === undefined) return { ok: false, reason: `${what} is not valid UTF-8` };
   let json: unknown;
   try {
     // Our own messages carry decimals as strings already; plain JSON.parse is exact here.
-    json = JSON.parse(value.toString("utf8"));
+    json = JSON.parse(text);
   } catch (error) {
     return { ok: false, reason: `${what} is not valid JSON: ${(error as Error).message}` };
   }
   const result = schema.safeParse(json);
-  if (result.success) return { ok: true, value: result.data };
+  if (result.success) {
+    // Our topics can be written by anyone with access: refuse what the stores cannot hold.
+    const unstorable = findUnstorableText(result.data, what.replaceAll(" ", "_"));
+    if (unstorable) return { ok: false, reason: `invalid ${what}: ${unstorable}` };
+    return { ok: true, value: result.data };
+  }
   const problems = result.error.issues.map(
     (issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`,
   );

@@ -16,6 +16,14 @@ export const DELIVERY_EVENTS_TOPIC = "notification.delivery.events";
  */
 export const REPLAY_OUTCOMES_TOPIC = "notification.replay.outcomes";
 /**
+ * Originals of dead letters too large to write as they are (gzipped, keyed by SHA-256):
+ * the dead letter carries the digest, dlq-admin keeps the original for operators.
+ */
+export const ORIGINALS_TOPIC = "notification.dlq.originals";
+/** The originals topic's max.message.bytes: the largest original that can be kept. */
+export const MAX_ORIGINAL_BYTES = 16 * 1024 * 1024;
+
+/**
  * Where dlq-admin replays a dead-lettered FluxPay record: FluxPay's own topics are never
  * written by us, so the ingest worker's group for the domain reads this topic as well.
  */
@@ -63,5 +71,14 @@ export function topology(options: { partitions?: number } = {}): TopicSpec[] {
     { name: DELIVERY_EVENTS_TOPIC, partitions, configs: { "retention.ms": String(30 * 24 * 3600 * 1000) } },
     { name: REPLAY_OUTCOMES_TOPIC, partitions: 3, configs: { "retention.ms": String(7 * 24 * 3600 * 1000) } },
     ...DOMAINS.map((domain) => ({ name: dlqTopic(domain), partitions: 3 })),
+    {
+      name: ORIGINALS_TOPIC,
+      partitions: 3,
+      // Kept as long as the read model's source.
+      configs: {
+        "max.message.bytes": String(MAX_ORIGINAL_BYTES),
+        "retention.ms": String(30 * 24 * 3600 * 1000),
+      },
+    },
   ];
 }

@@ -1,4 +1,4 @@
-import { deadLetterHeaders, replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
+import { replayHeadersOf, withDeadLetterHeaders, withReplayOutcomes } from "../contracts/dlq";
 import { DOMAINS, type Domain, domainOfEventType } from "../contracts/fluxpay-events";
 import type { ChannelCommand } from "../contracts/messages";
 import { deliveryEventFor, deliveryEventRecord } from "../contracts/records";
@@ -38,6 +38,12 @@ function domainOf(message: ConsumedMessage, fallback: Domain): Domain {
   return fallback;
 }
 
+/** A dead letter, and what is produced with it in the same request (its FAILED event). */
+export interface DeadLetterRecords {
+  deadLetter: OutgoingMessage;
+  alongside: OutgoingMessage[];
+}
+
 /**
  * The DLQ record keeps the original key and value (so a replay is the original command)
  * and the original headers (trace id; `X-Replay-Of`, which links a failed replay to the
@@ -51,30 +57,28 @@ export function deadLetterRecords(
   failure: Failure,
   target: DeadLetterTarget,
   recipient: string | null,
-): OutgoingMessage[] {
+): DeadLetterRecords {
   const failedAt = new Date();
   const domain = command?.domain ?? domainOf(message, target.fallbackDomain);
-  const dlq: OutgoingMessage = {
+  const deadLetter: OutgoingMessage = {
     topic: `${target.dlqTopicPrefix}${domain}`,
-    key: message.key,
+    key: message.keyBytes ?? message.key,
     value: message.value ?? Buffer.alloc(0),
-    headers: {
-      ...message.headers,
-      ...deadLetterHeaders({
-        errorMessage: failure.message,
-        errorCode: failure.code,
-        retryCount: failure.retryCount,
-        originalTopic: message.topic,
-        originalPartition: message.partition,
-        originalOffset: message.offset.toString(),
-        channel,
-        eventId: command?.eventId ?? message.headers["x-event-id"],
-        notificationId: command?.notificationId ?? message.headers["x-notification-id"],
-        failedAt,
-      }),
-    },
+    headers: withDeadLetterHeaders(message.headers, {
+      errorMessage: failure.message,
+      errorCode: failure.code,
+      retryCount: failure.retryCount,
+      originalTopic: message.topic,
+      originalPartition: message.partition,
+      originalOffset: message.offset.toString(),
+      channel,
+      eventId: command?.eventId ?? message.headers["x-event-id"],
+      notificationId: command?.notificationId ?? message.headers["x-notification-id"],
+      tenantId: command?.tenantId,
+      failedAt,
+    }),
   };
-  if (!command) return [dlq];
+  if (!command) return { deadLetter, alongside: [] };
   const event = deliveryEventRecord(
     deliveryEventFor(command, {
       status: "FAILED",
@@ -87,6 +91,9 @@ export function deadLetterRecords(
     }),
   );
   const headers = { ...event.headers, ...replayHeadersOf(message.headers) };
-  const records = [dlq, { ...event, topic: target.deliveryEventsTopic, headers }];
-  return withReplayOutcomes(records, target.deliveryEventsTopic, target.replayOutcomesTopic);
+  const alongside = [{ ...event, topic: target.deliveryEventsTopic, headers }];
+  return {
+    deadLetter,
+    alongside: withReplayOutcomes(alongside, target.deliveryEventsTopic, target.replayOutcomesTopic),
+  };
 }

@@ -3,7 +3,7 @@ import { replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
 import type { ChannelCommand } from "../contracts/messages";
 import { deliveryEventFor, deliveryEventRecord, parseChannelCommand } from "../contracts/records";
 import { AppError, errorMessage, RetryableError } from "../errors";
-import type { ConsumedMessage, KafkaProducer, OutgoingMessage } from "../kafka/index";
+import type { ConsumedMessage, DeadLetterWriter, KafkaProducer, OutgoingMessage, PoisonFailure } from "../kafka/index";
 import type { Logger } from "../logger";
 import type { CircuitBreaker } from "./breaker";
 import { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";
@@ -23,6 +23,7 @@ export interface RetryPolicy {
 export interface HandlerDeps<R> {
   strategy: ChannelStrategy<R>;
   producer: KafkaProducer;
+  deadLetters: DeadLetterWriter;
   dedup: DedupStore;
   breaker: CircuitBreaker;
   metrics: DeliveryMetrics;
@@ -135,7 +136,8 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
       ? `command for channel ${parsed.value.channel} on the ${channel} topic`
       : parsed.reason;
     const failure = { code: "COMMAND_INVALID", message: reason, retryCount: 0, attempts: 0 };
-    await producer.send(deadLetterRecords(message, channel, undefined, failure, target, null));
+    const { deadLetter, alongside } = deadLetterRecords(message, channel, undefined, failure, target, null);
+    await deps.deadLetters.send([deadLetter], alongside);
     metrics.deadLetters.inc({ channel, code: failure.code });
     metrics.sends.inc({ channel, outcome: "failed" });
     deps.logger.warn(
@@ -188,7 +190,8 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
       return;
     }
     const { failure } = outcome;
-    await producer.send(deadLetterRecords(message, channel, command, failure, target, recipient));
+    const { deadLetter, alongside } = deadLetterRecords(message, channel, command, failure, target, recipient);
+    await deps.deadLetters.send([deadLetter], alongside);
     metrics.deadLetters.inc({ channel, code: failure.code });
     metrics.sends.inc({ channel, outcome: "failed" });
     metrics.attempts.observe({ channel, outcome: "failed" }, failure.attempts);
@@ -199,4 +202,21 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
   } finally {
     if (!released) await claim.release().catch(() => {});
   }
+}
+
+/**
+ * The runner's dead-letter for a command isolated as poison: something in it fails every
+ * attempt in a way the handler did not foresee. A command that parses still gets its FAILED
+ * delivery event, so the read model does not show it PENDING for ever.
+ */
+export function deadLetterPoisonCommand<R>(deps: HandlerDeps<R>) {
+  return async (message: ConsumedMessage, poison: PoisonFailure): Promise<void> => {
+    const parsed = parseChannelCommand(message.value);
+    const command = parsed.ok && parsed.value.channel === deps.strategy.channel ? parsed.value : undefined;
+    const failure = { code: poison.code, message: poison.reason, retryCount: 0, attempts: 0 };
+    const records = deadLetterRecords(message, deps.strategy.channel, command, failure, deps.target, null);
+    await deps.deadLetters.send([records.deadLetter], records.alongside);
+    deps.metrics.deadLetters.inc({ channel: deps.strategy.channel, code: poison.code });
+    deps.metrics.sends.inc({ channel: deps.strategy.channel, outcome: "failed" });
+  };
 }

@@ -4,6 +4,7 @@ import type { ReadinessCheck } from "../http/health-server";
 import {
   type ConsumerRunner,
   createConsumerRunner,
+  createDeadLetterWriter,
   type KafkaConnection,
   type KafkaProducer,
 } from "../kafka/index";
@@ -11,7 +12,7 @@ import type { Logger } from "../logger";
 import { pingRedis, type Redis } from "../redis";
 import { type CircuitBreaker, createCircuitBreaker } from "./breaker";
 import { createDedupStore } from "./dedup";
-import { handleCommand, type RetryPolicy } from "./handler";
+import { deadLetterPoisonCommand, handleCommand, type RetryPolicy } from "./handler";
 import { deliveryMetrics } from "./metrics";
 import type { ChannelStrategy } from "./types";
 
@@ -93,6 +94,7 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
   const deps = {
     strategy,
     producer: options.producer,
+    deadLetters: createDeadLetterWriter({ producer: options.producer, logger }),
     dedup,
     breaker,
     metrics,
@@ -123,6 +125,7 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
       active.add(work);
       return work.finally(() => active.delete(work));
     },
+    deadLetter: deadLetterPoisonCommand(deps),
   });
   const theRunner = runner;
 

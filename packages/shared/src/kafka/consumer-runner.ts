@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { classifyFailure, type FailureVerdict } from "../errors";
 import {
   baseClientOptions,
   Consumer,
@@ -19,10 +20,15 @@ import { kafkaMetrics } from "./metrics";
 import { OffsetTracker } from "./offset-tracker";
 import { Gate, Semaphore } from "./semaphore";
 
+type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
+
 /**
  * At-least-once consumption: an offset is committed only once it and every offset before
- * it in its partition are done. A failing handler is retried with backoff and never
- * skipped: handlers dead-letter bad input themselves, so a throw means "not done yet".
+ * it in its partition are done. A handler that throws is judged by `classifyFailure`: a
+ * transient failure ("not done yet": a dependency is down) is retried with backoff and
+ * never skipped; a permanent one (the data itself, e.g. a value PostgreSQL refuses) is
+ * isolated to its record — a failing batch is bisected — and that record alone is
+ * dead-lettered, so no single record can stop a partition.
  */
 export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
   const { groupId, logger } = options;
@@ -41,11 +47,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     minBytes: options.minBytes ?? 16 * 1024,
     autocommit: false,
     highWaterMark: Math.max(64, concurrency * 4),
-    deserializers: {
-      key: stringDeserializer,
-      headerKey: stringDeserializer,
-      headerValue: stringDeserializer,
-    },
+    // Keys and header values stay bytes here; toConsumed decodes them strictly.
+    deserializers: { headerKey: stringDeserializer },
   });
   const tracker = new OffsetTracker();
   // Handlers running at once, and messages accepted but not finished (running or waiting
@@ -58,13 +61,16 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   const inFlight = new Set<Promise<void>>();
   const keyChains = new Map<string, Promise<void>>();
   let assigned: Array<{ topic: string; partitions: number[] }> = [];
-  let stream: MessagesStream<string, Buffer, string, string> | undefined;
+  let stream: Stream | undefined;
   let loop: Promise<void> | undefined;
   let committing: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let lagMonitor: ReturnType<typeof startLagMonitor> | undefined;
   let commitTimer: NodeJS.Timeout | undefined;
+  let stallTimer: NodeJS.Timeout | undefined;
   let everOpened = false;
+  const stallAfterMs = options.stallAfterMs ?? 60_000;
+  const stalledLabels = new Set<string>();
 
   const isAssigned = (topic: string, partition: number) =>
     assigned.some((a) => a.topic === topic && a.partitions.includes(partition));
@@ -77,6 +83,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       }
     }
     assigned = assignments;
+    metrics.rebalances.inc({ group: groupId });
     logger.info({ groupId, assignments }, "partitions assigned");
   });
   // Eager rebalance: commit what is done before partitions move (best effort, not awaited).
@@ -101,26 +108,85 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     return committing;
   }
 
-  async function runUntilDone(work: () => Promise<void>, topic: string): Promise<boolean> {
+  /** Backoff before retry `attempt`; false when shutting down (the work stays uncommitted). */
+  async function backoff(attempt: number, error: unknown, topic: string): Promise<boolean> {
+    if (abort.signal.aborted) return false;
+    const backoffMs = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
+    logger.error({ err: error, groupId, topic, attempt, backoffMs }, "handler failed; retrying");
+    try {
+      await sleep(backoffMs, undefined, { signal: abort.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Runs `work` until it succeeds or fails permanently. Transient failures are retried;
+   * the permanent verdict is returned for the caller to isolate. False = shutting down.
+   */
+  async function attempt(
+    work: () => Promise<void>,
+    topic: string,
+  ): Promise<{ done: true } | { done: false; permanent?: FailureVerdict }> {
     for (let attempt = 0; ; attempt++) {
       const timer = metrics.handlerSeconds.startTimer({ group: groupId, topic });
       try {
         await work();
         timer();
-        return true;
+        return { done: true };
       } catch (error) {
         metrics.handlerErrors.inc({ group: groupId, topic });
-        if (abort.signal.aborted) return false; // shutting down: leave it uncommitted
-        const backoffMs = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
-        logger.error({ err: error, groupId, topic, attempt, backoffMs }, "handler failed; retrying");
-        try {
-          await sleep(backoffMs, undefined, { signal: abort.signal });
-        } catch {
-          return false;
-        }
+        const verdict = classifyFailure(error);
+        if (verdict.kind === "permanent") return { done: false, permanent: verdict };
+        if (!(await backoff(attempt, error, topic))) return { done: false };
       }
     }
   }
+
+  /** A record no retry can fix: its dead letter (retried until written), or a loud skip. */
+  async function settlePoison(message: ConsumedMessage, verdict: FailureVerdict): Promise<boolean> {
+    const where = { groupId, topic: message.topic, partition: message.partition, offset: String(message.offset) };
+    logger.error({ ...where, code: verdict.code, reason: verdict.reason }, "record cannot be processed; isolating it");
+    const { deadLetter } = options;
+    if (!deadLetter) {
+      metrics.poison.inc({ group: groupId, topic: message.topic, result: "skipped" });
+      return true;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deadLetter(message, { code: verdict.code, reason: verdict.reason });
+        metrics.poison.inc({ group: groupId, topic: message.topic, result: "dead_lettered" });
+        return true;
+      } catch (error) {
+        if (!(await backoff(attempt, error, message.topic))) return false;
+      }
+    }
+  }
+
+  /**
+   * Handles `messages` as one batch; on a permanent failure, bisects until the failing
+   * records stand alone and dead-letters each of them. The halves run in offset order.
+   */
+  async function runBatch(
+    messages: ConsumedMessage[],
+    handler: (batch: ConsumedMessage[]) => Promise<void>,
+  ): Promise<boolean> {
+    const topic = messages[0]?.topic ?? "";
+    const result = await attempt(() => handler(messages), topic);
+    if (result.done) return true;
+    if (!result.permanent) return false;
+    const [only] = messages;
+    if (messages.length === 1 && only) return settlePoison(only, result.permanent);
+    metrics.isolations.inc({ group: groupId, topic });
+    const middle = Math.ceil(messages.length / 2);
+    return (
+      (await runBatch(messages.slice(0, middle), handler)) && (await runBatch(messages.slice(middle), handler))
+    );
+  }
+
+  const runOne = (message: ConsumedMessage, handler: EachMessageOptions["handler"]) =>
+    runBatch([message], () => handler(message));
 
   function dispatch(message: ConsumedMessage, handler: EachMessageOptions["handler"]): void {
     const chainKey =
@@ -130,7 +196,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       .then(async () => {
         if (!(await slots.acquire())) return false; // stopping: leave it uncommitted
         try {
-          return await runUntilDone(() => handler(message), message.topic);
+          return await runOne(message, handler);
         } finally {
           slots.release();
         }
@@ -150,7 +216,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     if (chainKey !== undefined) keyChains.set(chainKey, run);
   }
 
-  async function consumeStream(current: MessagesStream<string, Buffer, string, string>): Promise<void> {
+  async function consumeStream(current: Stream): Promise<void> {
     let batch: ConsumedMessage[] = [];
     for await (const raw of current) {
       await gate.wait();
@@ -158,7 +224,10 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       const message = toConsumed(raw);
       // Buffered records of a partition we no longer own: its new owner handles them.
       if (!isAssigned(message.topic, message.partition)) continue;
-      if (!tracker.track(message.topic, message.partition, message.offset)) continue; // seen already
+      if (!tracker.track(message.topic, message.partition, message.offset)) {
+        metrics.redelivered.inc({ group: groupId, topic: message.topic });
+        continue; // seen already
+      }
       metrics.inFlight.set({ group: groupId }, tracker.inFlight());
       if ("handler" in options) {
         if (!(await accepted.acquire())) break;
@@ -169,8 +238,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       if (batch.length >= (options.maxBatchSize ?? 500) || current.readableLength === 0) {
         const messages = batch;
         batch = [];
-        const done = await runUntilDone(() => options.batchHandler(messages), messages[0]?.topic ?? "");
-        if (!done) break;
+        if (!(await runBatch(messages, options.batchHandler))) break;
         for (const m of messages) tracker.complete(m.topic, m.partition, m.offset);
         metrics.consumed.inc({ group: groupId, topic: messages[0]?.topic ?? "" }, messages.length);
         metrics.inFlight.set({ group: groupId }, tracker.inFlight());
@@ -208,6 +276,39 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     }
   }
 
+  function stalled() {
+    if (!gate.isOpen) return [];
+    return tracker
+      .stalled(stallAfterMs)
+      .filter((p) => isAssigned(p.topic, p.partition))
+      .map(({ topic, partition, stalledMs, pending }) => ({
+        topic,
+        partition,
+        stalledSeconds: Math.round(stalledMs / 1000),
+        pending,
+      }));
+  }
+
+  /** Keeps kafka_consumer_partition_stalled current: 1 for each stalled partition, else 0. */
+  function reportStalls(): void {
+    const now = new Set<string>();
+    for (const { topic, partition, stalledSeconds, pending } of stalled()) {
+      const label = `${topic}\0${partition}`;
+      if (!stalledLabels.has(label)) {
+        logger.error({ groupId, topic, partition, stalledSeconds, pending }, "partition stalled");
+      }
+      now.add(label);
+      metrics.stalled.set({ group: groupId, topic, partition: String(partition) }, 1);
+    }
+    for (const label of stalledLabels) {
+      if (now.has(label)) continue;
+      const [topic = "", partition = ""] = label.split("\0");
+      metrics.stalled.set({ group: groupId, topic, partition }, 0);
+    }
+    stalledLabels.clear();
+    for (const label of now) stalledLabels.add(label);
+  }
+
   return {
     start() {
       return new Promise<void>((resolve, reject) => {
@@ -223,6 +324,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           },
         );
         commitTimer = setInterval(() => void commitDone(), options.commitIntervalMs ?? 1_000);
+        stallTimer = setInterval(reportStalls, Math.min(5_000, stallAfterMs));
+        stallTimer.unref();
         lagMonitor = startLagMonitor({
           consumer,
           groupId,
@@ -237,6 +340,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       metrics.paused.set({ group: groupId }, 1);
     },
     resume() {
+      // Paused on purpose (provider down): that time was not a stall.
+      if (!gate.isOpen) tracker.touchAll();
       gate.open();
       metrics.paused.set({ group: groupId }, 0);
     },
@@ -246,6 +351,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     stop(drainTimeoutMs = 20_000) {
       stopping ??= (async () => {
         clearInterval(commitTimer);
+        clearInterval(stallTimer);
         lagMonitor?.stop();
         slots.close();
         accepted.close();
@@ -272,6 +378,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     },
     isHealthy: () => stopping === undefined && stream !== undefined && consumer.isConnected(),
     lag: () => lagMonitor?.snapshot() ?? Promise.resolve({}),
+    stalled,
     commit: commitDone,
   };
 }

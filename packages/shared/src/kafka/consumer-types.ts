@@ -1,4 +1,5 @@
 import type { Registry } from "prom-client";
+import { decodeUtf8 } from "../contracts/json";
 import type { Logger } from "../logger";
 import type { KafkaConnection, Message } from "./client";
 
@@ -6,10 +7,19 @@ export interface ConsumedMessage {
   topic: string;
   partition: number;
   offset: bigint;
+  /** The key as text (lossily decoded when it is not UTF-8: see `encodingProblems`). */
   key: string | undefined;
+  /** The key's bytes exactly as received: what a dead letter or replay must carry. */
+  keyBytes?: Buffer | undefined;
   value: Buffer | undefined;
+  /** Header values as text (lossily decoded when not UTF-8: see `encodingProblems`). */
   headers: Record<string, string>;
   timestamp: Date;
+  /**
+   * Which parts of the record were not valid UTF-8 ("key", "header ce_tenantid"): a
+   * consumer that reads them as text must refuse the record rather than act on U+FFFD.
+   */
+  encodingProblems?: string[] | undefined;
 }
 
 interface CommonOptions {
@@ -26,6 +36,31 @@ interface CommonOptions {
   minBytes?: number;
   sessionTimeoutMs?: number;
   lagIntervalMs?: number;
+  /**
+   * Where a record goes that fails for a reason no retry can fix (see `classifyFailure`),
+   * once it has been isolated from the rest of its batch: its dead letter. Without one, the
+   * record is logged with its coordinates, counted and skipped, so it cannot stop the
+   * partition either. A throw here is retried with backoff.
+   */
+  deadLetter?: (message: ConsumedMessage, failure: PoisonFailure) => Promise<void>;
+  /** A partition with work whose commit position has not moved for this long is stalled. */
+  stallAfterMs?: number;
+}
+
+/** Why a record was isolated as poison: a stable code and the error's message. */
+export interface PoisonFailure {
+  code: string;
+  reason: string;
+}
+
+/** A partition that has work and made no progress for `stallAfterMs`. */
+export interface StalledPartition {
+  topic: string;
+  partition: number;
+  /** Seconds since its commit position last moved. */
+  stalledSeconds: number;
+  /** Records fetched and not yet done. */
+  pending: number;
 }
 
 /** Messages handled concurrently (up to `concurrency`), in order per key. */
@@ -53,18 +88,39 @@ export interface ConsumerRunner {
   stop(drainTimeoutMs?: number): Promise<void>;
   isHealthy(): boolean;
   lag(): Promise<Record<string, number>>;
+  /** Partitions with work that made no progress for `stallAfterMs` (while not paused). */
+  stalled(): StalledPartition[];
   /** Commits the contiguous done prefix now (tests and shutdown). */
   commit(): Promise<void>;
 }
 
-export function toConsumed(message: Message<string, Buffer, string, string>): ConsumedMessage {
+/**
+ * Keys and header values arrive as bytes and are decoded strictly: bytes that are not
+ * UTF-8 are noted in `encodingProblems` (and decoded lossily for display), never silently
+ * turned into U+FFFD that a consumer would then deliver as if it had been sent.
+ */
+export function toConsumed(message: Message<Buffer, Buffer, string, Buffer>): ConsumedMessage {
+  const problems: string[] = [];
+  const text = (bytes: Buffer, what: string) => {
+    const decoded = decodeUtf8(bytes);
+    if (decoded !== undefined) return decoded;
+    problems.push(what);
+    return bytes.toString("utf8");
+  };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of message.headers) {
+    headers[name] = value ? text(value, `header ${name}`) : "";
+  }
+  const keyBytes = message.key ?? undefined;
   return {
     topic: message.topic,
     partition: message.partition,
     offset: message.offset,
-    key: message.key ?? undefined,
+    key: keyBytes === undefined ? undefined : text(keyBytes, "key"),
+    keyBytes,
     value: message.value ?? undefined,
-    headers: Object.fromEntries(message.headers),
+    headers,
     timestamp: new Date(Number(message.timestamp)),
+    ...(problems.length > 0 ? { encodingProblems: problems } : {}),
   };
 }

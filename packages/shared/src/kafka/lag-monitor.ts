@@ -2,7 +2,7 @@ import type { Logger } from "../logger";
 import { type Consumer, ListOffsetTimestamps } from "./client";
 import type { KafkaMetrics } from "./metrics";
 
-type AnyConsumer = Consumer<string, Buffer, string, string>;
+type AnyConsumer = Consumer<Buffer, Buffer, string, Buffer>;
 
 /**
  * Group lag from the broker's view (high watermark − committed offset) for the partitions

@@ -9,6 +9,11 @@ export interface KafkaMetrics {
   paused: Gauge<"group">;
   lag: Gauge<"group" | "topic" | "partition">;
   commits: Counter<"group" | "result">;
+  poison: Counter<"group" | "topic" | "result">;
+  isolations: Counter<"group" | "topic">;
+  stalled: Gauge<"group" | "topic" | "partition">;
+  rebalances: Counter<"group">;
+  redelivered: Counter<"group" | "topic">;
   produced: Counter<"topic">;
   produceErrors: Counter<"topic">;
   produceBatchSize: Histogram;
@@ -63,6 +68,36 @@ export function kafkaMetrics(registry: Registry): KafkaMetrics {
       name: "kafka_consumer_commits_total",
       help: "Offset commit requests",
       labelNames: ["group", "result"],
+      registers,
+    }),
+    poison: new Counter({
+      name: "kafka_consumer_poison_records_total",
+      help: "Records isolated as failing for a reason no retry fixes, by result (dead_lettered, skipped)",
+      labelNames: ["group", "topic", "result"],
+      registers,
+    }),
+    isolations: new Counter({
+      name: "kafka_consumer_batch_isolations_total",
+      help: "Batches split to find the record a permanent failure belongs to",
+      labelNames: ["group", "topic"],
+      registers,
+    }),
+    stalled: new Gauge({
+      name: "kafka_consumer_partition_stalled",
+      help: "1 while a partition has work and its commit position has not moved for the stall period",
+      labelNames: ["group", "topic", "partition"],
+      registers,
+    }),
+    rebalances: new Counter({
+      name: "kafka_consumer_rebalances_total",
+      help: "Group joins (each rebalance that reached this member)",
+      labelNames: ["group"],
+      registers,
+    }),
+    redelivered: new Counter({
+      name: "kafka_consumer_redelivered_total",
+      help: "Records fetched again after a rejoin or seek and skipped as already tracked",
+      labelNames: ["group", "topic"],
       registers,
     }),
     produced: new Counter({

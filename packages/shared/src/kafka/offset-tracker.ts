@@ -15,6 +15,8 @@ interface PartitionState {
   /** Last offset that left the head of the queue (done, with everything before it). */
   lastDone: bigint | undefined;
   committed: bigint | undefined;
+  /** When the done prefix last moved, or work arrived at an idle partition (ms epoch). */
+  movedAt: number;
 }
 
 export interface TopicPartitionOffset {
@@ -43,12 +45,15 @@ export class OffsetTracker {
         highestTracked: undefined,
         lastDone: undefined,
         committed: undefined,
+        movedAt: Date.now(),
       };
       this.#partitions.set(key, state);
     }
     if (state.highestTracked !== undefined && offset <= state.highestTracked) {
       return false;
     }
+    // An idle partition that gets work starts its stall clock now, not when it last moved.
+    if (state.head === state.queue.length) state.movedAt = Date.now();
     state.queue.push(offset);
     state.highestTracked = offset;
     return true;
@@ -58,11 +63,13 @@ export class OffsetTracker {
     const state = this.#partitions.get(keyOf(topic, partition));
     if (!state) return; // partition was revoked meanwhile; its new owner re-processes
     state.done.add(offset);
+    const before = state.head;
     while (state.head < state.queue.length && state.done.has(state.queue[state.head] as bigint)) {
       state.lastDone = state.queue[state.head] as bigint;
       state.done.delete(state.lastDone);
       state.head += 1;
     }
+    if (state.head !== before) state.movedAt = Date.now();
     if (state.head > 1024 && state.head * 2 > state.queue.length) {
       state.queue = state.queue.slice(state.head);
       state.head = 0;
@@ -96,6 +103,27 @@ export class OffsetTracker {
   /** Forget a partition (revoked): in-flight work for it will not be committed by us. */
   forget(topic: string, partition: number): void {
     this.#partitions.delete(keyOf(topic, partition));
+  }
+
+  /**
+   * Partitions with tracked work whose done prefix (the commit position) has not moved for
+   * `afterMs`: later records finishing around a stuck one do not count as progress, since
+   * a restart would re-process them all from the stuck offset.
+   */
+  stalled(afterMs: number, now = Date.now()) {
+    const result: Array<{ topic: string; partition: number; stalledMs: number; pending: number }> = [];
+    for (const state of this.#partitions.values()) {
+      const pending = state.queue.length - state.head;
+      if (pending > 0 && now - state.movedAt >= afterMs) {
+        result.push({ topic: state.topic, partition: state.partition, stalledMs: now - state.movedAt, pending });
+      }
+    }
+    return result;
+  }
+
+  /** Restarts every stall clock (after a deliberate pause, which is not a stall). */
+  touchAll(now = Date.now()): void {
+    for (const state of this.#partitions.values()) state.movedAt = now;
   }
 
   /** Number of tracked offsets not yet done, across partitions. */

@@ -1,4 +1,5 @@
 import type { Registry } from "prom-client";
+import { classifyFailure, NonRetryableError } from "../errors";
 import type { Logger } from "../logger";
 import {
   baseClientOptions,
@@ -11,15 +12,45 @@ import { kafkaMetrics } from "./metrics";
 
 export interface OutgoingMessage {
   topic: string;
-  key?: string | undefined;
+  /** Text, or the exact bytes of a consumed key (dead letters and replays keep them). */
+  key?: string | Buffer | undefined;
   value: Buffer | string;
   headers?: Record<string, string>;
   partition?: number;
 }
 
+/**
+ * What the broker accepts in one record by default (message.max.bytes is 1 MiB for a whole
+ * record batch, framing included), with room for the batch overhead.
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 1_000_000;
+
+/** A record's size on the wire, near enough to compare with the broker's limit. */
+export function recordBytes(message: OutgoingMessage): number {
+  let bytes = 64 + Buffer.byteLength(message.value) + (message.key ? Buffer.byteLength(message.key) : 0);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    bytes += 8 + Buffer.byteLength(name) + Buffer.byteLength(value);
+  }
+  return bytes;
+}
+
+/** A record larger than the broker accepts: no retry can send it as it is. */
+export class RecordTooLargeError extends NonRetryableError {
+  constructor(topic: string, bytes: number, limit: number) {
+    super("RECORD_TOO_LARGE", `record for ${topic} is ${bytes} bytes, over the ${limit}-byte record limit`);
+  }
+}
+
+const keySerializer = (key?: string | Buffer) =>
+  key === undefined ? undefined : typeof key === "string" ? Buffer.from(key) : key;
+
 export interface KafkaProducer {
-  /** Resolves once every message is acknowledged by all in-sync replicas. */
-  send(messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * Resolves once every message is acknowledged by all in-sync replicas. A record over
+   * the record limit (`maxRecordBytes`, here or the producer's) is refused at once with a
+   * RecordTooLargeError, before it can fail a request shared with other callers' records.
+   */
+  send(messages: OutgoingMessage[], options?: { maxRecordBytes?: number }): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,16 +76,19 @@ export function createProducer(options: {
   maxBatchMessages?: number;
   /** Stay well under the broker's message.max.bytes (1 MiB) per request. */
   maxBatchBytes?: number;
+  /** Records over this size are refused before they can fail a request shared with others. */
+  maxRecordBytes?: number;
 }): KafkaProducer {
   const lingerMs = options.lingerMs ?? 2;
   const maxBatch = options.maxBatchMessages ?? 1000;
   const maxBytes = options.maxBatchBytes ?? 512 * 1024;
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const metrics = kafkaMetrics(options.registry);
   const producer = new Producer({
     ...baseClientOptions(options.connection),
     idempotent: true,
     partitioner: compatibilityPartitioner,
-    serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+    serializers: { key: keySerializer, headerKey: stringSerializer, headerValue: stringSerializer },
   });
 
   let queue: Pending[] = [];
@@ -91,17 +125,35 @@ export function createProducer(options: {
       } catch (error) {
         for (const message of messages) metrics.produceErrors.inc({ topic: message.topic });
         options.logger.warn({ err: error, messages: messages.length }, "produce request failed");
+        // The broker refused the request for one record's size (its limit is lower than
+        // ours): send each caller's records alone, so only the caller whose record it is fails.
+        if (batch.length > 1 && classifyFailure(error).code === "RECORD_TOO_LARGE") {
+          for (const pending of batch) sendAlone(pending);
+          return;
+        }
         for (const pending of batch) pending.reject(error);
       }
     });
   };
 
+  const sendAlone = (pending: Pending) => {
+    queue.push(pending);
+    queuedMessages += pending.messages.length;
+    flush();
+  };
+
   return {
-    send(messages) {
+    send(messages, sendOptions) {
       if (closed) return Promise.reject(new Error("producer is closed"));
       if (messages.length === 0) return Promise.resolve();
+      const limit = sendOptions?.maxRecordBytes ?? maxRecordBytes;
+      let bytes = 0;
+      for (const message of messages) {
+        const size = recordBytes(message);
+        if (size > limit) return Promise.reject(new RecordTooLargeError(message.topic, size, limit));
+        bytes += size;
+      }
       return new Promise<void>((resolve, reject) => {
-        const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.value) + (m.key?.length ?? 0), 0);
         // A send that would push the batch past the byte cap goes into the next request.
         if (queue.length > 0 && queuedBytes + bytes > maxBytes) flush();
         queue.push({ messages, resolve, reject });
