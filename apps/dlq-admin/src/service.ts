@@ -5,6 +5,7 @@ import {
   createConsumerRunner,
   type KafkaConnection,
   type KafkaProducer,
+  stallDetail,
 } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
@@ -84,6 +85,7 @@ export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
         if (!runner.isHealthy()) throw new Error("DLQ consumer is not connected");
         if (!outcomeRunner.isHealthy()) throw new Error("replay-outcome consumer is not connected");
         await options.producer.ping();
+        return stallDetail([runner, outcomeRunner]);
       },
     },
     routes: dlqRoutes({

@@ -51,7 +51,8 @@ export function decodeRecord(record: SourceRecord, maxBytes: number): DecodeOutc
 /** The event id and tenant of a record, where they can be read (for a dead letter's headers). */
 export function identityOf(record: SourceRecord): { eventId?: string; tenantId?: string } {
   const decoded = decodeRecord(record, Number.MAX_SAFE_INTEGER);
-  if (decoded.kind === "valid") return { eventId: decoded.event.event.id, tenantId: decoded.event.event.tenantid };
+  if (decoded.kind === "valid")
+    return { eventId: decoded.event.event.id, tenantId: decoded.event.event.tenantid };
   if (decoded.kind === "invalid") {
     const { eventId, tenantId } = decoded;
     return { ...(eventId ? { eventId } : {}), ...(tenantId ? { tenantId } : {}) };

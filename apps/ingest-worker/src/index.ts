@@ -1,6 +1,6 @@
 import { createDbClient } from "@fluxnotify/db";
 import { startHealthServer } from "@fluxnotify/shared/health";
-import { createDeadLetterWriter, createProducer } from "@fluxnotify/shared/kafka";
+import { createDeadLetterWriter, createProducer, stallDetail } from "@fluxnotify/shared/kafka";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
 import { defaultTopology } from "./config";
@@ -33,6 +33,7 @@ async function main() {
       kafka: async () => {
         await producer.ping();
         if (worker && !worker.isHealthy()) throw new Error("a consumer is not connected");
+        return stallDetail(worker?.runners ?? []);
       },
     },
   });

@@ -33,7 +33,7 @@ export interface Harness {
   publish(
     domain: Domain,
     value: string | Buffer,
-    options?: { key?: string; headers?: Record<string, string> },
+    options?: { key?: string; headers?: Record<string, string | Buffer> },
   ): Promise<void>;
   commandsFor(eventId: string): ReturnType<typeof parsedCommands>;
   deliveriesFor(eventId: string): ReturnType<typeof parsedDeliveries>;

@@ -1,6 +1,6 @@
 import { createDbClient } from "@fluxnotify/db";
 import { authOptionsFrom, listen } from "@fluxnotify/shared/http";
-import { createDeadLetterWriter, createProducer } from "@fluxnotify/shared/kafka";
+import { createDeadLetterWriter, createProducer, stallDetail } from "@fluxnotify/shared/kafka";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadQueryApiEnv, type QueryApiEnv } from "./env";
@@ -54,7 +54,11 @@ const { app, health } = createQueryApi({
     redis: () => pingRedis(redis),
     // Reads come from PostgreSQL, so a lagging projection means stale data, not an outage:
     // report it for clients and operators instead of failing readiness.
-    projection: async () => ({ consuming: projection.isHealthy(), ...(await projectionLag(projection)) }),
+    projection: async () => ({
+      consuming: projection.isHealthy(),
+      ...(await projectionLag(projection)),
+      ...stallDetail([projection]),
+    }),
   },
   slackPolicy: {
     allowedHosts: env.SLACK_ALLOWED_HOSTS,

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@fluxnotify/db";
-import { DOMAINS, type DeliveryEvent } from "@fluxnotify/shared/contracts";
+import { type DeliveryEvent, DOMAINS } from "@fluxnotify/shared/contracts";
 import { type ConsumedMessage, createDeadLetterWriter, createProducer } from "@fluxnotify/shared/kafka";
-import { collectTopic, type KafkaFixture, type TopicCollector } from "@fluxnotify/shared/testing";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
+import { collectTopic, type KafkaFixture, type TopicCollector } from "@fluxnotify/shared/testing";
 import { sql } from "drizzle-orm";
 import { createProjector, projectionMetrics } from "../src/projection/projector";
 
@@ -83,7 +83,9 @@ export async function storedStats(db: Database, tenants: string[]) {
  */
 export async function projectionDeadLetters(kafka: KafkaFixture, logger: Logger, registry: Registry) {
   const topicPrefix = `test.dlq.${randomUUID().slice(0, 8)}.`;
-  await kafka.admin.ensureTopics(DOMAINS.map((domain) => ({ name: `${topicPrefix}${domain}`, partitions: 1 })));
+  await kafka.admin.ensureTopics(
+    DOMAINS.map((domain) => ({ name: `${topicPrefix}${domain}`, partitions: 1 })),
+  );
   const producer = createProducer({ connection: kafka.connection, logger, registry });
   const payment: TopicCollector = await collectTopic({
     connection: kafka.connection,

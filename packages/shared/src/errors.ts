@@ -88,9 +88,13 @@ function findPostgresError(error: unknown, depth = 0): { code: string; message: 
   return findPostgresError(cause, depth + 1);
 }
 
-/** SQLSTATE classes 22 (data exception) and 23 (integrity violation) depend on the row. */
+/**
+ * SQLSTATE classes 22 (data exception) and 23 (integrity violation) depend on the row, as
+ * does 54000 (a value too large for an index, say); connection (08), serialization and
+ * deadlock (40), resource (53, 57) and everything else is the database's state, not the row's.
+ */
 export function isPermanentSqlState(state: string): boolean {
-  return state.startsWith("22") || state.startsWith("23");
+  return state.startsWith("22") || state.startsWith("23") || state === "54000";
 }
 
 /** A Kafka protocol error by id anywhere in the error (the client nests them). */

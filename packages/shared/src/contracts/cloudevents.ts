@@ -62,6 +62,18 @@ function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
+/** The id of a structured value that is not UTF-8, when the id itself came through intact. */
+function idOfLossy(value: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value.toString("utf8"));
+    if (!parsed || typeof parsed !== "object") return undefined;
+    const id = readableId(parsed as Record<string, unknown>);
+    return id?.includes("\uFFFD") ? undefined : id;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Attribute values are short identifiers; anything longer is not an envelope we know. */
 const MAX_ATTRIBUTE_CHARS = 1_000;
 
@@ -73,10 +85,14 @@ function validateEnvelope(candidate: Record<string, unknown>, encoding: CloudEve
     const value = candidate[name];
     if (value === undefined || value === null) return invalid(`missing required ${where}${name}`);
     if (typeof value !== "string" || value.trim() === "") {
-      return invalid(`${where}${name} must be a non-empty string, got ${JSON.stringify(value)?.slice(0, 100)}`);
+      return invalid(
+        `${where}${name} must be a non-empty string, got ${JSON.stringify(value)?.slice(0, 100)}`,
+      );
     }
     if (value.length > MAX_ATTRIBUTE_CHARS) {
-      return invalid(`${where}${name} is ${value.length} characters, over the ${MAX_ATTRIBUTE_CHARS} allowed`);
+      return invalid(
+        `${where}${name} is ${value.length} characters, over the ${MAX_ATTRIBUTE_CHARS} allowed`,
+      );
     }
   }
   for (const name of [...REQUIRED_STRING_ATTRIBUTES, "time", "datacontenttype"]) {
@@ -91,14 +107,17 @@ function validateEnvelope(candidate: Record<string, unknown>, encoding: CloudEve
     candidate.time !== undefined &&
     (typeof candidate.time !== "string" || Number.isNaN(Date.parse(candidate.time)))
   ) {
-    return invalid(`${where}time must be an RFC 3339 timestamp, got ${JSON.stringify(candidate.time)?.slice(0, 100)}`);
+    return invalid(
+      `${where}time must be an RFC 3339 timestamp, got ${JSON.stringify(candidate.time)?.slice(0, 100)}`,
+    );
   }
   if (candidate.data === undefined || candidate.data === null) {
     return invalid(encoding === "binary" ? "binary-mode record has no data in its value" : "missing data");
   }
   // Only what the platform keeps is checked here; data fields are checked after validation
   // (unknown fields are dropped there, so a stray one can not make an event unusable).
-  const unstorableData = typeof candidate.data === "string" ? findUnstorableText(candidate.data, "data") : undefined;
+  const unstorableData =
+    typeof candidate.data === "string" ? findUnstorableText(candidate.data, "data") : undefined;
   if (unstorableData) return invalid(unstorableData);
   const event: CloudEvent = {
     specversion: candidate.specversion as string,
@@ -134,12 +153,16 @@ export function decodeCloudEvent(record: EncodedRecord, maxBytes = DEFAULT_MAX_E
   // Bytes that are not UTF-8 are malformed, never decoded into U+FFFD and delivered.
   const text = decodeUtf8(value);
   if (text === undefined) {
-    return fail("MALFORMED_ENCODING", `${binary ? "binary-mode data" : "value"} is not valid UTF-8`);
+    const reason = `${binary ? "binary-mode data" : "value"} is not valid UTF-8`;
+    return fail("MALFORMED_ENCODING", reason, binary ? undefined : idOfLossy(value));
   }
 
   if (binary) {
     const badHeader = record.encodingProblems?.find((part) => /^header ce_/i.test(part));
-    if (badHeader) return fail("MALFORMED_ENCODING", `${badHeader} is not valid UTF-8`);
+    if (badHeader) {
+      const id = /^header ce_id$/i.test(badHeader) ? undefined : readableId({ id: headers.ce_id });
+      return fail("MALFORMED_ENCODING", `${badHeader} is not valid UTF-8`, id);
+    }
     const parsed = parse(text, "binary-mode data");
     if (!parsed.ok) return fail("MALFORMED_JSON", parsed.reason);
     const attributes: Record<string, unknown> = { data: parsed.value };

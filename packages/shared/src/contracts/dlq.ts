@@ -84,11 +84,9 @@ export const REPLAY_HEADERS = {
  * Adds, for each delivery event in `records` that belongs to a replay, a copy on the
  * replay-outcomes topic (in the same produce request, so both or neither are written).
  */
-export function withReplayOutcomes<R extends { topic: string; headers?: Record<string, string> | undefined }>(
-  records: R[],
-  deliveryEventsTopic: string,
-  replayOutcomesTopic: string | undefined,
-): R[] {
+export function withReplayOutcomes<
+  R extends { topic: string; headers?: Record<string, string | Buffer> | undefined },
+>(records: R[], deliveryEventsTopic: string, replayOutcomesTopic: string | undefined): R[] {
   if (!replayOutcomesTopic) return records;
   const copies = records.filter(
     (record) => record.topic === deliveryEventsTopic && record.headers?.[REPLAY_HEADERS.of] !== undefined,

@@ -8,7 +8,8 @@ import { z } from "zod";
 export const DOMAINS = ["payment", "subscription", "order", "refund"] as const;
 export type Domain = (typeof DOMAINS)[number];
 
-const id = z.string().trim().min(1);
+/** Identifiers are UUIDs or similar; a cap keeps them inside what an index entry holds. */
+const id = z.string().trim().min(1).max(256);
 /** A decimal as text: "15000.00", "-3.5". Numbers arrive as their source text. */
 export const decimal = z
   .union([z.string(), z.number()])

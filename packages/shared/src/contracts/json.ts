@@ -20,16 +20,14 @@ export function parseJsonExact(text: string): unknown {
   } as (this: unknown, key: string, value: unknown) => unknown);
 }
 
-// U+0000, or a UTF-16 surrogate without its pair (only JSON's \u escapes can produce one).
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Why `text` cannot be stored as PostgreSQL text or sent as UTF-8, or undefined when it can. */
+/**
+ * Why `text` cannot be stored as PostgreSQL text or sent as UTF-8, or undefined when it can:
+ * U+0000, or a UTF-16 surrogate without its pair (only JSON's \u escapes can produce one).
+ */
 export function unstorableText(text: string): string | undefined {
-  const match = UNSTORABLE.exec(text);
-  if (!match) return undefined;
-  return match[0] === "\u0000"
-    ? "contains U+0000, which PostgreSQL text cannot hold"
-    : "contains an unpaired UTF-16 surrogate, which is not Unicode text";
+  if (text.includes("\u0000")) return "contains U+0000, which PostgreSQL text cannot hold";
+  if (!text.isWellFormed()) return "contains an unpaired UTF-16 surrogate, which is not Unicode text";
+  return undefined;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import type { OutgoingMessage } from "../kafka/producer";
+import { decodeUtf8, findUnstorableText } from "./json";
 import {
   type ChannelCommand,
   channelCommandSchema,
   type DeliveryEvent,
   deliveryEventSchema,
 } from "./messages";
-import { decodeUtf8, findUnstorableText } from "./json";
 import { type Channel, commandTopic, DELIVERY_EVENTS_TOPIC } from "./topics";
 
 /**

@@ -3,7 +3,13 @@ import { replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
 import type { ChannelCommand } from "../contracts/messages";
 import { deliveryEventFor, deliveryEventRecord, parseChannelCommand } from "../contracts/records";
 import { AppError, errorMessage, RetryableError } from "../errors";
-import type { ConsumedMessage, DeadLetterWriter, KafkaProducer, OutgoingMessage, PoisonFailure } from "../kafka/index";
+import type {
+  ConsumedMessage,
+  DeadLetterWriter,
+  KafkaProducer,
+  OutgoingMessage,
+  PoisonFailure,
+} from "../kafka/index";
 import type { Logger } from "../logger";
 import type { CircuitBreaker } from "./breaker";
 import { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";
@@ -190,7 +196,14 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
       return;
     }
     const { failure } = outcome;
-    const { deadLetter, alongside } = deadLetterRecords(message, channel, command, failure, target, recipient);
+    const { deadLetter, alongside } = deadLetterRecords(
+      message,
+      channel,
+      command,
+      failure,
+      target,
+      recipient,
+    );
     await deps.deadLetters.send([deadLetter], alongside);
     metrics.deadLetters.inc({ channel, code: failure.code });
     metrics.sends.inc({ channel, outcome: "failed" });

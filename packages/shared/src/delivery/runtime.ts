@@ -7,6 +7,7 @@ import {
   createDeadLetterWriter,
   type KafkaConnection,
   type KafkaProducer,
+  stallDetail,
 } from "../kafka/index";
 import type { Logger } from "../logger";
 import { pingRedis, type Redis } from "../redis";
@@ -147,6 +148,7 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
       kafka: async () => {
         await options.producer.ping();
         if (!theRunner.isHealthy()) throw new Error("consumer is not connected");
+        return stallDetail([theRunner]);
       },
       redis: () => pingRedis(options.redis),
       provider: async () => {

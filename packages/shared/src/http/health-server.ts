@@ -3,7 +3,10 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { Logger } from "../logger";
 
-/** A readiness check resolves when the dependency is usable; an object it returns is shown as detail. */
+/**
+ * A readiness check resolves when the dependency is usable; an object it returns is shown
+ * as detail, and `degraded: true` in it makes the status "degraded" (still 200).
+ */
 export type ReadinessCheck = () => Promise<unknown>;
 
 export interface HealthState {
@@ -71,7 +74,10 @@ export function createHealthHandlers(options: {
       );
       const checks = Object.fromEntries(names.map((name, index) => [name, results[index]]));
       const ready = results.every((result) => result.ok);
-      sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", checks });
+      // Degraded (a stalled partition, say) is ready for traffic but wants an operator.
+      const degraded = results.some((result) => (result as { degraded?: unknown }).degraded === true);
+      const status = ready ? (degraded ? "degraded" : "ready") : "not_ready";
+      sendJson(res, ready ? 200 : 503, { status, checks });
     },
     metrics: async (_req, res) => {
       const body = await options.registry.metrics();

@@ -146,8 +146,16 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
 
   /** A record no retry can fix: its dead letter (retried until written), or a loud skip. */
   async function settlePoison(message: ConsumedMessage, verdict: FailureVerdict): Promise<boolean> {
-    const where = { groupId, topic: message.topic, partition: message.partition, offset: String(message.offset) };
-    logger.error({ ...where, code: verdict.code, reason: verdict.reason }, "record cannot be processed; isolating it");
+    const where = {
+      groupId,
+      topic: message.topic,
+      partition: message.partition,
+      offset: String(message.offset),
+    };
+    logger.error(
+      { ...where, code: verdict.code, reason: verdict.reason },
+      "record cannot be processed; isolating it",
+    );
     const { deadLetter } = options;
     if (!deadLetter) {
       metrics.poison.inc({ group: groupId, topic: message.topic, result: "skipped" });
@@ -181,7 +189,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     metrics.isolations.inc({ group: groupId, topic });
     const middle = Math.ceil(messages.length / 2);
     return (
-      (await runBatch(messages.slice(0, middle), handler)) && (await runBatch(messages.slice(middle), handler))
+      (await runBatch(messages.slice(0, middle), handler)) &&
+      (await runBatch(messages.slice(middle), handler))
     );
   }
 

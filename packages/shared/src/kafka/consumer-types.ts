@@ -124,3 +124,13 @@ export function toConsumed(message: Message<Buffer, Buffer, string, Buffer>): Co
     ...(problems.length > 0 ? { encodingProblems: problems } : {}),
   };
 }
+
+/**
+ * Readiness detail for consumers: the partitions that stalled (CONTRACT §3), if any. A
+ * stall does not fail readiness (restarting would not help and would move the partition),
+ * it marks the process degraded so /readyz shows it next to the metric.
+ */
+export function stallDetail(runners: Array<Pick<ConsumerRunner, "stalled">>) {
+  const stalledPartitions = runners.flatMap((runner) => runner.stalled());
+  return stalledPartitions.length > 0 ? { degraded: true, stalledPartitions } : {};
+}

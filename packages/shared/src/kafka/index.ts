@@ -8,9 +8,10 @@ export type {
   PoisonFailure,
   StalledPartition,
 } from "./consumer-types";
+export { stallDetail } from "./consumer-types";
+export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer";
 export { type KafkaMetrics, kafkaMetrics } from "./metrics";
 export { OffsetTracker, type TopicPartitionOffset } from "./offset-tracker";
-export { createDeadLetterWriter, type DeadLetterWriter } from "./dead-letter-writer";
 export {
   createProducer,
   DEFAULT_MAX_RECORD_BYTES,

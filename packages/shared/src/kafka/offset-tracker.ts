@@ -115,7 +115,12 @@ export class OffsetTracker {
     for (const state of this.#partitions.values()) {
       const pending = state.queue.length - state.head;
       if (pending > 0 && now - state.movedAt >= afterMs) {
-        result.push({ topic: state.topic, partition: state.partition, stalledMs: now - state.movedAt, pending });
+        result.push({
+          topic: state.topic,
+          partition: state.partition,
+          stalledMs: now - state.movedAt,
+          pending,
+        });
       }
     }
     return result;

@@ -15,7 +15,8 @@ export interface OutgoingMessage {
   /** Text, or the exact bytes of a consumed key (dead letters and replays keep them). */
   key?: string | Buffer | undefined;
   value: Buffer | string;
-  headers?: Record<string, string>;
+  /** Values are text, or bytes (tests of what other producers may send). */
+  headers?: Record<string, string | Buffer>;
   partition?: number;
 }
 
@@ -41,8 +42,8 @@ export class RecordTooLargeError extends NonRetryableError {
   }
 }
 
-const keySerializer = (key?: string | Buffer) =>
-  key === undefined ? undefined : typeof key === "string" ? Buffer.from(key) : key;
+const bytesSerializer = (data?: string | Buffer) =>
+  data === undefined ? undefined : typeof data === "string" ? Buffer.from(data) : data;
 
 export interface KafkaProducer {
   /**
@@ -78,6 +79,8 @@ export function createProducer(options: {
   maxBatchBytes?: number;
   /** Records over this size are refused before they can fail a request shared with others. */
   maxRecordBytes?: number;
+  /** Batch compression, as upstream producers may use (records are sized uncompressed here). */
+  compression?: "none" | "gzip" | "zstd" | "lz4" | "snappy";
 }): KafkaProducer {
   const lingerMs = options.lingerMs ?? 2;
   const maxBatch = options.maxBatchMessages ?? 1000;
@@ -88,7 +91,8 @@ export function createProducer(options: {
     ...baseClientOptions(options.connection),
     idempotent: true,
     partitioner: compatibilityPartitioner,
-    serializers: { key: keySerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+    ...(options.compression ? { compression: options.compression } : {}),
+    serializers: { key: bytesSerializer, headerKey: stringSerializer, headerValue: bytesSerializer },
   });
 
   let queue: Pending[] = [];
