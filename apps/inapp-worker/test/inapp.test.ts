@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { type DeliveryEvent, DLQ_HEADERS } from "@fluxnotify/shared/contracts";
 import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery/testing";
+import { createProducer } from "@fluxnotify/shared/kafka";
 import { createRedis } from "@fluxnotify/shared/redis";
 import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { inject } from "vitest";
@@ -117,7 +119,18 @@ test("dead-letters a command for another user's channel at once, and an unparsea
     await ctx.harness.producer.send([
       { topic: ctx.harness.commandTopic, key: "tenant-a:x", value: '{"v":1,"domain":"payment","oops":true}' },
     ]);
-    await eventually(() => ctx.harness.dlq.messages.length === 2 && ctx.harness.events.messages.length === 1);
+    // Accepted by the broker compressed, too large to dead-letter as it is.
+    const huge = `{"v":1,"domain":"payment","pad":"${"x".repeat(1_500_000)}"}`;
+    const compressing = createProducer({
+      connection: kafka.connection,
+      logger,
+      registry,
+      compression: "gzip",
+      maxRecordBytes: 4 * 1024 * 1024,
+    });
+    await compressing.send([{ topic: ctx.harness.commandTopic, key: "tenant-a:huge", value: huge }]);
+    await compressing.close();
+    await eventually(() => ctx.harness.dlq.messages.length === 3 && ctx.harness.events.messages.length === 1);
     // Different keys are handled concurrently: dead letters may arrive in either order.
     const first = ctx.harness.dlq.messages.find((m) => m.key === `tenant-a:${command.recipient.userId}`);
     const second = ctx.harness.dlq.messages.find((m) => m.key === "tenant-a:x");
@@ -131,6 +144,17 @@ test("dead-letters a command for another user's channel at once, and an unparsea
       [DLQ_HEADERS.originalTopic]: ctx.harness.commandTopic,
       [DLQ_HEADERS.originalPartition]: "0",
       [DLQ_HEADERS.originalOffset]: "0",
+    });
+    // Each header once: the command's own x-event-id does not sit beside X-Event-Id.
+    expect(Object.keys(first?.headers ?? {}).filter((name) => /^x-event-id$/i.test(name))).toEqual([
+      DLQ_HEADERS.eventId,
+    ]);
+    const digest = ctx.harness.dlq.messages.find((m) => m.key === "tenant-a:huge");
+    expect(digest?.headers).toMatchObject({
+      [DLQ_HEADERS.errorCode]: "COMMAND_INVALID",
+      [DLQ_HEADERS.valueReplaced]: "oversized",
+      [DLQ_HEADERS.valueSha256]: createHash("sha256").update(huge).digest("hex"),
+      [DLQ_HEADERS.originalKept]: ctx.harness.originalsTopic,
     });
     expect(second?.headers[DLQ_HEADERS.errorCode]).toBe("COMMAND_INVALID");
     expect(second?.headers[DLQ_HEADERS.errorMessage]).toMatch(/invalid channel command/);

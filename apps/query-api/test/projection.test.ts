@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { dbTest as test } from "@fluxnotify/db/testing";
 import { type DeliveryEvent, deliveryEventRecord } from "@fluxnotify/shared/contracts";
 import { createProducer } from "@fluxnotify/shared/kafka";
@@ -174,6 +175,63 @@ describe("projection", () => {
       await runOnce(kafka.groupId("projection-b"));
       expect(await snapshot(database.db, tenants)).toEqual(first);
     } finally {
+      await dlq.close();
+    }
+  });
+});
+
+describe("projection poison", () => {
+  test("a record the database refuses is isolated and dead-lettered; the rest of its batch is projected", async ({
+    database,
+    kafka,
+    logger,
+    registry,
+  }) => {
+    const topic = await kafka.createTopic("delivery-poison", 1);
+    const tenant = uniqueTenant("poison");
+    const dlq = await projectionDeadLetters(kafka, logger, registry);
+    const event = (id: string, extra: Partial<DeliveryEvent> = {}) =>
+      deliveryEvent({ notificationId: id, tenantId: tenant, status: "SENT", ...extra });
+    // Valid by the schema, too large for the unique index (SQLSTATE 54000): only the
+    // database can tell, so only isolation can save the batch.
+    const unindexable = randomBytes(6_000).toString("base64");
+    const producer = createProducer({ connection: kafka.connection, logger, registry });
+    await producer.send(
+      [
+        event(`${tenant}-a`),
+        event(unindexable),
+        event(`${tenant}-b`),
+        event(`${tenant}-c`, { recipient: "k\u0000m@example.com" }),
+        event(`${tenant}-d`),
+      ].map((e) => ({ ...deliveryEventRecord(e), topic })),
+    );
+    await producer.close();
+    const runner = createProjectionRunner({
+      connection: kafka.connection,
+      groupId: kafka.groupId("projection-poison"),
+      topic,
+      db: database.db,
+      logger,
+      registry,
+      defaultTimeZone: "Asia/Seoul",
+      commitIntervalMs: 100,
+      deadLetters: dlq.deadLetters,
+    });
+    await runner.start();
+    try {
+      await eventually(() => dlq.payment.messages.length === 2, 20_000);
+      const log = await snapshot(database.db, [tenant]);
+      expect(log.log.map((row) => row.notification_id).sort()).toEqual(
+        [`${tenant}-a`, `${tenant}-b`, `${tenant}-d`].sort(),
+      );
+      const codes = dlq.payment.messages.map((m) => m.headers["X-Error-Code"]).sort();
+      expect(codes).toEqual(["INVALID_DELIVERY_EVENT", "SQLSTATE_54000"]);
+      const letter = dlq.payment.messages.find((m) => m.headers["X-Error-Code"] === "SQLSTATE_54000");
+      expect(letter?.headers["X-Tenant-Id"]).toBe(tenant);
+      expect(letter?.headers["X-Error-Message"]).toMatch(/^PostgreSQL 54000: index row/);
+      await eventually(async () => (await projectionLag(runner)).lag === 0, 10_000);
+    } finally {
+      await runner.stop(2_000);
       await dlq.close();
     }
   });

@@ -59,7 +59,7 @@ export const deliveryEventSchema = z.object({
   createdAt: isoTime,
   /** When this status was reached. */
   at: isoTime,
-  attempts: z.number().int().nonnegative().optional(),
+  attempts: z.number().int().nonnegative().max(2_147_483_647).optional(),
   providerMessageId: z.string().optional(),
   latencyMs: z.number().nonnegative().optional(),
   /** SKIPPED: why (CHANNEL_DISABLED, NO_CONTACT_POINT, …); FAILED: the error code. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DELIVERY_EVENTS_TOPIC, ORIGINALS_TOPIC, REPLAY_OUTCOMES_TOPIC } from "../contracts/topics";
 import { port } from "../env";
 
 /** Env pieces every channel worker shares; each app spreads this into its own `env.ts`. */
@@ -9,9 +10,11 @@ export function deliveryWorkerEnv(defaults: {
 }) {
   return {
     COMMAND_TOPIC: z.string().min(1).default(defaults.commandTopic),
-    DELIVERY_EVENTS_TOPIC: z.string().min(1).default("notification.delivery.events"),
-    REPLAY_OUTCOMES_TOPIC: z.string().min(1).default("notification.replay.outcomes"),
+    DELIVERY_EVENTS_TOPIC: z.string().min(1).default(DELIVERY_EVENTS_TOPIC),
+    REPLAY_OUTCOMES_TOPIC: z.string().min(1).default(REPLAY_OUTCOMES_TOPIC),
     DLQ_TOPIC_PREFIX: z.string().min(1).default("notification.dlq."),
+    /** Where originals of dead letters too large to write as they are go (digest in the DLQ). */
+    ORIGINALS_TOPIC: z.string().min(1).default(ORIGINALS_TOPIC),
     CONSUMER_GROUP: z.string().min(1).default(defaults.consumerGroup),
     CONCURRENCY: z.coerce.number().int().positive().max(1_000).default(16),
     HEALTH_PORT: port(defaults.healthPort),

@@ -28,6 +28,8 @@ export interface DeliveryRuntimeOptions<R> {
   commandTopic: string;
   deliveryEventsTopic: string;
   dlqTopicPrefix: string;
+  /** Where originals of oversized dead letters go (ORIGINALS_TOPIC by default). */
+  originalsTopic?: string;
   /** See `REPLAY_OUTCOMES_TOPIC`; leave out to not copy replay outcomes. */
   replayOutcomesTopic?: string;
   concurrency?: number;
@@ -95,7 +97,11 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
   const deps = {
     strategy,
     producer: options.producer,
-    deadLetters: createDeadLetterWriter({ producer: options.producer, logger }),
+    deadLetters: createDeadLetterWriter({
+      producer: options.producer,
+      logger,
+      ...(options.originalsTopic ? { originalsTopic: options.originalsTopic } : {}),
+    }),
     dedup,
     breaker,
     metrics,

@@ -20,6 +20,7 @@ export interface ChannelWorkerEnv {
   DELIVERY_EVENTS_TOPIC: string;
   REPLAY_OUTCOMES_TOPIC: string;
   DLQ_TOPIC_PREFIX: string;
+  ORIGINALS_TOPIC: string;
   CONCURRENCY: number;
   BREAKER_PROBE_INTERVAL_MS: number;
   DEDUP_TTL_SECONDS: number;
@@ -69,6 +70,7 @@ export async function runChannelWorker<Rendered>(
     deliveryEventsTopic: env.DELIVERY_EVENTS_TOPIC,
     replayOutcomesTopic: env.REPLAY_OUTCOMES_TOPIC,
     dlqTopicPrefix: env.DLQ_TOPIC_PREFIX,
+    originalsTopic: env.ORIGINALS_TOPIC,
     concurrency: env.CONCURRENCY,
     probeIntervalMs: env.BREAKER_PROBE_INTERVAL_MS,
     dedupTtlSeconds: env.DEDUP_TTL_SECONDS,

@@ -17,6 +17,8 @@ export interface DeliveryHarness {
   dlqTopicPrefix: string;
   /** Where delivery events of replayed commands are copied (not collected by default). */
   replayOutcomesTopic: string;
+  /** Where originals of oversized dead letters go (not collected by default). */
+  originalsTopic: string;
   events: TopicCollector;
   dlq: TopicCollector;
   /** Produces commands as the ingest worker does (commandRecord), to this harness's topic. */
@@ -42,7 +44,14 @@ export async function startDeliveryHarness<R>(options: {
   const eventsTopic = `test.delivery-events.${id}`;
   const dlqTopicPrefix = `test.dlq.${id}.`;
   const outcomesTopic = `test.replay-outcomes.${id}`;
-  const topics = [commandTopic, eventsTopic, outcomesTopic, ...DOMAINS.map((d) => `${dlqTopicPrefix}${d}`)];
+  const originalsTopic = `test.originals.${id}`;
+  const topics = [
+    commandTopic,
+    eventsTopic,
+    outcomesTopic,
+    originalsTopic,
+    ...DOMAINS.map((d) => `${dlqTopicPrefix}${d}`),
+  ];
   const { connection, admin } = options.kafka;
   await admin.ensureTopics(
     topics.map((name) => ({ name, partitions: name === commandTopic ? (options.partitions ?? 1) : 1 })),
@@ -60,6 +69,7 @@ export async function startDeliveryHarness<R>(options: {
     deliveryEventsTopic: eventsTopic,
     replayOutcomesTopic: outcomesTopic,
     dlqTopicPrefix,
+    originalsTopic,
     retry: { delaysMs: [1_000, 2_000, 4_000], jitterRatio: 0 },
     probeIntervalMs: 1_000,
     commitIntervalMs: 200,
@@ -75,6 +85,7 @@ export async function startDeliveryHarness<R>(options: {
     commandTopic,
     dlqTopicPrefix,
     replayOutcomesTopic: outcomesTopic,
+    originalsTopic,
     events,
     dlq,
     produce: (commands) => producer.send(commands.map((c) => ({ ...commandRecord(c), topic: commandTopic }))),
