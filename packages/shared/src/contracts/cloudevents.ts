@@ -1,4 +1,5 @@
 import { parseJsonExact } from "./json";
+import { parseInstant } from "./time";
 
 /** A CloudEvents 1.0 event as FluxPay sends it; `data` is still unvalidated. */
 export interface CloudEvent {
@@ -67,7 +68,7 @@ function validateEnvelope(candidate: Record<string, unknown>, encoding: CloudEve
   }
   if (
     candidate.time !== undefined &&
-    (typeof candidate.time !== "string" || Number.isNaN(Date.parse(candidate.time)))
+    (typeof candidate.time !== "string" || !parseInstant(candidate.time).ok)
   ) {
     return fail(
       "INVALID_ENVELOPE",
