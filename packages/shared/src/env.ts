@@ -60,6 +60,19 @@ export const slackAllowListEnv = {
   SLACK_ALLOW_INSECURE_LOOPBACK: booleanFlag(false),
 };
 
+/**
+ * CONTRACT §5: an optional prefix in front of every in-app channel, for deployments that
+ * share one Redis (see contracts/inapp.ts). Characters that are special in PSUBSCRIBE
+ * patterns (`*`, `?`, `[`, `\`) are refused, so subscribers can match `{prefix}notifications:*`.
+ */
+export const inAppChannelEnv = {
+  INAPP_CHANNEL_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9._:-]*$/, "letters, digits and . _ : - only (e.g. blue:)")
+    .default(""),
+};
+
 const TENANT_WEBHOOK_PREFIX = "SLACK_WEBHOOK_URL_";
 
 /**

@@ -2,6 +2,7 @@ export * from "./cloudevents";
 export * from "./decimal";
 export * from "./dlq";
 export * from "./fluxpay-events";
+export * from "./inapp";
 export * from "./json";
 export * from "./messages";
 export * from "./records";
