@@ -51,7 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const webhook = await startWebhookSink({ port: E2E.webhookPort });
     cleanups.push(() => webhook.stop());
     // Pub/Sub is not per database: listen only to this run's tenants.
-    const inapp = await recordInApp(E2E.redisUrl, `notifications:e2e-${runId}-*`);
+    const inapp = await recordInApp(E2E.redisUrl, `e2e-${runId}-*`);
     cleanups.push(() => inapp.stop());
     const control = await startSinkControl({ smtp, webhook, inapp });
     cleanups.push(() => control.stop());

@@ -1,3 +1,4 @@
+import { inAppChannel } from "@fluxnotify/shared/contracts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import "../src/provided";
 import { apiFor, type HistoryItem } from "../src/api";
@@ -113,7 +114,7 @@ describe("FluxPay events of every type, in all three encodings, for users with d
     await eventually(async () => {
       const { inapp } = await observed();
       for (const r of runs) {
-        const channel = `notifications:${r.tenant}:${r.userId}`;
+        const channel = inAppChannel("", r.tenant, r.userId);
         const messages = inapp.filter((m) => m.channel === channel).map((m) => JSON.parse(m.message));
         const expected = r.expected.filter((e) => e.channel === "IN_APP" && e.status === "SENT");
         expect(messages.map((m) => m.eventType.replace("com.fluxpay.", "")).sort(), r.userId).toEqual(
@@ -127,7 +128,7 @@ describe("FluxPay events of every type, in all three encodings, for users with d
       }
     });
     const { inapp } = await observed();
-    const ellen = inapp.filter((m) => m.channel === `notifications:${tenants.withSlack}:ellen`);
+    const ellen = inapp.filter((m) => m.channel === inAppChannel("", tenants.withSlack, "ellen"));
     const approved = ellen
       .map((m) => JSON.parse(m.message))
       .find((m) => m.eventType.endsWith("payment.approved"));
@@ -144,7 +145,7 @@ describe("FluxPay events of every type, in all three encodings, for users with d
     const emailId = notifications?.find((n) => n.channel === "EMAIL")?.notificationId as string;
     expect(mail.filter((m) => m.messageId.includes(emailId))).toHaveLength(1);
     const kimInApp = inapp
-      .filter((m) => m.channel === `notifications:${tenants.withSlack}:kim`)
+      .filter((m) => m.channel === inAppChannel("", tenants.withSlack, "kim"))
       .filter((m) => JSON.parse(m.message).eventType.endsWith("payment.approved"));
     expect(kimInApp).toHaveLength(1);
   });

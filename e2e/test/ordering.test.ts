@@ -1,3 +1,4 @@
+import { inAppChannel } from "@fluxnotify/shared/contracts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import "../src/provided";
 import { apiFor } from "../src/api";
@@ -80,7 +81,7 @@ describe("out-of-order events", () => {
       "[FluxPay] Refund completed",
     ]);
     expect(olgaMail.every((m) => m.at >= orderPublishedAt)).toBe(true);
-    const olgaInApp = inapp.filter((m) => m.channel === `notifications:${tenant}:olga`);
+    const olgaInApp = inapp.filter((m) => m.channel === inAppChannel("", tenant, "olga"));
     expect(olgaInApp).toHaveLength(4);
     expect(olgaInApp.every((m) => m.at >= orderPublishedAt)).toBe(true);
   });

@@ -2,7 +2,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import type { ChannelCommand } from "@fluxnotify/shared/contracts";
-import { notificationCopy } from "@fluxnotify/shared/delivery";
+import { notificationCopy, truncate } from "@fluxnotify/shared/delivery";
 import { NonRetryableError } from "@fluxnotify/shared/errors";
 import { plainTextSelectors, render } from "@react-email/render";
 import { compile } from "html-to-text";
@@ -13,6 +13,15 @@ import { EMAIL_TEMPLATES } from "./templates/events";
  * `convert`, which rebuilds its selector tree per message (~16% of the worker's CPU).
  */
 const toPlainText = compile({ wordwrap: false, selectors: plainTextSelectors });
+
+/**
+ * A subject line, in code points. RFC 5322 §2.1.1 caps a header line at 998 octets and
+ * asks for 78; clients show 40–80 characters of a subject. 200 leaves room for any title
+ * our copy writes while keeping the encoded header (RFC 2047, up to 4 octets a Korean
+ * character in base64) far from the hard limit. The body needs no bound of its own: every
+ * value in it is bounded by the shared copy (VALUE_MAX_CODE_POINTS).
+ */
+export const EMAIL_SUBJECT_MAX = 200;
 
 export interface RenderedEmail {
   subject: string;
@@ -39,5 +48,5 @@ export async function renderEmail(
   // One React render: the plain-text part is derived from the HTML, as render's own
   // plainText option would do after rendering the same element a second time.
   const html = await render(element);
-  return { subject: `[FluxPay] ${copy.title}`, html, text: toPlainText(html) };
+  return { subject: truncate(`[FluxPay] ${copy.title}`, EMAIL_SUBJECT_MAX), html, text: toPlainText(html) };
 }

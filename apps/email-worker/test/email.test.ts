@@ -3,6 +3,7 @@ import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery
 import { createRedis } from "@fluxnotify/shared/redis";
 import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { inject } from "vitest";
+import { EMAIL_SUBJECT_MAX } from "../src/render";
 import { createSmtpTransport, emailStrategy, messageIdFor } from "../src/strategy";
 import { startSmtpServer } from "./smtp-server";
 
@@ -76,6 +77,42 @@ test("sends HTML + text with a stable Message-ID, reports SENT, and does not re-
     });
     expect(smtp.received).toHaveLength(1);
     expect(ctx.harness.events.messages).toHaveLength(1);
+  } finally {
+    await ctx.close();
+    await smtp.close();
+  }
+});
+
+test("user-supplied text arrives clean and bounded, amounts exact: a 100,000-character bidi-laden plan name", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  const smtp = await startSmtpServer();
+  const ctx = await setup({ kafka, logger, registry }, smtp.port);
+  try {
+    const planName = `\u202Egpj.exe\u202C\u2066Pro\u2069\u0007\u001B[31m ${"요금제<&>".repeat(20_000)}`;
+    const base = sampleCommand("EMAIL", { eventType: "com.fluxpay.subscription.renewed" });
+    const command = mailTo("bob@example.com", {
+      eventType: "com.fluxpay.subscription.renewed",
+      templateData: { ...base.templateData, planName, amount: "23500.50", currency: "KRW" },
+    });
+    await ctx.harness.produce([command]);
+    await eventually(() => smtp.received.length === 1 && ctx.harness.events.messages.length === 1);
+    const { mail } = smtp.received[0] ?? {};
+    const html = typeof mail?.html === "string" ? mail.html : "";
+    const text = mail?.text ?? "";
+    const unsafe = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+    expect([...(mail?.subject ?? "")].length).toBeLessThanOrEqual(EMAIL_SUBJECT_MAX);
+    expect(html).not.toMatch(unsafe);
+    expect(text.replace(/\n/g, "")).not.toMatch(unsafe); // html-to-text lays out with newlines
+    // Gmail clips HTML over 102 KB; 200 KB of plan name used to arrive whole.
+    expect(Buffer.byteLength(html)).toBeLessThan(102 * 1024);
+    expect(text).toContain("gpj.exePro[31m 요금제<&>요금제");
+    expect(text).toContain("…");
+    expect(text).toContain("23,500.50원"); // KRW has no minor unit, but the amount is never rounded
+    expect(html).toContain("요금제&lt;&amp;&gt;"); // React's escaping is unchanged
+    expect(ctx.harness.events.values<DeliveryEvent>()[0]).toMatchObject({ status: "SENT" });
   } finally {
     await ctx.close();
     await smtp.close();

@@ -2,11 +2,12 @@
  * In-app channel benchmark against the local Redis and broker:
  * `pnpm exec tsx scripts/bench.ts [commands=5000] [concurrency=32] [partitions=6]`
  */
+import { inAppDestination } from "@fluxnotify/shared/contracts";
 import { runDeliveryBench, sampleCommand } from "@fluxnotify/shared/delivery/testing";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createRedis } from "@fluxnotify/shared/redis";
 import { testEnv } from "@fluxnotify/shared/testing/env";
-import { inAppStrategy, userChannel } from "../src/strategy";
+import { inAppStrategy } from "../src/strategy";
 
 const [n = 5_000, concurrency = 32, partitions = 6] = process.argv.slice(2).map(Number);
 const env = testEnv();
@@ -18,13 +19,13 @@ const commands = Array.from({ length: n }, (_, i) => {
   const userId = `bench-${i % 500}`;
   return sampleCommand("IN_APP", {
     recipient: { userId, locale: "ko", timeZone: "Asia/Seoul" },
-    destination: userChannel("tenant-a", userId),
+    destination: inAppDestination("tenant-a", userId),
   });
 });
 const result = await runDeliveryBench({
   brokers: env.TEST_KAFKA_BROKERS,
   redis,
-  strategy: inAppStrategy(redis, { historySize: 100 }),
+  strategy: inAppStrategy(redis, { historySize: 100, channelPrefix: "" }),
   commands,
   concurrency,
   partitions,

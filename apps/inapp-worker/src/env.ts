@@ -1,12 +1,13 @@
 import { commandTopic } from "@fluxnotify/shared/contracts";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
-import { baseEnv, kafkaEnv, loadEnv, redisEnv } from "@fluxnotify/shared/env";
+import { baseEnv, inAppChannelEnv, kafkaEnv, loadEnv, redisEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
 
 export const envShape = {
   ...baseEnv,
   ...kafkaEnv,
   ...redisEnv,
+  ...inAppChannelEnv,
   ...deliveryWorkerEnv({
     commandTopic: commandTopic("IN_APP"),
     consumerGroup: "notif-inapp",

@@ -14,7 +14,10 @@ async function main(): Promise<void> {
       ? createRedis(env.PUBSUB_REDIS_URL, { logger, name: `${NAME}-pubsub` })
       : redis;
     if (pubsub !== redis) shutdown.register("pubsub redis", async () => void (await pubsub.quit()));
-    return inAppStrategy(pubsub, { historySize: env.INAPP_HISTORY_SIZE });
+    return inAppStrategy(pubsub, {
+      historySize: env.INAPP_HISTORY_SIZE,
+      channelPrefix: env.INAPP_CHANNEL_PREFIX,
+    });
   });
 }
 

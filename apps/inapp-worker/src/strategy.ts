@@ -1,5 +1,15 @@
-import type { ChannelCommand } from "@fluxnotify/shared/contracts";
-import { type ChannelStrategy, type Classification, notificationCopy } from "@fluxnotify/shared/delivery";
+import {
+  type ChannelCommand,
+  inAppChannel,
+  inAppDestination,
+  inAppHistoryStream,
+} from "@fluxnotify/shared/contracts";
+import {
+  type ChannelStrategy,
+  type Classification,
+  notificationCopy,
+  truncate,
+} from "@fluxnotify/shared/delivery";
 import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
 import { pingRedis, type Redis } from "@fluxnotify/shared/redis";
 
@@ -19,11 +29,23 @@ export interface InAppRendered {
   payload: string;
 }
 
-export const userChannel = (tenantId: string, userId: string) => `notifications:${tenantId}:${userId}`;
-export const userStream = (tenantId: string, userId: string) => `notifications:stream:${tenantId}:${userId}`;
+/**
+ * Bounds of what a feed card shows, in code points. A title is one line (the length
+ * Slack allows a header, 150); a body a few lines. The same words feed Web Push, whose
+ * payload a push service need accept only up to 4096 bytes (RFC 8030 §7.2): 1,000 code
+ * points of Korean are 3,000 bytes. `data` keeps the raw values whatever their length.
+ */
+export const INAPP_TITLE_MAX = 150;
+export const INAPP_BODY_MAX = 1_000;
 
-export function renderInApp(command: ChannelCommand): InAppRendered {
-  const expected = userChannel(command.tenantId, command.recipient.userId);
+/**
+ * Renders one command for the deployment's channel names (`channelPrefix`, CONTRACT §5).
+ * The command carries the unprefixed destination; it must be its recipient's own.
+ */
+export function renderInApp(command: ChannelCommand, channelPrefix: string): InAppRendered {
+  const { tenantId } = command;
+  const { userId } = command.recipient;
+  const expected = inAppDestination(tenantId, userId);
   // The channel name is the only authorisation a subscriber has: never publish to another user's.
   if (command.destination !== expected) {
     throw new NonRetryableError(
@@ -40,14 +62,14 @@ export function renderInApp(command: ChannelCommand): InAppRendered {
   const message: InAppMessage = {
     notificationId: command.notificationId,
     eventType: command.eventType,
-    title: copy.title,
-    body: copy.summary,
+    title: truncate(copy.title, INAPP_TITLE_MAX),
+    body: truncate(copy.summary, INAPP_BODY_MAX),
     createdAt: command.createdAt,
     data: command.templateData,
   };
   return {
-    channel: expected,
-    stream: userStream(command.tenantId, command.recipient.userId),
+    channel: inAppChannel(channelPrefix, tenantId, userId),
+    stream: inAppHistoryStream(channelPrefix, tenantId, userId),
     payload: JSON.stringify(message),
   };
 }
@@ -79,11 +101,11 @@ export function classifyInApp(error: unknown): Classification {
  */
 export function inAppStrategy(
   redis: Redis,
-  options: { historySize: number },
+  options: { historySize: number; channelPrefix: string },
 ): ChannelStrategy<InAppRendered> {
   return {
     channel: "IN_APP",
-    render: renderInApp,
+    render: (command) => renderInApp(command, options.channelPrefix),
     async send(rendered, command) {
       const replies = await redis
         .multi()

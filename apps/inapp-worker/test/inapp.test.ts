@@ -1,13 +1,23 @@
 import { createHash } from "node:crypto";
-import { type DeliveryEvent, DLQ_HEADERS } from "@fluxnotify/shared/contracts";
+import {
+  type DeliveryEvent,
+  DLQ_HEADERS,
+  inAppChannel,
+  inAppDestination,
+  inAppHistoryStream,
+} from "@fluxnotify/shared/contracts";
+import { ELLIPSIS } from "@fluxnotify/shared/delivery";
 import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery/testing";
 import { createProducer } from "@fluxnotify/shared/kafka";
 import { createRedis } from "@fluxnotify/shared/redis";
 import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { inject } from "vitest";
-import { type InAppMessage, inAppStrategy, userChannel, userStream } from "../src/strategy";
+import { INAPP_BODY_MAX, INAPP_TITLE_MAX, type InAppMessage, inAppStrategy } from "../src/strategy";
 
-async function setup(fixtures: Pick<KafkaFixtures, "kafka" | "logger" | "registry">, historySize = 100) {
+async function setup(
+  fixtures: Pick<KafkaFixtures, "kafka" | "logger" | "registry">,
+  { historySize = 100, channelPrefix = "" } = {},
+) {
   const { kafka, logger, registry } = fixtures;
   const redis = createRedis(inject("redisUrl"), { logger, name: "test-state" });
   const subscriber = createRedis(inject("redisUrl"), { logger, name: "test-sub" });
@@ -16,7 +26,7 @@ async function setup(fixtures: Pick<KafkaFixtures, "kafka" | "logger" | "registr
     logger,
     registry,
     redis,
-    strategy: inAppStrategy(redis, { historySize }),
+    strategy: inAppStrategy(redis, { historySize, channelPrefix }),
   });
   return {
     redis,
@@ -40,10 +50,10 @@ test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never
     const userId = `u-${Date.now()}`;
     const command = sampleCommand("IN_APP", {
       recipient: { userId, locale: "ko", timeZone: "Asia/Seoul" },
-      destination: userChannel("tenant-a", userId),
+      destination: inAppDestination("tenant-a", userId),
     });
     const received: InAppMessage[] = [];
-    await ctx.subscriber.subscribe(userChannel("tenant-a", userId));
+    await ctx.subscriber.subscribe(inAppChannel("", "tenant-a", userId));
     ctx.subscriber.on("message", (_channel, raw: string) => received.push(JSON.parse(raw) as InAppMessage));
 
     await ctx.harness.produce([command]);
@@ -56,7 +66,7 @@ test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never
       createdAt: command.createdAt,
       data: command.templateData,
     });
-    const history = await ctx.redis.xrange(userStream("tenant-a", userId), "-", "+");
+    const history = await ctx.redis.xrange(inAppHistoryStream("", "tenant-a", userId), "-", "+");
     expect(history).toHaveLength(1);
     expect(JSON.parse(history[0]?.[1][3] ?? "{}")).toEqual(received[0]);
 
@@ -85,22 +95,28 @@ test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never
 });
 
 test("keeps only the last N per user in the capped stream", async ({ kafka, logger, registry }) => {
-  const ctx = await setup({ kafka, logger, registry }, 10);
+  const ctx = await setup({ kafka, logger, registry }, { historySize: 10 });
   try {
     const userId = `cap-${Date.now()}`;
     const commands = Array.from({ length: 250 }, () =>
       sampleCommand("IN_APP", {
         recipient: { userId, locale: "en", timeZone: "UTC" },
-        destination: userChannel("tenant-a", userId),
+        destination: inAppDestination("tenant-a", userId),
       }),
     );
     await ctx.harness.produce(commands);
     await eventually(() => ctx.harness.events.messages.length === 250, 20_000);
-    const length = await ctx.redis.xlen(userStream("tenant-a", userId));
+    const length = await ctx.redis.xlen(inAppHistoryStream("", "tenant-a", userId));
     // MAXLEN ~ trims whole radix-tree nodes (100 entries), so the bound is approximate.
     expect(length).toBeGreaterThanOrEqual(10);
     expect(length).toBeLessThanOrEqual(110);
-    const [latest] = await ctx.redis.xrevrange(userStream("tenant-a", userId), "+", "-", "COUNT", 1);
+    const [latest] = await ctx.redis.xrevrange(
+      inAppHistoryStream("", "tenant-a", userId),
+      "+",
+      "-",
+      "COUNT",
+      1,
+    );
     expect(JSON.parse(latest?.[1][3] ?? "{}").notificationId).toBe(commands[249]?.notificationId);
   } finally {
     await ctx.close();
@@ -163,6 +179,55 @@ test("dead-letters a command for another user's channel at once, and an unparsea
       reasonCode: "INAPP_DESTINATION_INVALID",
       attempts: 0,
     });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("INAPP_CHANNEL_PREFIX: publishes and keeps history under the prefix only; title and body are clean and bounded, data raw", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  const prefix = `blue-${Date.now()}:`;
+  const ctx = await setup({ kafka, logger, registry }, { channelPrefix: prefix });
+  try {
+    const tenantId = "__default__"; // FluxPay's tenant-less records: a tenant like any other
+    const userId = `p-${Date.now()}`;
+    const planName = `\u202EPro\u2066\u0000 ${"🚀".repeat(5_000)}`;
+    const command = sampleCommand("IN_APP", {
+      eventType: "com.fluxpay.subscription.renewed",
+      tenantId,
+      recipient: { userId, locale: "ko", timeZone: "Asia/Seoul" },
+      destination: inAppDestination(tenantId, userId),
+    });
+    command.templateData = { ...command.templateData, planName, amount: "23500.50", currency: "KRW" };
+    const prefixed: InAppMessage[] = [];
+    const unprefixed: string[] = [];
+    ctx.subscriber.on("message", (channel: string, raw: string) => {
+      if (channel === inAppChannel(prefix, tenantId, userId)) prefixed.push(JSON.parse(raw) as InAppMessage);
+      else unprefixed.push(channel);
+    });
+    await ctx.subscriber.subscribe(
+      inAppChannel(prefix, tenantId, userId),
+      inAppChannel("", tenantId, userId),
+    );
+
+    await ctx.harness.produce([command]);
+    await eventually(() => prefixed.length === 1 && ctx.harness.events.messages.length === 1);
+    expect(unprefixed).toEqual([]);
+    expect(ctx.harness.events.values<DeliveryEvent>()[0]).toMatchObject({ status: "SENT", tenantId });
+    expect(await ctx.redis.xlen(inAppHistoryStream(prefix, tenantId, userId))).toBe(1);
+    expect(await ctx.redis.exists(inAppHistoryStream("", tenantId, userId))).toBe(0);
+
+    const [message] = prefixed;
+    expect([...(message?.title ?? "")].length).toBeLessThanOrEqual(INAPP_TITLE_MAX);
+    const body = message?.body ?? "";
+    expect([...body].length).toBeLessThanOrEqual(INAPP_BODY_MAX);
+    expect(body).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+    expect(body.startsWith("Pro 🚀🚀")).toBe(true);
+    expect(body).toContain(`${ELLIPSIS} 구독이 23,500.50원에 갱신되었습니다.`);
+    expect(message?.data.planName).toBe(planName); // the raw value, untouched
   } finally {
     await ctx.close();
   }

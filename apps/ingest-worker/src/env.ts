@@ -1,8 +1,15 @@
 import { DOMAINS } from "@fluxnotify/shared/contracts";
-import { baseEnv, csvList, databaseEnv, kafkaEnv, loadEnv, port, redisEnv } from "@fluxnotify/shared/env";
+import {
+  baseEnv,
+  csvList,
+  databaseEnv,
+  kafkaEnv,
+  loadEnv,
+  port,
+  redisEnv,
+  tenantWebhooksFrom,
+} from "@fluxnotify/shared/env";
 import { z } from "zod";
-
-const TENANT_WEBHOOK_PREFIX = "SLACK_WEBHOOK_URL_";
 
 export function loadIngestEnv(source: NodeJS.ProcessEnv = process.env) {
   const env = loadEnv(
@@ -34,16 +41,8 @@ export function loadIngestEnv(source: NodeJS.ProcessEnv = process.env) {
     source,
   );
   // SLACK_WEBHOOK_URL_{TENANT}: the tenant's operations channel (CONTRACT §6); the tenants
-  // table takes precedence when it has a webhook. Tenant ids are matched case-insensitively
-  // with non-alphanumerics as underscores (tenant-a → SLACK_WEBHOOK_URL_TENANT_A).
-  const tenantWebhooks: Record<string, string> = {};
-  for (const [name, value] of Object.entries(source)) {
-    if (name.startsWith(TENANT_WEBHOOK_PREFIX) && value)
-      tenantWebhooks[name.slice(TENANT_WEBHOOK_PREFIX.length)] = value;
-  }
-  return { ...env, tenantWebhooks };
+  // table takes precedence when it has a webhook.
+  return { ...env, tenantWebhooks: tenantWebhooksFrom(source) };
 }
 
 export type IngestEnv = ReturnType<typeof loadIngestEnv>;
-
-export const tenantEnvKey = (tenantId: string) => tenantId.toUpperCase().replace(/[^A-Z0-9]/g, "_");

@@ -4,6 +4,7 @@ import {
   type DeliveryEvent,
   type Domain,
   type EventType,
+  inAppDestination,
   type NotificationSettings,
   notificationIdFor,
   routeEvent,
@@ -34,7 +35,7 @@ const DESTINATIONS: Record<Channel, (input: PlanInput) => string[]> = {
   SLACK: ({ settings, opsWebhookUrl }) => [
     ...new Set([opsWebhookUrl, settings.slackWebhookUrl].filter(isSet)),
   ],
-  IN_APP: ({ tenantId, userId }) => [`notifications:${tenantId}:${userId}`],
+  IN_APP: ({ tenantId, userId }) => [inAppDestination(tenantId, userId)],
 };
 
 function isSet(value: string | null | undefined): value is string {

@@ -1,6 +1,6 @@
 import type { Database } from "@fluxnotify/db";
 import { findTenant } from "@fluxnotify/db/queries/ingest";
-import { tenantEnvKey } from "./env";
+import { tenantEnvKey } from "@fluxnotify/shared/env";
 
 export type TenantWebhookLookup = (db: Database, tenantId: string) => Promise<string | undefined>;
 

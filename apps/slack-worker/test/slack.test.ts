@@ -93,6 +93,71 @@ test("posts Block Kit with a text fallback, retries 5xx with 1 s → 2 s backoff
   }
 });
 
+test("stays within Block Kit's limits with 100,000-character values; controls and bidi overrides never reach Slack", async ({
+  kafka,
+  logger,
+  registry,
+}) => {
+  const server = await startWebhookServer({});
+  const ctx = await setup({ kafka, logger, registry }, [`127.0.0.1:${server.port}`]);
+  try {
+    const huge = (unit: string) => unit.repeat(Math.ceil(100_000 / unit.length));
+    const base = sampleCommand("SLACK", { eventType: "com.fluxpay.payment.failed" }).templateData;
+    const command = slackCommand(server.url("/bounds"), {
+      tenantId: "__default__",
+      templateData: {
+        ...base,
+        amount: "23500.50",
+        errorMessage: `\u202Ecard\u0000 declined\u2069 ${huge("<&>")}`,
+        orderId: huge("o"),
+        paymentId: huge("😀"),
+      },
+    });
+    await ctx.harness.produce([command]);
+    await eventually(() => ctx.harness.events.messages.length === 1);
+    expect(ctx.harness.events.values<DeliveryEvent>()[0]).toMatchObject({ status: "SENT" });
+
+    const posted = server.requests.find((r) => r.path === "/bounds");
+    const body = posted?.body as {
+      text: string;
+      blocks: Array<{
+        type: string;
+        text?: { text: string };
+        fields?: Array<{ text: string }>;
+        elements?: Array<{ text: string }>;
+      }>;
+    };
+    const texts = body.blocks.flatMap((b) => [
+      ...(b.text ? [b.text.text] : []),
+      ...(b.fields ?? []).map((f) => f.text),
+      ...(b.elements ?? []).map((e) => e.text),
+    ]);
+    const [header, summary, fields, context] = body.blocks;
+    expect(body.blocks.length).toBeLessThanOrEqual(50);
+    expect(header?.text?.text.length).toBeLessThanOrEqual(150);
+    expect(summary?.text?.text.length).toBeLessThanOrEqual(3_000);
+    expect(fields?.fields?.length).toBeLessThanOrEqual(10);
+    for (const field of fields?.fields ?? []) expect(field.text.length).toBeLessThanOrEqual(2_000);
+    expect(context?.elements?.length).toBeLessThanOrEqual(10);
+    expect(texts.join("").length).toBeLessThan(12_000); // msg_blocks_too_long near 13,200 (bolt-js#2509)
+    expect(body.text.length).toBeLessThanOrEqual(4_000);
+    for (const text of [...texts, body.text]) {
+      // Only the layout's own line break (label, then value) may remain.
+      expect(text.replace(/\n/g, "")).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+      expect(text.isWellFormed()).toBe(true); // no emoji cut in half
+      expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/); // escaping intact, no entity cut
+    }
+    const error = fields?.fields?.find((f) => f.text.startsWith("*실패 사유*"))?.text ?? "";
+    expect(error.startsWith("*실패 사유*\ncard declined &lt;&amp;&gt;&lt;&amp;&gt;")).toBe(true);
+    expect(error.endsWith("…")).toBe(true);
+    expect(fields?.fields?.map((f) => f.text)).toContain("*금액*\n23,500.50원");
+    expect(context?.elements?.[0]?.text.startsWith("__default__ · com.fluxpay.payment.failed")).toBe(true);
+  } finally {
+    await ctx.close();
+    await server.close();
+  }
+});
+
 test("dead-letters 404 at once and exhausted 5xx after 3 retries, with every header", async ({
   kafka,
   logger,

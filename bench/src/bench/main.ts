@@ -44,7 +44,7 @@ if (args.profile) {
 }
 harness = await startHarness({
   resources: BENCH_RESOURCES,
-  inAppPattern: "notifications:t[0-9]-b*",
+  inAppTenantPattern: "t[0-9]-b*",
   log,
   // V8's sampling profiler, written when the app exits gracefully (SIGTERM at the end).
   ...(args.profile

@@ -65,7 +65,7 @@ const command = `bin/faults${process.argv.length > 2 ? ` ${process.argv.slice(2)
 let harness: Harness | undefined;
 const lifecycle = stopHarnessOnExit(() => harness, log);
 
-harness = await startHarness({ resources: FAULTS_RESOURCES, inAppPattern: "notifications:t[0-9]-f*", log });
+harness = await startHarness({ resources: FAULTS_RESOURCES, inAppTenantPattern: "t[0-9]-f*", log });
 // Produce failures during a broker restart are expected: the stream retries and logs one line.
 const logger = createLogger({ name: "faults", level: "silent" });
 const producer = createProducer({

@@ -87,8 +87,8 @@ export interface Crash {
 
 export interface HarnessOptions {
   resources: HarnessResources;
-  /** Redis Pub/Sub is shared by every database: record only this harness's tenants. */
-  inAppPattern: string;
+  /** Redis Pub/Sub is shared by every database: record only this harness's tenants (a glob). */
+  inAppTenantPattern: string;
   /** Per-app variables (e.g. NODE_OPTIONS for profiling). */
   appEnv?: PlatformConfig["env"];
   log?: (line: string) => void;
@@ -121,7 +121,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     stack.push(() => smtp.stop());
     const webhook = await startWebhookSink({ port: r.webhookPort });
     stack.push(() => webhook.stop());
-    const inApp = await recordInApp(redisUrl, options.inAppPattern);
+    const inApp = await recordInApp(redisUrl, options.inAppTenantPattern);
     stack.push(() => inApp.stop());
     const db = createDbClient(databaseUrl, { max: 4, applicationName: `${r.name}-harness` });
     stack.push(() => db.close());

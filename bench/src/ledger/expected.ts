@@ -1,6 +1,7 @@
 import {
   type Channel,
   type EventType,
+  inAppDestination,
   isKnownEventType,
   notificationIdFor,
   routeEvent,
@@ -33,7 +34,7 @@ function destinations(channel: Channel, event: PlannedEvent, population: Populat
     const urls = [population.opsWebhookOf(event.tenantId), settings.slackWebhookUrl];
     return [...new Set(urls.filter((url): url is string => Boolean(url)))];
   }
-  return [`notifications:${event.tenantId}:${userId}`];
+  return [inAppDestination(event.tenantId, userId)];
 }
 
 /** The notifications `event` must end in, using the platform's real routing (routeEvent). */

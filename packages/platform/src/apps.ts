@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { tenantWebhookVariable } from "@fluxnotify/shared/env";
 
 /** The repository root: every app is started from here, as bin/dev does. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -64,9 +65,6 @@ export interface AppSpec extends ProcessSpec<AppName> {
   readyUrl: string;
 }
 
-/** ingest-worker's rule: tenant-a → TENANT_A. */
-export const tenantEnvKey = (tenantId: string) => tenantId.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-
 const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 /** `node --import tsx apps/<app>/src/index.ts` with cwd = repo root: exactly what bin/dev runs. */
@@ -88,7 +86,7 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
   const allowedHosts = config.slackAllowedHosts.join(",");
   if (name === "ingest-worker") {
     for (const [tenant, url] of Object.entries(config.tenantSlackWebhooks))
-      env[`SLACK_WEBHOOK_URL_${tenantEnvKey(tenant)}`] = url;
+      env[tenantWebhookVariable(tenant)] = url;
   }
   if (name === "email-worker") {
     env.SMTP_HOST = config.smtp.host;

@@ -60,6 +60,45 @@ export const slackAllowListEnv = {
   SLACK_ALLOW_INSECURE_LOOPBACK: booleanFlag(false),
 };
 
+/**
+ * CONTRACT §5: an optional prefix in front of every in-app channel, for deployments that
+ * share one Redis (see contracts/inapp.ts). Characters that are special in PSUBSCRIBE
+ * patterns (`*`, `?`, `[`, `\`) are refused, so subscribers can match `{prefix}notifications:*`.
+ */
+export const inAppChannelEnv = {
+  INAPP_CHANNEL_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9._:-]*$/, "letters, digits and . _ : - only (e.g. blue:)")
+    .default(""),
+};
+
+const TENANT_WEBHOOK_PREFIX = "SLACK_WEBHOOK_URL_";
+
+/**
+ * The {TENANT} of SLACK_WEBHOOK_URL_{TENANT}: upper-cased, non-alphanumerics as `_`
+ * (tenant-a → TENANT_A; FluxPay's tenant-less `__default__` → `__DEFAULT__`).
+ */
+export const tenantEnvKey = (tenantId: string) => tenantId.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+/** The variable that holds a tenant's operations webhook (CONTRACT §6). */
+export const tenantWebhookVariable = (tenantId: string) =>
+  `${TENANT_WEBHOOK_PREFIX}${tenantEnvKey(tenantId)}`;
+
+/**
+ * Every SLACK_WEBHOOK_URL_{TENANT} in `source`, keyed by tenantEnvKey of its suffix, so a
+ * variable matches its tenant whatever case the operator wrote it in
+ * (SLACK_WEBHOOK_URL___default__ and SLACK_WEBHOOK_URL___DEFAULT__ alike).
+ */
+export function tenantWebhooksFrom(source: NodeJS.ProcessEnv): Record<string, string> {
+  const webhooks: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (name.startsWith(TENANT_WEBHOOK_PREFIX) && value)
+      webhooks[tenantEnvKey(name.slice(TENANT_WEBHOOK_PREFIX.length))] = value;
+  }
+  return webhooks;
+}
+
 export { csv as csvList };
 
 /**

@@ -1,3 +1,4 @@
+import { inAppChannelPattern } from "@fluxnotify/shared/contracts";
 import { Redis } from "ioredis";
 
 export interface PubSubMessage {
@@ -16,10 +17,13 @@ export interface PubSubRecorder {
 }
 
 /**
- * Records what in-app clients would see. Pub/Sub ignores the database number, so another
- * platform on the same Redis publishes to the same namespace: narrow `pattern` to your tenants.
+ * Records what in-app clients would see: every user's channel of the tenants matching
+ * `tenantPattern` (a PSUBSCRIBE glob). The platform runs without INAPP_CHANNEL_PREFIX, and
+ * Pub/Sub ignores the database number, so another platform on the same Redis publishes to
+ * the same namespace: narrow the pattern to your tenants.
  */
-export async function recordInApp(redisUrl: string, pattern = "notifications:*"): Promise<PubSubRecorder> {
+export async function recordInApp(redisUrl: string, tenantPattern = "*"): Promise<PubSubRecorder> {
+  const pattern = inAppChannelPattern("", tenantPattern);
   const messages: PubSubMessage[] = [];
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on("error", () => {}); // reconnects by itself; a Redis restart must not crash the recorder

@@ -1,4 +1,5 @@
 import { decodeUtf8, findUnstorableText, parseJsonExact, unstorableText } from "./json";
+import { parseInstant } from "./time";
 
 /** A CloudEvents 1.0 event as FluxPay sends it; `data` is still unvalidated. */
 export interface CloudEvent {
@@ -105,7 +106,7 @@ function validateEnvelope(candidate: Record<string, unknown>, encoding: CloudEve
   }
   if (
     candidate.time !== undefined &&
-    (typeof candidate.time !== "string" || Number.isNaN(Date.parse(candidate.time)))
+    (typeof candidate.time !== "string" || !parseInstant(candidate.time).ok)
   ) {
     return invalid(
       `${where}time must be an RFC 3339 timestamp, got ${JSON.stringify(candidate.time)?.slice(0, 100)}`,

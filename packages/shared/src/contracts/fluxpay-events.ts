@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { normaliseDecimal } from "./decimal";
+import type { ParseResult } from "./records";
+import { parseInstant } from "./time";
 
 /**
  * FluxPay event data (CONTRACT §1), validated per type. Amounts stay exact decimal strings
@@ -10,17 +13,28 @@ export type Domain = (typeof DOMAINS)[number];
 
 /** Identifiers are UUIDs or similar; a cap keeps them inside what an index entry holds. */
 const id = z.string().trim().min(1).max(256);
-/** A decimal as text: "15000.00", "-3.5". Numbers arrive as their source text. */
+
+/** Runs one of our exact parsers as a zod transform; its reason becomes the issue message. */
+const parsedBy =
+  (parse: (text: string) => ParseResult<string>) => (value: string, ctx: z.core.$RefinementCtx<string>) => {
+    const result = parse(value);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: "custom", message: result.reason });
+    return z.NEVER;
+  };
+
+/**
+ * An exact decimal as plain text: any JSON number (`15000.00`, `1.5E+4`, `-0`; numbers
+ * arrive as their source text, see parseJsonExact) or a decimal string, at most
+ * MAX_DECIMAL_DIGITS digits. `1.5E+4` becomes `15000`; `15000.00` stays `15000.00`.
+ */
 export const decimal = z
   .union([z.string(), z.number()])
   .transform(String)
-  .pipe(z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal number such as 15000.00"));
+  .transform(parsedBy(normaliseDecimal));
 const currency = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KRW");
-/** Any RFC 3339 instant, normalised to UTC ISO-8601. */
-const instant = z
-  .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO-8601 timestamp")
-  .transform((value) => new Date(value).toISOString());
+/** An RFC 3339 instant (up to nine fractional digits, any offset), normalised to UTC. */
+const instant = z.string().transform(parsedBy(parseInstant));
 const orderStatus = z.enum(["PENDING", "PAID", "COMPLETED", "CANCELLED", "FAILED"]);
 
 const base = { eventId: id, occurredAt: instant, userId: id.optional() };

@@ -1,6 +1,23 @@
 import { formatDate, formatMoney, formatTime, type Locale } from "./format";
+import { displayText } from "./text";
 
-/** One notification's words, shared by every channel (email, Slack, in-app). */
+/**
+ * The longest single value a notification shows (a plan name, an error message, an id),
+ * in code points. No detail a person reads in a notification needs more, and a full set
+ * of such values keeps an email well below the 102 KB at which Gmail clips a message.
+ * Channels bound their assembled text to their providers' limits on top of this.
+ */
+export const VALUE_MAX_CODE_POINTS = 500;
+/** Most labelled details one notification shows: Slack's limit on a section's fields. */
+export const FIELDS_MAX = 10;
+/** Labels and event-type names that come from data rather than from our own copy. */
+const LABEL_MAX_CODE_POINTS = 100;
+
+/**
+ * One notification's words, shared by every channel (email, Slack, in-app). Every value
+ * taken from event data is cleaned of control and bidi-override characters and bounded
+ * (see text.ts) here, once, so no channel can render one raw.
+ */
 export interface NotificationCopy {
   /** Email subject, Slack header, in-app title. */
   title: string;
@@ -141,21 +158,25 @@ const SPECS: Record<string, Spec> = {
 
 export const COPY_EVENT_TYPES = Object.keys(SPECS);
 
-/** Formats each raw field for display; amounts use the event's currency. */
+/** One raw field as its reader sees it; amounts use the event's currency. */
+function formatValue(key: string, value: string, input: CopyInput, currency: string | undefined): string {
+  const { locale, timeZone } = input;
+  if ((key === "amount" || key === "totalAmount") && currency) return formatMoney(value, currency, locale);
+  if (key === "occurredAt") return formatTime(value, locale, timeZone);
+  if (key === "currentPeriodEnd" || key === "expiresAt") return formatDate(value, locale, timeZone);
+  if (key === "fromStatus" || key === "toStatus") return ORDER_STATUS[locale][value] ?? value;
+  return value;
+}
+
+/** Every displayable field, formatted, cleaned and bounded. */
 function formatValues(input: CopyInput): Record<string, string> {
-  const { data, locale, timeZone } = input;
+  const { data } = input;
   const currency = text(data, "currency");
   const out: Record<string, string> = {};
   for (const [key, raw] of Object.entries(data)) {
     const value = text(data, key);
     if (value === undefined || raw === null) continue;
-    if ((key === "amount" || key === "totalAmount") && currency)
-      out[key] = formatMoney(value, currency, locale);
-    else if (key === "occurredAt") out[key] = formatTime(value, locale, timeZone);
-    else if (key === "currentPeriodEnd" || key === "expiresAt")
-      out[key] = formatDate(value, locale, timeZone);
-    else if (key === "fromStatus" || key === "toStatus") out[key] = ORDER_STATUS[locale][value] ?? value;
-    else out[key] = value;
+    out[key] = displayText(formatValue(key, value, input, currency), VALUE_MAX_CODE_POINTS);
   }
   return out;
 }
@@ -169,11 +190,16 @@ export function notificationCopy(input: CopyInput): NotificationCopy {
   const values = formatValues(input);
   const spec = SPECS[input.eventType];
   if (!spec) {
-    const short = input.eventType.replace(/^com\.fluxpay\./, "");
+    const short = displayText(input.eventType.replace(/^com\.fluxpay\./, ""), LABEL_MAX_CODE_POINTS);
     return {
       title: input.locale === "en" ? `Notification: ${short}` : `알림: ${short}`,
       summary: short,
-      fields: Object.entries(values).map(([key, value]) => ({ label: LABELS[key]?.[index] ?? key, value })),
+      fields: Object.entries(values)
+        .slice(0, FIELDS_MAX)
+        .map(([key, value]) => ({
+          label: LABELS[key]?.[index] ?? displayText(key, LABEL_MAX_CODE_POINTS),
+          value,
+        })),
       tone: "info",
     };
   }
@@ -182,7 +208,8 @@ export function notificationCopy(input: CopyInput): NotificationCopy {
     summary: spec.summary(values, input.locale),
     fields: spec.fields
       .filter((key) => values[key] !== undefined)
-      .map((key) => ({ label: LABELS[key]?.[index] ?? key, value: values[key] as string })),
+      .map((key) => ({ label: LABELS[key]?.[index] ?? key, value: values[key] as string }))
+      .slice(0, FIELDS_MAX),
     tone: spec.tone,
   };
 }

@@ -13,5 +13,6 @@ export {
   type DeliveryRuntime,
   type DeliveryRuntimeOptions,
 } from "./runtime";
+export { cleanText, displayText, ELLIPSIS, truncate } from "./text";
 export type { ChannelStrategy, Classification, FailureKind, SendResult } from "./types";
 export { type ChannelWorkerEnv, runChannelWorker, type StrategyContext } from "./worker";

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 /**
  * A FluxPay structured-mode CloudEvent as its Java publisher writes it, for tests, benches
  * and demos. A data value written "num:15000.00" becomes the bare JSON number 15000.00 with
- * its scale, as Java serialises BigDecimal.
+ * its scale, as Java serialises BigDecimal ("num:1.5E+4" likewise, as Jackson may write it).
  */
 export function fluxpayEvent(
   tenantId: string,
@@ -23,6 +23,6 @@ export function fluxpayEvent(
     tenantid: tenantId,
   };
   const dataJson = options.rawData ?? JSON.stringify({ eventId: id, occurredAt: now, ...data });
-  const exactDataJson = dataJson.replace(/"num:(-?[0-9.]+)"/g, "$1");
+  const exactDataJson = dataJson.replace(/"num:(-?[0-9.]+(?:[eE][+-]?[0-9]+)?)"/g, "$1");
   return { id, json: `${JSON.stringify(envelope).slice(0, -1)},"data":${exactDataJson}}` };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { domainOfEventType } from "../../contracts/fluxpay-events";
+import { inAppDestination } from "../../contracts/inapp";
 import type { ChannelCommand } from "../../contracts/messages";
 import type { Channel } from "../../contracts/topics";
 
@@ -126,7 +127,7 @@ export function sampleCommand(
     eventType,
     occurredAt: at,
     createdAt: new Date().toISOString(),
-    destination: `notifications:${tenantId}:${recipient.userId}`,
+    destination: inAppDestination(tenantId, recipient.userId),
     templateData: SAMPLE_TEMPLATE_DATA[eventType] ?? {},
     traceId: randomUUID().replaceAll("-", ""),
     ...overrides,
