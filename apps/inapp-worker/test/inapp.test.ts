@@ -194,7 +194,7 @@ test("INAPP_CHANNEL_PREFIX: publishes and keeps history under the prefix only; t
   try {
     const tenantId = "__default__"; // FluxPay's tenant-less records: a tenant like any other
     const userId = `p-${Date.now()}`;
-    const planName = `\u202EPro\u2066\u0000 ${"🚀".repeat(5_000)}`;
+    const planName = `\u202EPro\u2066\u0007 ${"🚀".repeat(5_000)}`;
     const command = sampleCommand("IN_APP", {
       eventType: "com.fluxpay.subscription.renewed",
       tenantId,

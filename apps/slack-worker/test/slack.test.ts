@@ -108,7 +108,7 @@ test("stays within Block Kit's limits with 100,000-character values; controls an
       templateData: {
         ...base,
         amount: "23500.50",
-        errorMessage: `\u202Ecard\u0000 declined\u2069 ${huge("<&>")}`,
+        errorMessage: `\u202Ecard\u0007 declined\u2069 ${huge("<&>")}`,
         orderId: huge("o"),
         paymentId: huge("😀"),
       },

@@ -14,7 +14,7 @@ import { stopHarnessOnExit } from "../harness/lifecycle";
 import { machineInfo } from "../harness/machine";
 import { FAULTS_RESOURCES, type Harness, startHarness } from "../harness/platform";
 import { type FaultsReport, mergeResults, renderMarkdown, writeReport } from "./report";
-import { runScenario, type ScenarioResult, type ScenarioSettings } from "./run";
+import { judgeAgainstBaseline, runScenario, type ScenarioResult, type ScenarioSettings } from "./run";
 import { SCENARIOS } from "./scenarios";
 
 const args = parseArgs(process.argv.slice(2), {
@@ -62,6 +62,16 @@ const settings: ScenarioSettings = {
 };
 const command = `bin/faults${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
 
+/** The baseline of the last full report, for a --only run that does not include it. */
+function previousBaseline(): ScenarioResult | undefined {
+  try {
+    const report = JSON.parse(readFileSync(JSON_PATH, "utf8")) as FaultsReport;
+    return report.scenarios.find((scenario) => scenario.id === "baseline");
+  } catch {
+    return undefined;
+  }
+}
+
 let harness: Harness | undefined;
 const lifecycle = stopHarnessOnExit(() => harness, log);
 
@@ -79,6 +89,7 @@ try {
     if (lifecycle.interrupted()) break;
     log(`── ${scenario.id}: ${scenario.title}`);
     const result = await runScenario(harness, producer, scenario, settings, log);
+    judgeAgainstBaseline(scenario, result, results.find((r) => r.id === "baseline") ?? previousBaseline());
     results.push(result);
     const l = result.ledger;
     log(

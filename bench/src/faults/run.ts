@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Sql } from "@fluxnotify/db";
 import { APP_NAMES } from "@fluxnotify/platform";
 import type { KafkaProducer } from "@fluxnotify/shared/kafka";
+import { deliveryTimes, type Percentiles } from "../bench/latency";
 import { checkHarnessLedger } from "../harness/ledger";
 import type { Harness } from "../harness/platform";
 import { reviveApps } from "../harness/platform";
@@ -41,6 +42,10 @@ export interface ScenarioResult {
   /** Last event produced → every expected notification terminal in the read model. */
   drainMs?: number;
   quiescence?: string;
+  /** Event produced → sent, for the scenario's notifications sent in order (ms). */
+  latency?: Percentiles;
+  /** What the scenario's own checks found (the poison scenario's report). */
+  detail?: unknown;
   /** Apps that exited on their own during the scenario (restarted by the harness). */
   unexpectedExits: string[];
   error?: string;
@@ -187,9 +192,38 @@ async function execute(
   result.ledger = ledger;
   const beforeEnd = [...stream.producedAt].filter(([, at]) => at <= window.endedAt).map(([id]) => id);
   result.recoveryMs = await recoveryMs(harness.db.sql, tenantIds, scenario.recovery, window, beforeEnd);
+  const outOfOrder = new Set(events.filter((event) => event.outOfOrder).map((event) => event.id));
+  result.latency = (
+    await deliveryTimes(harness.db.sql, tenantIds, stream.producedAt, outOfOrder)
+  ).toSentInOrder;
   result.failures.push(...judge(scenario, ledger, quiet.complete));
+  if (scenario.verify) {
+    const verified = await scenario.verify(harness);
+    result.detail = verified.detail;
+    result.failures.push(...verified.failures);
+  }
   result.passed = result.failures.length === 0;
   if (ledger.samples.lost.length > 0) log(`lost (sample): ${ledger.samples.lost.join("; ")}`);
   if (ledger.samples.mismatched.length > 0)
     log(`mismatched (sample): ${ledger.samples.mismatched.join("; ")}`);
+}
+
+/**
+ * A scenario whose latency is bounded relative to the baseline's (the poison scenario) fails
+ * when its p99 exceeds that bound; the baseline comes from this run or the previous report.
+ */
+export function judgeAgainstBaseline(
+  scenario: Scenario,
+  result: ScenarioResult,
+  baseline: ScenarioResult | undefined,
+): void {
+  const factor = scenario.maxP99VersusBaseline;
+  if (factor === undefined || !result.latency) return;
+  const reference = baseline?.latency?.p99;
+  if (reference === undefined) {
+    result.failures.push("no baseline latency to compare with: run the baseline scenario too");
+  } else if (result.latency.p99 > factor * reference) {
+    result.failures.push(`p99 ${result.latency.p99} ms is over ${factor}× the baseline's ${reference} ms`);
+  }
+  result.passed = result.failures.length === 0;
 }

@@ -4,7 +4,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type { AppName } from "@fluxnotify/platform";
 import type { Channel } from "@fluxnotify/shared/contracts";
+import { createLogger } from "@fluxnotify/shared/logger";
+import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import type { Harness } from "../harness/platform";
+import { checkPoison, type PoisonRecord, type PoisonReport, poisonProducer, poisonRecords } from "./poison";
 
 const run = promisify(execFile);
 
@@ -33,6 +36,10 @@ export interface Scenario {
   zeroDuplicates?: boolean;
   recovery: RecoverySignal;
   inject(harness: Harness, log: (line: string) => void): Promise<FaultWindow>;
+  /** Checks of its own after the ledger: failures, and detail for the report. */
+  verify?(harness: Harness): Promise<{ failures: string[]; detail: unknown }>;
+  /** Its event → sent p99 may be at most this many times the baseline scenario's. */
+  maxP99VersusBaseline?: number;
 }
 
 const APP_CHANNEL: Partial<Record<AppName, Channel>> = {
@@ -82,6 +89,49 @@ const pgCluster = () => {
   return versions[0] as string;
 };
 
+/**
+ * Poison records of every class mixed into the stream (see poison.ts), a few at a time:
+ * each must be dead-lettered exactly once, no partition may stall, nothing may be lost, and
+ * the other events' p99 must stay within twice the no-fault scenario's.
+ */
+function poisonScenario(): Scenario {
+  let records: PoisonRecord[] = [];
+  return {
+    id: "poison",
+    title: "poison records of every class in the stream",
+    recovery: { kind: "sent" },
+    maxP99VersusBaseline: 2,
+    async inject(harness, log) {
+      const startedAt = Date.now();
+      records = poisonRecords(`r${Date.now().toString(36)}`, "t0-poison");
+      log(`producing ${records.length} poison records, one every 500 ms`);
+      const producer = poisonProducer({
+        connection: harness.connection,
+        logger: createLogger({ name: "poison", level: "silent" }),
+        registry: createMetricsRegistry("poison"),
+      });
+      try {
+        for (const poison of records) {
+          await producer.send(poison);
+          await sleep(500);
+        }
+      } finally {
+        await producer.close();
+      }
+      return { startedAt, endedAt: Date.now() };
+    },
+    async verify(harness) {
+      const report: PoisonReport = await checkPoison(harness.db.sql, records, harness.apps);
+      const failures = [
+        ...report.missing.map((key) => `poison never dead-lettered: ${key}`),
+        ...report.duplicated.map((key) => `poison dead-lettered more than once: ${key}`),
+        ...report.stalled.map((line) => `stalled partition: ${line}`),
+      ];
+      return { failures, detail: report };
+    },
+  };
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     id: "baseline",
@@ -89,6 +139,7 @@ export const SCENARIOS: Scenario[] = [
     recovery: { kind: "sent" },
     inject: async () => ({ startedAt: Date.now(), endedAt: Date.now() }),
   },
+  poisonScenario(),
   processScenario("ingest-worker", "SIGKILL", "ingest"),
   processScenario("email-worker", "SIGKILL", "email"),
   processScenario("slack-worker", "SIGKILL", "slack"),
