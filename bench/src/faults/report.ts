@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine, type MachineInfo } from "../harness/machine";
+import type { PoisonReport } from "./poison";
 import type { ScenarioResult, ScenarioSettings } from "./run";
 
 export interface FaultsReport {
@@ -41,7 +42,7 @@ const seconds = (ms: number | null | undefined) =>
 
 function row(s: ScenarioResult): string {
   const l = s.ledger;
-  if (!l) return `| ${s.title} | **FAIL** | – | – | – | – | – | – | – | – | – | – |`;
+  if (!l) return `| ${s.title} | **FAIL** | – | – | – | – | – | – | – | – | – | – | – |`;
   const dup = l.duplicates;
   const dupText =
     dup.total === 0 ? "0" : `${dup.total} (email ${dup.EMAIL}, slack ${dup.SLACK}, in-app ${dup.IN_APP})`;
@@ -58,6 +59,7 @@ function row(s: ScenarioResult): string {
     seconds(s.faultWindowMs),
     seconds(s.recoveryMs),
     seconds(s.drainMs),
+    s.latency ? `${s.latency.p99} ms` : "–",
   ]
     .join(" | ")
     .replace(/^/, "| ")
@@ -100,11 +102,24 @@ export function renderMarkdown(report: FaultsReport): string {
     "",
     "## Results",
     "",
-    "| fault | result | events | expected | sent | skipped | dead-lettered | lost | duplicates | fault window | recovery | drain |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| fault | result | events | expected | sent | skipped | dead-lettered | lost | duplicates | fault window | recovery | drain | p99 event → sent |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...report.scenarios.map(row),
     "",
   ];
+  const poison = report.scenarios.find((s) => s.id === "poison");
+  if (poison?.detail) {
+    const detail = poison.detail as PoisonReport;
+    lines.push("## Poison records", "");
+    lines.push(
+      `${detail.records} poison records of every class (poison.ts: text PostgreSQL refuses, bytes that are`,
+      "not UTF-8, envelopes without a tenant, a 2 MiB compressed value, amounts and dates out of range,",
+      "and the same classes on the command, delivery-event and dead-letter topics) mixed into the stream:",
+      `${detail.deadLetteredOnce} dead-lettered exactly once, ${detail.missing.length} never, ${detail.duplicated.length} more than once;`,
+      `${detail.stalled.length} partitions stalled. The other events' p99 must stay within 2× the baseline's.`,
+      "",
+    );
+  }
   const exits = report.scenarios.filter((s) => (s.unexpectedExits ?? []).length > 0);
   if (exits.length > 0) {
     lines.push("## Apps that exited on their own", "");

@@ -14,7 +14,7 @@ import {
   sql,
 } from "drizzle-orm";
 import type { Database } from "../client";
-import { dlqAudit, dlqMessages } from "../schema/dlq";
+import { dlqAudit, dlqMessages, dlqOriginals } from "../schema/dlq";
 
 export const DLQ_STATUSES = ["PENDING", "REPLAYED", "RESOLVED", "DISCARDED"] as const;
 export type DlqStatus = (typeof DLQ_STATUSES)[number];
@@ -308,4 +308,22 @@ export async function pendingCountsByDomain(db: DbExecutor): Promise<Map<string,
     .where(eq(dlqMessages.status, "PENDING"))
     .groupBy(dlqMessages.domain);
   return new Map(rows.map((row) => [row.domain, row.n]));
+}
+
+export type NewDlqOriginal = typeof dlqOriginals.$inferInsert;
+
+/** Stores originals; one already stored (a redelivery, or the same bytes twice) is kept as is. */
+export async function insertDlqOriginals(db: DbExecutor, rows: NewDlqOriginal[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserted = await db
+    .insert(dlqOriginals)
+    .values(rows)
+    .onConflictDoNothing()
+    .returning({ sha256: dlqOriginals.sha256 });
+  return inserted.length;
+}
+
+export async function findDlqOriginal(db: DbExecutor, sha256: string) {
+  const [row] = await db.select().from(dlqOriginals).where(eq(dlqOriginals.sha256, sha256)).limit(1);
+  return row;
 }

@@ -75,3 +75,19 @@ export const dlqAudit = pgTable(
   },
   (t) => [index("dlq_audit_message_idx").on(t.dlqMessageId, t.id)],
 );
+
+/**
+ * Originals of dead letters too large to dead-letter as they were (the dead letter carries
+ * X-Value-Sha256 instead of the value): gzipped bytes keyed by their SHA-256, read from the
+ * originals topic so an operator can fetch them (GET /api/v1/admin/dlq/{id}/original).
+ */
+export const dlqOriginals = pgTable("dlq_originals", {
+  sha256: text().primaryKey(),
+  /** Size of the original, uncompressed. */
+  bytes: bigint({ mode: "number" }).notNull(),
+  /** The original, gzipped (as it travelled on the originals topic). */
+  gzipped: bytea().notNull(),
+  /** The dead-letter topic its digest form went to. */
+  dlqTopic: text(),
+  storedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

@@ -20,6 +20,12 @@ export const DLQ_HEADERS = {
   originalKept: "X-Original-Kept",
 } as const;
 
+/** Headers of a record on the originals topic (beside X-Value-Sha256 and X-Value-Bytes). */
+export const ORIGINAL_HEADERS = {
+  /** The dead-letter topic whose record carries the digest of this original. */
+  dlqTopic: "X-Dlq-Topic",
+} as const;
+
 /** Kafka header values are bytes; keep messages short enough for any broker/client limit. */
 const MAX_HEADER_CHARS = 2_000;
 

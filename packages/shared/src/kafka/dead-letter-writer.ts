@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { DLQ_HEADERS } from "../contracts/dlq";
+import { DLQ_HEADERS, ORIGINAL_HEADERS } from "../contracts/dlq";
 import { MAX_ORIGINAL_BYTES, ORIGINALS_TOPIC } from "../contracts/topics";
 import { classifyFailure } from "../errors";
 import type { Logger } from "../logger";
@@ -45,7 +45,7 @@ export function createDeadLetterWriter(options: {
         "content-encoding": "gzip",
         [DLQ_HEADERS.valueSha256]: sha256,
         [DLQ_HEADERS.valueBytes]: String(Buffer.byteLength(record.value)),
-        "X-Dlq-Topic": record.topic,
+        [ORIGINAL_HEADERS.dlqTopic]: record.topic,
       },
     };
     if (recordBytes(kept) > MAX_ORIGINAL_BYTES) {
