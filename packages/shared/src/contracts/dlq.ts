@@ -10,6 +10,8 @@ export const DLQ_HEADERS = {
   eventId: "X-Event-Id",
   failedAt: "X-Failed-At",
   notificationId: "X-Notification-Id",
+  /** Whose record it is, where the worker knows: dlq-admin scopes admins by it (CONTRACT §4). */
+  tenantId: "X-Tenant-Id",
 } as const;
 
 /** Kafka header values are bytes; keep messages short enough for any broker/client limit. */
