@@ -188,6 +188,10 @@ describe("createHttpApp", () => {
         ).toContain("unusable");
       }
 
+      // Refused by Node's HTTP parser before express: a problem too, not Node's bare text.
+      const oversized = await fetch(`${base}/things/1?note=${"x".repeat(20_000)}`);
+      await problem(oversized, 431);
+
       const operator = await sign({ sub: "o1", tenant: "anything", roles: ["operator"] });
       expect(
         (await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${operator}` } })).status,

@@ -6,6 +6,7 @@ import { Histogram, type Registry } from "prom-client";
 import type { Logger } from "../logger";
 import { LATENCY_BUCKETS } from "../metrics";
 import { type AuthOptions, createTokenVerifier } from "./auth";
+import { answerClientErrorsAsProblems } from "./client-error";
 import { createHealthHandlers, type HealthState, type ReadinessCheck } from "./health-server";
 import { HttpProblem, sendProblem } from "./problem";
 import { type AnyRoute, buildOpenApi, mountRoutes } from "./routes";
@@ -134,6 +135,7 @@ export async function listen(
     const created = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(created)));
   });
   server.keepAliveTimeout = 5_000;
+  answerClientErrorsAsProblems(server);
   return {
     server,
     port: (server.address() as AddressInfo).port,
