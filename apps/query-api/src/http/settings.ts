@@ -33,7 +33,7 @@ const eventTypeSwitches = z.strictObject(
  * Slack's webhook URLs are ~80 characters; 2048 (what browsers and most proxies take in a
  * URL) leaves room for any real one while keeping a user from storing megabytes.
  */
-export const MAX_WEBHOOK_URL_LENGTH = 2048;
+const MAX_WEBHOOK_URL_LENGTH = 2048;
 
 /**
  * Incoming-webhook URL the slack-worker will accept: the same allow-list check, so a saved
@@ -44,7 +44,7 @@ const slackWebhook = (policy: AllowListPolicy) =>
     .string()
     .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
     .superRefine((value, ctx) => {
-      if (value.length > MAX_WEBHOOK_URL_LENGTH) return;
+      if (value.length > MAX_WEBHOOK_URL_LENGTH) return; // one message is enough: it is too long
       try {
         checkWebhookUrl(value, policy);
       } catch (error) {

@@ -106,21 +106,25 @@ function requireJsonBody(route: AnyRoute, req: Request): void {
   });
 }
 
-/** Validates path, query and body together so one answer names every bad field. */
+function rejectIfAny(errors: FieldError[]): void {
+  if (errors.length === 0) return;
+  throw HttpProblem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
+}
+
+/**
+ * Validates path, query and body together so one answer names every bad field. NUL first:
+ * a schema's own message for such a value (say, "invalid email") would hide the reason.
+ */
 function validateRequest(route: AnyRoute, req: Request) {
   const errors: FieldError[] = [];
   findNul(req.params, "path", errors);
   findNul(req.query, "query", errors);
   if (route.body) findNul(req.body, "body", errors);
-  if (errors.length > 0) {
-    throw HttpProblem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
-  }
+  rejectIfAny(errors);
   const params = validate(route.params, req.params, "path", errors);
   const query = validate(route.query, req.query, "query", errors);
   const body = validate(route.body, req.body, "body", errors);
-  if (errors.length > 0) {
-    throw HttpProblem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
-  }
+  rejectIfAny(errors);
   return { params, query, body };
 }
 
