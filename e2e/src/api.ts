@@ -129,7 +129,7 @@ export function apiFor(tenant: string) {
         await admin(),
       );
     },
-    /** Dead letters of one event (the list spans every tenant). */
+    /** Dead letters of one event (an admin sees its own tenant's only, CONTRACT §4). */
     async deadLetters(eventId: string): Promise<DlqItem[]> {
       const response = await call<{ items: DlqItem[] }>(
         "GET",

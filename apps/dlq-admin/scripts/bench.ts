@@ -81,7 +81,8 @@ try {
     `consume+store: ${count} dead letters in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)}/s`,
   );
 
-  const token = await new SignJWT({ sub: "bench", tenant: "platform", roles: ["admin"] })
+  // An operator lists every tenant's dead letters, as the bench's unscoped rows need.
+  const token = await new SignJWT({ sub: "bench", tenant: "platform", roles: ["operator"] })
     .setProtectedHeader({ alg: "HS256" })
     .setExpirationTime("5m")
     .sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));

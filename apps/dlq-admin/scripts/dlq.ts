@@ -2,14 +2,20 @@
 //
 //   pnpm --filter @fluxnotify/dlq-admin dlq list [--status PENDING] [--domain payment] [--channel EMAIL]
 //                                                [--error text] [--from ISO] [--to ISO] [--limit 50]
+//                                                [--tenant id]
 //   pnpm --filter @fluxnotify/dlq-admin dlq show <id>
 //   pnpm --filter @fluxnotify/dlq-admin dlq retry <id>
-//   pnpm --filter @fluxnotify/dlq-admin dlq retry --all [--domain …] [--channel …] [--error …]
+//   pnpm --filter @fluxnotify/dlq-admin dlq retry --all [--tenant …] [--domain …] [--channel …] [--error …]
 //   pnpm --filter @fluxnotify/dlq-admin dlq discard <id> --reason "why"
 //
-// DLQ_ADMIN_URL (default http://127.0.0.1:8081) and DLQ_ADMIN_TOKEN (an admin JWT) configure
-// it. Without a token, outside production, a short-lived admin token is signed with
-// AUTH_JWT_SECRET or the dev-only secret, so local use needs no setup.
+// `retry --all` without a filter replays every pending dead letter the token may act on
+// (it sends `"all": true`); with filters, only the matches.
+//
+// DLQ_ADMIN_URL (default http://127.0.0.1:8081) and DLQ_ADMIN_TOKEN configure it. The token's
+// roles decide what it acts on (CONTRACT §4): an `admin` JWT its own tenant's dead letters,
+// an `operator` JWT every tenant's (`--tenant` narrows). Without a token, outside
+// production, a short-lived operator token is signed with AUTH_JWT_SECRET or the dev-only
+// secret, so local use needs no setup.
 import { parseArgs } from "node:util";
 import { DEV_ONLY_JWT_SECRET } from "@fluxnotify/shared/env";
 import { SignJWT } from "jose";
@@ -27,6 +33,7 @@ const { values, positionals } = parseArgs({
   options: {
     all: { type: "boolean", default: false },
     status: { type: "string" },
+    tenant: { type: "string" },
     domain: { type: "string" },
     channel: { type: "string" },
     error: { type: "string" },
@@ -39,8 +46,8 @@ const { values, positionals } = parseArgs({
 
 async function token(): Promise<string> {
   if (env.token) return env.token;
-  if (env.production) throw new Error("set DLQ_ADMIN_TOKEN to an admin JWT");
-  return new SignJWT({ sub: env.operator, tenant: "platform", roles: ["admin"] })
+  if (env.production) throw new Error("set DLQ_ADMIN_TOKEN to an admin or operator JWT");
+  return new SignJWT({ sub: env.operator, tenant: "platform", roles: ["operator"] })
     .setProtectedHeader({ alg: "HS256" })
     .setIssuedAt()
     .setExpirationTime("5m")
@@ -66,13 +73,14 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
 
 const filters = () =>
   Object.fromEntries(
-    (["domain", "channel", "error", "from", "to"] as const)
+    (["tenant", "domain", "channel", "error", "from", "to"] as const)
       .filter((name) => values[name] !== undefined)
       .map((name) => [name, values[name] as string]),
   );
 
 interface Item {
   id: string;
+  tenantId: string | null;
   status: string;
   domain: string;
   channel: string | null;
@@ -98,6 +106,7 @@ async function main(): Promise<void> {
       console.table(
         page.items.map((item) => ({
           id: item.id,
+          tenant: item.tenantId ?? "(unknown)",
           status: item.status,
           domain: item.domain,
           channel: item.channel ?? "(ingest)",
@@ -115,8 +124,12 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(await call("GET", `/api/v1/admin/dlq/${required(id)}`), null, 2));
       return;
     case "retry":
-      if (values.all) console.log(await call("POST", "/api/v1/admin/dlq/retry-all", filters()));
-      else console.log(await call("POST", `/api/v1/admin/dlq/${required(id)}/retry`));
+      if (values.all) {
+        // The API refuses an empty filter unless "all" says so: only a bare --all means everything.
+        const filter = filters();
+        const body = Object.keys(filter).length > 0 ? filter : { all: true };
+        console.log(await call("POST", "/api/v1/admin/dlq/retry-all", body));
+      } else console.log(await call("POST", `/api/v1/admin/dlq/${required(id)}/retry`));
       return;
     case "discard": {
       const reason = values.reason ? `?reason=${encodeURIComponent(values.reason)}` : "";

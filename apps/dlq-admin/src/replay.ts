@@ -3,9 +3,11 @@ import {
   countPendingByReplayability,
   type DlqFilter,
   type DlqMessage,
+  latestDlqId,
   lockDlqMessage,
   lockPendingForReplay,
   markReplayed,
+  type ReplayWindow,
   UNKNOWN_TOPIC,
 } from "@fluxnotify/db/queries/dlq";
 import { DLQ_HEADERS, REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
@@ -82,10 +84,13 @@ function targetOf(deps: ReplayDeps, row: DlqMessage): string {
  * broker acknowledged. Should the commit fail after the ack, the record was replayed but
  * stays PENDING: consumers are idempotent, so a second replay is harmless.
  */
-export async function retryOne(deps: ReplayDeps, args: { id: bigint; by: string }): Promise<DlqMessage> {
+export async function retryOne(
+  deps: ReplayDeps,
+  args: { id: bigint; tenantId: string | undefined; by: string },
+): Promise<DlqMessage> {
   const replayable = new Set(await replayableOriginals(deps));
   const row = await deps.db.transaction(async (tx) => {
-    const found = await lockDlqMessage(tx, args.id);
+    const found = await lockDlqMessage(tx, args.id, args.tenantId);
     if (!found) throw HttpProblem.notFound(`dead letter ${args.id} does not exist`);
     if (found.status === "DISCARDED") {
       throw HttpProblem.conflict(
@@ -125,14 +130,10 @@ export async function retryOne(deps: ReplayDeps, args: { id: bigint; by: string 
  */
 async function replayBatch(
   deps: ReplayDeps,
-  args: { filter: Omit<DlqFilter, "status">; by: string; topics: string[]; limit: number },
+  args: { window: ReplayWindow; by: string; topics: string[]; limit: number },
 ) {
   return deps.db.transaction(async (tx) => {
-    const rows = await lockPendingForReplay(tx, {
-      filter: args.filter,
-      topics: args.topics,
-      limit: args.limit,
-    });
+    const rows = await lockPendingForReplay(tx, { ...args.window, topics: args.topics, limit: args.limit });
     const acked: bigint[] = [];
     let failure: HttpProblem | undefined;
     for (const chunk of chunkBySize(
@@ -150,15 +151,19 @@ async function replayBatch(
       acked.push(...chunk.map((entry) => entry.row.id));
     }
     const marked = await markReplayed(tx, { ids: acked, by: args.by, target: (row) => targetOf(deps, row) });
-    return { marked, failure, selected: rows.length };
+    return { marked, failure, selected: rows.length, lastId: rows.at(-1)?.id };
   });
 }
 
 /**
- * Replays PENDING dead letters matching `filter`, oldest first, in batches until none is
- * left or `retryAllMax` were replayed. Those whose topic cannot be replayed are left
- * PENDING and counted apart, so they never block progress. Two operators calling at once
- * replay disjoint rows (row locks skip what the other holds; transitions are conditional).
+ * Replays the dead letters PENDING when the call begins that match `filter`, oldest first,
+ * in batches until none is left or `retryAllMax` were replayed. The snapshot (the highest id
+ * at the start) keeps out what arrives meanwhile, above all the new dead letters of this
+ * call's own replays failing again: without it a call replays its own results until the cap.
+ * Each batch starts after the previous one's last id, so no dead letter is taken twice in
+ * one call. Those whose topic cannot be replayed are left PENDING and counted apart, so they
+ * never block progress. Two operators calling at once replay disjoint rows (row locks skip
+ * what the other holds; transitions are conditional).
  */
 export async function retryAll(
   deps: ReplayDeps,
@@ -166,10 +171,11 @@ export async function retryAll(
 ): Promise<{ replayed: number; remaining: number; unreplayable: number }> {
   const topics = (await replayableOriginals(deps)).filter((topic) => topic !== UNKNOWN_TOPIC);
   const batchSize = deps.retryAllBatch ?? 200;
+  const window: ReplayWindow = { filter: args.filter, upTo: await latestDlqId(deps.db) };
   let replayed = 0;
   while (replayed < deps.retryAllMax) {
     const limit = Math.min(batchSize, deps.retryAllMax - replayed);
-    const batch = await replayBatch(deps, { ...args, topics, limit });
+    const batch = await replayBatch(deps, { window, by: args.by, topics, limit });
     replayed += batch.marked.length;
     for (const row of batch.marked) deps.metrics.replays.inc({ domain: row.domain, mode: "bulk" });
     if (batch.failure) {
@@ -180,10 +186,15 @@ export async function retryAll(
         detail: `the broker failed after ${replayed} replays; those are marked REPLAYED, the rest stay PENDING`,
       });
     }
-    if (batch.selected < limit) break;
+    if (batch.selected < limit || batch.lastId === undefined) break;
+    window.afterId = batch.lastId;
   }
   if (replayed > 0) deps.onChanged?.();
-  const counts = await countPendingByReplayability(deps.db, { filter: args.filter, topics });
+  const counts = await countPendingByReplayability(deps.db, {
+    filter: args.filter,
+    upTo: window.upTo,
+    topics,
+  });
   if (replayed > 0) deps.logger.info({ replayed, ...counts, by: args.by }, "dead letters replayed");
   return { replayed, remaining: counts.replayable, unreplayable: counts.unreplayable };
 }

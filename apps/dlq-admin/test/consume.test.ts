@@ -157,4 +157,77 @@ describe("DLQ consumer", () => {
       await admin.stop();
     }
   });
+
+  test("reads each dead letter's tenant from X-Tenant-Id or its value, and null where it cannot be read", async ({
+    kafka,
+    database,
+    logger,
+    registry,
+  }) => {
+    const topic = await kafka.createTopic("dlq-tenants");
+    const admin = await startDlqAdmin({ kafka, database, logger, registry }, { topics: [topic] });
+    const cloudEvent = (tenantid: unknown) =>
+      JSON.stringify({
+        specversion: "1.0",
+        id: "e1",
+        type: "com.fluxpay.payment.approved",
+        tenantid,
+        data: {},
+      });
+    const cases: Array<
+      [name: string, expected: string | null, value: Buffer | string, headers?: Record<string, string>]
+    > = [
+      ["header wins", "t-header", cloudEvent("t-value"), { "X-Tenant-Id": "t-header" }],
+      ["lower-case header", "t-lower", "{}", { "x-tenant-id": "t-lower" }],
+      ["structured", "t-structured", cloudEvent("t-structured")],
+      [
+        "string-wrapped",
+        "t-wrapped",
+        JSON.stringify(cloudEvent("t-wrapped")),
+        { __TypeId__: "java.lang.String" },
+      ],
+      [
+        "binary mode",
+        "t-binary",
+        JSON.stringify({ amount: 1 }),
+        { ce_specversion: "1.0", ce_tenantid: "t-binary" },
+      ],
+      ["channel command", "t-command", JSON.stringify({ v: 1, notificationId: "n1", tenantId: "t-command" })],
+      ["the default tenant", "__default__", cloudEvent("__default__")],
+      [
+        "unusable header, readable value",
+        "t-fallback",
+        cloudEvent("t-fallback"),
+        { "X-Tenant-Id": "bad\u0000" },
+      ],
+      ["NUL in the tenant", null, cloudEvent("t\u0000x")],
+      ["not a string", null, cloudEvent(42)],
+      ["blank", null, cloudEvent("  ")],
+      ["too long", null, cloudEvent("t".repeat(300))],
+      ["not JSON", null, "tenantid=t-1"],
+      ["not UTF-8", null, Buffer.concat([Buffer.from(cloudEvent("t-bytes")), Buffer.from([0xff])])],
+      ["an array", null, JSON.stringify([{ tenantid: "t-array" }])],
+      ["empty", null, ""],
+    ];
+    const events = cases.map(() => unique("evt-tenant"));
+    try {
+      await admin.producer.send(
+        cases.map(([, , value, headers], n) =>
+          deadLetter(topic, { eventId: events[n], value, ...(headers ? { extraHeaders: headers } : {}) }),
+        ),
+      );
+      await eventually(async () => (await storedCount(database.sql, topic)) === cases.length);
+      const found: string[] = [];
+      const wanted: string[] = [];
+      for (const [n, [name, expected]] of cases.entries()) {
+        const response = await admin.call("GET", `/api/v1/admin/dlq?eventId=${events[n]}`);
+        const [item] = ((await response.json()) as { items: DlqItem[] }).items;
+        found.push(`${name}: ${item?.tenantId}`);
+        wanted.push(`${name}: ${expected}`);
+      }
+      expect(found).toEqual(wanted);
+    } finally {
+      await admin.stop();
+    }
+  });
 });

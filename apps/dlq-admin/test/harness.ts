@@ -6,6 +6,7 @@ import {
   type ConsumedMessage,
   createConsumerRunner,
   createProducer,
+  type KafkaProducer,
   type OutgoingMessage,
 } from "@fluxnotify/shared/kafka";
 import type { KafkaFixtures } from "@fluxnotify/shared/testing";
@@ -22,7 +23,10 @@ export function sign(claims: Record<string, unknown>, options: { expiresIn?: str
     .sign(new TextEncoder().encode(options.secret ?? SECRET));
 }
 
-export const adminToken = (sub = "operator-1") => sign({ sub, tenant: "platform", roles: ["admin"] });
+/** The platform's operations staff: every tenant's dead letters, whatever the `tenant` claim. */
+export const operatorToken = (sub = "operator-1") => sign({ sub, tenant: "platform", roles: ["operator"] });
+/** A tenant's admin: that tenant's dead letters only. */
+export const adminToken = (tenant: string, sub = "admin-1") => sign({ sub, tenant, roles: ["admin"] });
 
 /** Narrows what `eventually` resolved to (it only resolves with a truthy value). */
 export function present<T>(value: T | undefined | null): T {
@@ -75,6 +79,8 @@ export async function startDlqAdmin(
     replayTargets?: Record<string, string>;
     /** The delivery-events topic replay outcomes are learned from (a fresh one by default). */
     outcomesTopic?: string;
+    /** What the service produces replays with, around the real producer (e.g. to act after each ack). */
+    replayProducer?: (producer: KafkaProducer) => KafkaProducer;
   },
 ) {
   const { kafka, logger, registry, database } = fixtures;
@@ -82,7 +88,7 @@ export async function startDlqAdmin(
   const service = createDlqAdmin({
     db: database.db,
     pingDb: database.ping,
-    producer,
+    producer: options.replayProducer ? options.replayProducer(producer) : producer,
     listTopics: () => kafka.admin.listTopics(),
     connection: kafka.connection,
     logger,
@@ -104,12 +110,12 @@ export async function startDlqAdmin(
   }
   service.health.setStarted(true);
   const base = `http://127.0.0.1:${server.port}`;
-  const token = await adminToken();
+  const token = await operatorToken();
   return {
     base,
     producer,
     service,
-    /** fetch with the admin token (or `auth`), JSON body when given. */
+    /** fetch with an operator's token (or `auth`), JSON body when given. */
     call(method: string, path: string, body?: unknown, auth: string | null = token) {
       return fetch(`${base}${path}`, {
         method,

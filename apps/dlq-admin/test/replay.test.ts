@@ -1,8 +1,24 @@
+import { insertDlqMessages, type NewDlqMessage } from "@fluxnotify/db/queries/dlq";
 import { dbTest as test } from "@fluxnotify/db/testing";
+import { REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
 import { eventually } from "@fluxnotify/shared/testing";
 import { describe, expect } from "vitest";
 import type { DlqItem } from "../src/http/schemas";
-import { adminToken, collect, deadLetter, present, startDlqAdmin, storedCount, unique } from "./harness";
+import { collect, deadLetter, operatorToken, present, startDlqAdmin, storedCount, unique } from "./harness";
+
+let seedOffset = BigInt(Date.now()) * 1000n;
+/** A PENDING dead letter stored as the consumer would, on `dlqTopic`. */
+const seed = (dlqTopic: string, overrides: Partial<NewDlqMessage>): NewDlqMessage => ({
+  domain: "order",
+  dlqTopic,
+  dlqPartition: 0,
+  dlqOffset: seedOffset++,
+  originalTopic: "notification.commands.email",
+  errorMessage: "SMTP 550 no such mailbox",
+  failedAt: new Date(),
+  headers: {},
+  ...overrides,
+});
 
 const itemsOf = async (response: Response) => ((await response.json()) as { items: DlqItem[] }).items;
 /** The items once there are some (an empty array is truthy, so `eventually` needs undefined). */
@@ -49,7 +65,7 @@ describe("replay and discard", () => {
         "POST",
         `/api/v1/admin/dlq/${stored.id}/retry`,
         undefined,
-        await adminToken("op-7"),
+        await operatorToken("op-7"),
       );
       expect(retried.status).toBe(200);
       expect(await retried.json()).toMatchObject({
@@ -263,6 +279,128 @@ describe("replay and discard", () => {
       expect(replays.received.every((m) => m.value?.toString() === big)).toBe(true);
     } finally {
       await replays.stop();
+      await admin.stop();
+    }
+  });
+
+  test("retry-all replays what was pending when it began, each once, while its own replays fail again", async ({
+    kafka,
+    database,
+    logger,
+    registry,
+  }) => {
+    const original = await kafka.createTopic("orig-again");
+    const dlq = unique("test.dlq-again");
+    const code = unique("E_AGAIN");
+    const admin = await startDlqAdmin(
+      { kafka, database, logger, registry },
+      {
+        topics: ["unused"],
+        consume: false,
+        retryAllBatch: 4,
+        retryAllMax: 100,
+        replayTargets: { [original]: original },
+        // Every replay fails again at once, as a worker whose provider still refuses: its new
+        // PENDING dead letter (linked by replayOf) is stored before the call's next batch.
+        replayProducer: (producer) => ({
+          ...producer,
+          async send(messages) {
+            await producer.send(messages);
+            await insertDlqMessages(
+              database.db,
+              messages.map((message) =>
+                seed(dlq, {
+                  errorCode: code,
+                  originalTopic: original,
+                  replayOf: BigInt(String(message.headers?.[REPLAY_HEADERS.of] ?? "0")),
+                }),
+              ),
+            );
+          },
+        }),
+      },
+    );
+    const rows = async () =>
+      database.sql<{ id: string; status: string; replay_count: number; replay_of: string | null }[]>`
+        select id::text, status, replay_count, replay_of::text from dlq_messages where dlq_topic = ${dlq} order by id`;
+    try {
+      await insertDlqMessages(
+        database.db,
+        Array.from({ length: 10 }, () => seed(dlq, { errorCode: code, originalTopic: original })),
+      );
+      const first = await admin.call("POST", "/api/v1/admin/dlq/retry-all", { errorCode: code });
+      // Before: the call went on replaying its own failures until the cap (replayed: 100).
+      expect(await first.json()).toEqual({ replayed: 10, remaining: 0, unreplayable: 0 });
+      const afterFirst = await rows();
+      const originals = afterFirst.filter((r) => r.replay_of === null);
+      expect(originals.map((r) => [r.status, r.replay_count])).toEqual(Array(10).fill(["REPLAYED", 1]));
+      const failedAgain = afterFirst.filter((r) => r.replay_of !== null);
+      expect(failedAgain.map((r) => r.status)).toEqual(Array(10).fill("PENDING"));
+      expect(failedAgain.map((r) => r.replay_of).sort()).toEqual(originals.map((r) => r.id).sort());
+
+      // The next call takes exactly those ten, once each.
+      const second = await admin.call("POST", "/api/v1/admin/dlq/retry-all", { errorCode: code });
+      expect(await second.json()).toEqual({ replayed: 10, remaining: 0, unreplayable: 0 });
+      const afterSecond = await rows();
+      expect(afterSecond.filter((r) => r.status === "REPLAYED")).toHaveLength(20);
+      expect(afterSecond.every((r) => r.replay_count <= 1)).toBe(true);
+      expect(afterSecond.filter((r) => r.status === "PENDING")).toHaveLength(10);
+    } finally {
+      await admin.stop();
+    }
+  });
+
+  test("retry-all's remaining leaves out what another call holds, and counts what the cap left", async ({
+    kafka,
+    database,
+    logger,
+    registry,
+  }) => {
+    const original = await kafka.createTopic("orig-remaining");
+    const dlq = unique("test.dlq-remaining");
+    const code = unique("E_REMAINING");
+    const admin = await startDlqAdmin(
+      { kafka, database, logger, registry },
+      {
+        topics: ["unused"],
+        consume: false,
+        retryAllBatch: 2,
+        retryAllMax: 3,
+        replayTargets: { [original]: original },
+      },
+    );
+    const stored = await insertDlqMessages(
+      database.db,
+      Array.from({ length: 7 }, () => seed(dlq, { errorCode: code, originalTopic: original })),
+    );
+    const held = stored.slice(0, 2).map((r) => String(r.id));
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let lockTaken = () => {};
+    const locked = new Promise<void>((resolve) => {
+      lockTaken = resolve;
+    });
+    // Another retry-all's batch, in the middle of its transaction, as it holds its rows.
+    const otherCall = database.sql.begin(async (tx) => {
+      await tx`select id from dlq_messages where id = any(${held}::bigint[]) for no key update`;
+      lockTaken();
+      await released;
+    });
+    try {
+      await locked;
+      const call = () => admin.call("POST", "/api/v1/admin/dlq/retry-all", { errorCode: code });
+      // 5 not held: the cap (3) leaves 2; the 2 the other call holds are its to replay.
+      expect(await (await call()).json()).toEqual({ replayed: 3, remaining: 2, unreplayable: 0 });
+      expect(await (await call()).json()).toEqual({ replayed: 2, remaining: 0, unreplayable: 0 });
+      release();
+      await otherCall;
+      // The other call ended without replaying them (it rolled back): they are anyone's again.
+      expect(await (await call()).json()).toEqual({ replayed: 2, remaining: 0, unreplayable: 0 });
+    } finally {
+      release();
+      await otherCall;
       await admin.stop();
     }
   });

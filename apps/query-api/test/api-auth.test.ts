@@ -1,5 +1,6 @@
 import { dbTest as test } from "@fluxnotify/db/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
 import { responseValidator, sign, startApi, unsigned } from "./api-harness";
 import { consumed, deliveryEvent, directProjector, uniqueTenant } from "./helpers";
@@ -9,6 +10,7 @@ type Caller =
   | "admin"
   | "otherTenantUser"
   | "otherTenantAdmin"
+  | "operator"
   | "none"
   | "expired"
   | "badSignature"
@@ -21,18 +23,26 @@ const validSettings = {
   channels: { SLACK: false },
 };
 
+/** statuses: user, admin, another tenant's user, another tenant's admin, operator (bad tokens are always 401). */
+type Statuses = [number, number, number, number, number];
+type Row = [name: string, method: string, path: string, docPath: string, body: unknown, statuses: Statuses];
 /** Every endpoint of §4 this service serves, and the status each caller must get. */
-type Row = [name: string, method: string, path: string, docPath: string, body: unknown, statuses: number[]];
-/** statuses: user, admin, another tenant's user, another tenant's admin (bad tokens are always 401). */
-const rows: Row[] = [
-  ["own history", "GET", "/api/v1/notifications", "/api/v1/notifications", undefined, [200, 200, 200, 200]],
+const rows = (tenant: string): Row[] => [
+  [
+    "own history",
+    "GET",
+    "/api/v1/notifications",
+    "/api/v1/notifications",
+    undefined,
+    [200, 200, 200, 200, 200],
+  ],
   [
     "another user's history",
     "GET",
     "/api/v1/notifications?userId=u2",
     "/api/v1/notifications",
     undefined,
-    [403, 200, 403, 200],
+    [403, 200, 403, 200, 403],
   ],
   [
     "settings",
@@ -40,7 +50,7 @@ const rows: Row[] = [
     "/api/v1/notifications/settings",
     "/api/v1/notifications/settings",
     undefined,
-    [200, 200, 200, 200],
+    [200, 200, 200, 200, 200],
   ],
   [
     "replace settings",
@@ -48,7 +58,7 @@ const rows: Row[] = [
     "/api/v1/notifications/settings",
     "/api/v1/notifications/settings",
     validSettings,
-    [200, 200, 200, 200],
+    [200, 200, 200, 200, 200],
   ],
   [
     "daily stats",
@@ -56,7 +66,15 @@ const rows: Row[] = [
     "/api/v1/dashboard/delivery",
     "/api/v1/dashboard/delivery",
     undefined,
-    [403, 200, 403, 200],
+    [403, 200, 403, 200, 200],
+  ],
+  [
+    "daily stats of the tenant, named",
+    "GET",
+    `/api/v1/dashboard/delivery?tenant=${tenant}`,
+    "/api/v1/dashboard/delivery",
+    undefined,
+    [403, 200, 403, 403, 200],
   ],
   [
     "channel stats",
@@ -64,7 +82,15 @@ const rows: Row[] = [
     "/api/v1/dashboard/delivery/channels?from=2026-02-01&to=2026-02-07",
     "/api/v1/dashboard/delivery/channels",
     undefined,
-    [403, 200, 403, 200],
+    [403, 200, 403, 200, 200],
+  ],
+  [
+    "channel stats of the tenant, named",
+    "GET",
+    `/api/v1/dashboard/delivery/channels?from=2026-02-01&to=2026-02-07&tenant=${tenant}`,
+    "/api/v1/dashboard/delivery/channels",
+    undefined,
+    [403, 200, 403, 403, 200],
   ],
   [
     "recent failures",
@@ -72,28 +98,38 @@ const rows: Row[] = [
     "/api/v1/dashboard/delivery/failures?limit=5",
     "/api/v1/dashboard/delivery/failures",
     undefined,
-    [403, 200, 403, 200],
+    [403, 200, 403, 200, 200],
+  ],
+  [
+    "recent failures of the tenant, named",
+    "GET",
+    `/api/v1/dashboard/delivery/failures?limit=5&tenant=${tenant}`,
+    "/api/v1/dashboard/delivery/failures",
+    undefined,
+    [403, 200, 403, 403, 200],
   ],
 ];
-const endpoints = rows.map(
-  ([name, method, path, docPath, body, [user, admin, otherTenantUser, otherTenantAdmin]]) => ({
-    name,
-    method,
-    path,
-    docPath,
-    body,
-    expect: {
-      user,
-      admin,
-      otherTenantUser,
-      otherTenantAdmin,
-      none: 401,
-      expired: 401,
-      badSignature: 401,
-      algNone: 401,
-    } as Record<Caller, number>,
-  }),
-);
+const endpoints = (tenant: string) =>
+  rows(tenant).map(
+    ([name, method, path, docPath, body, [user, admin, otherTenantUser, otherTenantAdmin, operator]]) => ({
+      name,
+      method,
+      path,
+      docPath,
+      body,
+      expect: {
+        user,
+        admin,
+        otherTenantUser,
+        otherTenantAdmin,
+        operator,
+        none: 401,
+        expired: 401,
+        badSignature: 401,
+        algNone: 401,
+      } as Record<Caller, number>,
+    }),
+  );
 
 describe("authorisation matrix and OpenAPI", () => {
   test("every endpoint answers every caller correctly, with documented shapes", async ({
@@ -123,6 +159,8 @@ describe("authorisation matrix and OpenAPI", () => {
       admin: await sign({ sub: "ops", tenant, roles: ["admin"] }),
       otherTenantUser: await sign({ sub: "u1", tenant: otherTenant, roles: [] }),
       otherTenantAdmin: await sign({ sub: "ops", tenant: otherTenant, roles: ["admin"] }),
+      // The platform's staff: its own tenant claim narrows nothing.
+      operator: await sign({ sub: "staff", tenant: uniqueTenant("ops"), roles: ["operator"] }),
       none: undefined,
       expired: await sign({ sub: "u1", tenant, roles: ["admin"] }, { expiresIn: "-1m" }),
       badSignature: await sign(
@@ -141,7 +179,7 @@ describe("authorisation matrix and OpenAPI", () => {
 
       const outcomes: string[] = [];
       const wanted: string[] = [];
-      for (const endpoint of endpoints) {
+      for (const endpoint of endpoints(tenant)) {
         for (const caller of Object.keys(endpoint.expect) as Caller[]) {
           const response = await api.call(endpoint.method, endpoint.path, tokens[caller], endpoint.body);
           outcomes.push(`${endpoint.name} as ${caller}: ${response.status}`);
@@ -175,6 +213,78 @@ describe("authorisation matrix and OpenAPI", () => {
 
       const ready = await api.call("GET", "/readyz");
       expect(ready.status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("dashboards: an operator sees every tenant's figures unless ?tenant= names one; an admin only its own", async ({
+    database,
+    logger,
+    registry,
+  }) => {
+    const [a, b] = [uniqueTenant("a"), uniqueTenant("b")];
+    // A day no other test writes, so the platform-wide sum is exactly these two tenants'.
+    const year = 2100 + Math.floor(Math.random() * 800);
+    const day = `${year}-03-0${1 + Math.floor(Math.random() * 9)}`;
+    await database.db.execute(sql`
+      insert into delivery_stats (tenant_id, date, channel, sent_count, failed_count, skipped_count) values
+        (${a}, ${day}, 'EMAIL', 3, 1, 0), (${b}, ${day}, 'EMAIL', 5, 1, 2), (${b}, ${day}, 'SLACK', 1, 0, 0)`);
+    const project = directProjector(database.db, logger, registry);
+    const failedAt = new Date(Date.now() + 60_000).toISOString(); // newest failures of the whole table
+    await project(
+      [a, b].map((tenantId) =>
+        consumed(
+          deliveryEvent({ notificationId: `${tenantId}-f`, tenantId, status: "FAILED", at: failedAt }),
+        ),
+      ),
+    );
+    const operator = await sign({ sub: "staff", tenant: uniqueTenant("ops"), roles: ["operator"] });
+    const adminA = await sign({ sub: "ops", tenant: a, roles: ["admin"] });
+    const api = await startApi({ database, logger, registry });
+    const emailOf = async (token: string, query = "") => {
+      const response = await api.call(
+        "GET",
+        `/api/v1/dashboard/delivery?from=${day}&to=${day}${query}`,
+        token,
+      );
+      if (response.status !== 200) return response.status;
+      return ((response.body?.days ?? []) as Array<{ channel: string }>).find((d) => d.channel === "EMAIL");
+    };
+    try {
+      expect(await emailOf(operator)).toMatchObject({
+        sentCount: 8,
+        failedCount: 2,
+        skippedCount: 2,
+        successRate: 0.8,
+      });
+      expect(await emailOf(operator, `&tenant=${b}`)).toMatchObject({
+        sentCount: 5,
+        failedCount: 1,
+        skippedCount: 2,
+      });
+      expect(await emailOf(adminA)).toMatchObject({ sentCount: 3, failedCount: 1, successRate: 0.75 });
+      expect(await emailOf(adminA, `&tenant=${a}`)).toMatchObject({ sentCount: 3 });
+      expect(await emailOf(adminA, `&tenant=${b}`)).toBe(403);
+
+      const channels = await api.call(
+        "GET",
+        `/api/v1/dashboard/delivery/channels?from=${day}&to=${day}`,
+        operator,
+      );
+      expect(channels.body?.channels).toEqual([
+        { channel: "EMAIL", sentCount: 8, failedCount: 2, skippedCount: 2, successRate: 0.8 },
+        { channel: "SLACK", sentCount: 1, failedCount: 0, skippedCount: 0, successRate: 1 },
+      ]);
+
+      const failures = async (token: string, query = "") =>
+        ((await api.call("GET", `/api/v1/dashboard/delivery/failures?limit=100${query}`, token)).body
+          ?.items ?? []) as Array<{ tenantId: string; notificationId: string }>;
+      const ours = (items: Array<{ tenantId: string }>) =>
+        items.filter((item) => item.tenantId === a || item.tenantId === b).map((item) => item.tenantId);
+      expect(ours(await failures(operator)).sort()).toEqual([a, b].sort());
+      expect(ours(await failures(operator, `&tenant=${b}`))).toEqual([b]);
+      expect((await failures(adminA)).map((item) => item.tenantId)).toEqual([a]);
     } finally {
       await api.close();
     }

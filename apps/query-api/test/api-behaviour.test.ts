@@ -231,4 +231,109 @@ describe("query API behaviour", () => {
       await api.close();
     }
   });
+
+  test("settings take a JSON body only: text/plain, a form or no body is a 415 and leaves them as they were", async ({
+    database,
+    logger,
+    registry,
+  }) => {
+    const tenant = uniqueTenant();
+    const token = await sign({ sub: "u1", tenant, roles: [] });
+    const api = await startApi({ database, logger, registry });
+    const settings = {
+      email: "kim@example.com",
+      slackWebhookUrl: "https://hooks.slack.com/services/T0/B0/abc",
+    };
+    const put = (body: string | undefined, type?: string) =>
+      fetch(`${api.base}/api/v1/notifications/settings`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, ...(type ? { "content-type": type } : {}) },
+        ...(body === undefined ? {} : { body }),
+      });
+    try {
+      expect((await api.call("PUT", "/api/v1/notifications/settings", token, settings)).status).toBe(200);
+      // Before: each of these answered 200 and reset the settings to defaults (email and webhook gone).
+      for (const [body, type] of [
+        [JSON.stringify({ locale: "en" }), "text/plain"],
+        ["locale=en", "application/x-www-form-urlencoded"],
+        ["locale=en", "multipart/form-data; boundary=x"],
+        [JSON.stringify({ locale: "en" }), undefined],
+        [undefined, undefined],
+      ] as const) {
+        const response = await put(body, type);
+        expect(response.status, String(type)).toBe(415);
+        expect(response.headers.get("content-type")).toContain("application/problem+json");
+        expect(((await response.json()) as { detail: string }).detail).toContain("application/json");
+      }
+      expect((await api.call("GET", "/api/v1/notifications/settings", token)).body).toMatchObject(settings);
+
+      const long = `https://hooks.slack.com/services/T0/B0/${"a".repeat(2048)}`;
+      const tooLong = await api.call("PUT", "/api/v1/notifications/settings", token, {
+        slackWebhookUrl: long,
+      });
+      expect(tooLong.status).toBe(400);
+      const errors = tooLong.body?.errors as Array<{ field: string; message: string }>;
+      expect(errors).toEqual([{ field: "body.slackWebhookUrl", message: "must be at most 2048 characters" }]);
+      expect((await api.call("GET", "/api/v1/notifications/settings", token)).body).toMatchObject(settings);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("parameters the store cannot hold are a 400 naming the field (a token's claims a 401), never a 500", async ({
+    database,
+    logger,
+    registry,
+  }) => {
+    const tenant = uniqueTenant();
+    const token = await sign({ sub: "u1", tenant, roles: ["admin"] });
+    const api = await startApi({ database, logger, registry });
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const fields = async (path: string, body?: unknown) => {
+      const response = await api.call(body === undefined ? "GET" : "PUT", path, token, body);
+      expect(response.status, path).toBe(400);
+      expect(response.contentType).toContain("application/problem+json");
+      return fieldsOf(response.body);
+    };
+    try {
+      for (const bad of [
+        ["2026-02-04T10:00:00.000000Z", "9223372036854775808"],
+        ["2026-02-04T10:00:00.000000Z", "9999999999999999999"],
+        ["2026-02-30T10:00:00.000000Z", "1"],
+        ["2026-13-45T99:99:99.000000Z", "1"],
+        ["0000-01-01T00:00:00.000000Z", "1"],
+        ["9999-12-31T23:59:59.999999Z", "1"],
+      ]) {
+        expect(await fields(`/api/v1/notifications?cursor=${cursor(bad)}`), JSON.stringify(bad)).toEqual([
+          "query.cursor",
+        ]);
+      }
+      for (const dashboard of ["/api/v1/dashboard/delivery", "/api/v1/dashboard/delivery/channels"]) {
+        expect(await fields(`${dashboard}?from=0000-01-01`)).toEqual(["query.from"]);
+        expect(await fields(`${dashboard}?to=9999-12-31`)).toEqual(["query.to"]);
+        expect(await fields(`${dashboard}?from=9999-12-25&to=9999-12-31`)).toEqual([
+          "query.from",
+          "query.to",
+        ]);
+        expect(await fields(`${dashboard}?tenant=a%00b`)).toEqual(["query.tenant"]);
+      }
+      expect(await fields("/api/v1/notifications?userId=u%001")).toEqual(["query.userId"]);
+      expect(await fields("/api/v1/notifications?channel=EMAIL%00")).toEqual(["query.channel"]);
+      expect(await fields("/api/v1/dashboard/delivery/failures?limit=1%00")).toEqual(["query.limit"]);
+      expect(await fields("/api/v1/notifications/settings", { timeZone: "Asia/Seoul\u0000" })).toEqual([
+        "body.timeZone",
+      ]);
+
+      for (const claims of [
+        { sub: "u\u00001", tenant },
+        { sub: "u1", tenant: `${tenant}\u0000` },
+      ]) {
+        const response = await api.call("GET", "/api/v1/notifications", await sign(claims));
+        expect(response.status).toBe(401);
+        expect(response.contentType).toContain("application/problem+json");
+      }
+    } finally {
+      await api.close();
+    }
+  });
 });

@@ -29,6 +29,17 @@ const echo = defineRoute({
     body: { id: params.id, limit: query.limit, user: principal.userId },
   }),
 });
+const replace = defineRoute({
+  method: "put",
+  path: "/things/:id",
+  summary: "replace",
+  auth: "user",
+  params: z.object({ id: z.string().max(20) }),
+  query: z.object({ note: z.string().optional() }),
+  body: z.object({ name: z.string().default("unnamed") }),
+  responses: { 200: { description: "ok", schema: z.object({ name: z.string() }) } },
+  handler: async ({ body }) => ({ status: 200, body }),
+});
 const adminOnly = defineRoute({
   method: "get",
   path: "/admin",
@@ -45,7 +56,7 @@ async function startApp() {
     registry: createMetricsRegistry("t"),
     checks: {},
     auth: { jwtSecret: secret },
-    routes: [echo, adminOnly],
+    routes: [echo, replace, adminOnly],
     bodyLimit: "1kb",
   });
   health.setStarted(true);
@@ -114,6 +125,90 @@ describe("createHttpApp", () => {
         "query:limit",
       ]);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("takes JSON bodies only (415), refuses NUL anywhere (400 naming the field) and answers every client error as a problem", async () => {
+    const { server, base } = await startApp();
+    const user = await sign({ sub: "u1", tenant: "t1", roles: [] });
+    const send = (path: string, init: { body?: string; type?: string; token?: string } = {}) =>
+      fetch(`${base}${path}`, {
+        method: "PUT",
+        headers: {
+          authorization: `Bearer ${init.token ?? user}`,
+          ...(init.type ? { "content-type": init.type } : {}),
+        },
+        ...(init.body === undefined ? {} : { body: init.body }),
+      });
+    const problem = async (response: Response, status: number) => {
+      expect(response.status).toBe(status);
+      expect(response.headers.get("content-type")).toContain("application/problem+json");
+      const body = (await response.json()) as { detail: string; errors?: Array<{ field: string }> };
+      expect(body.detail.length).toBeGreaterThan(0);
+      return body;
+    };
+    try {
+      // Before: every one of these reached the handler as {} and answered 200 with defaults.
+      for (const init of [
+        { body: '{"name":"x"}', type: "text/plain" },
+        { body: "name=x", type: "application/x-www-form-urlencoded" },
+        { body: '{"name":"x"}' },
+        {},
+      ]) {
+        expect((await problem(await send("/things/1", init), 415)).detail).toContain("application/json");
+      }
+      const json = "application/json; charset=utf-8";
+      const ok = await send("/things/1", { body: '{"name":"x"}', type: json });
+      expect(await ok.json()).toEqual({ name: "x" });
+
+      const nulBody = await send("/things/1", { body: '{"name":"a\\u0000b"}', type: json });
+      expect((await problem(nulBody, 400)).errors?.map((e) => e.field)).toEqual(["body.name"]);
+      const nulQuery = await send("/things/1?note=a%00b", { body: "{}", type: json });
+      expect((await problem(nulQuery, 400)).errors?.map((e) => e.field)).toEqual(["query.note"]);
+      const nulPath = await send("/things/a%00b", { body: "{}", type: json });
+      expect((await problem(nulPath, 400)).errors?.map((e) => e.field)).toEqual(["path.id"]);
+      const nulKey = await send("/things/1?x%00=1", { body: "{}", type: json });
+      expect((await problem(nulKey, 400)).errors?.map((e) => e.field)).toEqual(["query.x\u0000"]);
+
+      // Refused by the router and the body parser themselves: still problems, never 500.
+      await problem(await send("/things/%E0%A4%A", { body: "{}", type: json }), 400);
+      await problem(await send("/things/1", { body: "{}", type: "application/json; charset=latin-9" }), 415);
+
+      for (const claims of [
+        { sub: "u\u00001", tenant: "t1" },
+        { sub: "u1", tenant: "t\u00001" },
+        { sub: "u1", tenant: "t1", roles: ["ad\u0000min"] },
+        { sub: "u1", tenant: "x".repeat(300) },
+      ]) {
+        const token = await sign(claims);
+        expect(
+          (await problem(await send("/things/1", { body: "{}", type: json, token }), 401)).detail,
+        ).toContain("unusable");
+      }
+
+      // Refused by Node's HTTP parser before express: a problem too, not Node's bare text.
+      const oversized = await fetch(`${base}/things/1?note=${"x".repeat(20_000)}`);
+      await problem(oversized, 431);
+
+      const operator = await sign({ sub: "o1", tenant: "anything", roles: ["operator"] });
+      expect(
+        (await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${operator}` } })).status,
+      ).toBe(204);
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+      };
+      expect(Object.keys(doc.paths["/things/{id}"]?.put?.responses ?? {}).sort()).toEqual([
+        "200",
+        "400",
+        "401",
+        "413",
+        "415",
+      ]);
+      expect(doc.paths["/things/{id}"]?.put?.responses["415"]?.content).toHaveProperty(
+        "application/problem+json",
+      );
     } finally {
       await server.close();
     }

@@ -2,6 +2,7 @@ import type { NewDlqMessage } from "@fluxnotify/db/queries/dlq";
 import { UNKNOWN_TOPIC } from "@fluxnotify/db/queries/dlq";
 import { DLQ_HEADERS, DOMAINS, REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
 import type { ConsumedMessage } from "@fluxnotify/shared/kafka";
+import { tenantOf } from "./tenant";
 
 const MAX_INT32 = 2_147_483_647n;
 const MAX_INT64 = 9_223_372_036_854_775_807n;
@@ -94,6 +95,7 @@ export function toDlqRow(message: ConsumedMessage, domain: string): NewDlqMessag
 
   return {
     domain,
+    tenantId: tenantOf(message),
     dlqTopic: message.topic,
     dlqPartition: message.partition,
     dlqOffset: message.offset,

@@ -6,7 +6,7 @@ import {
   listDlqMessages,
   replaysOf,
 } from "@fluxnotify/db/queries/dlq";
-import { type AnyRoute, defineRoute, HttpProblem } from "@fluxnotify/shared/http";
+import { type AnyRoute, defineRoute, HttpProblem, tenantScope } from "@fluxnotify/shared/http";
 import { type ReplayDeps, retryAll, retryOne } from "../replay";
 import {
   discardQuery,
@@ -24,10 +24,13 @@ import {
 
 const TAGS = ["dead letters"];
 
+const missing = (id: bigint) => HttpProblem.notFound(`dead letter ${id} does not exist`);
+
 /**
- * Every route needs the `admin` role and shows dead letters of every tenant: a dead letter
- * may not carry a tenant at all (a record too malformed to parse), and operators of the
- * platform are the ones who replay or discard them.
+ * Every route needs the `admin` or the `operator` role (CONTRACT §4). An admin acts on its
+ * own tenant's dead letters only: another tenant's answer 404, as if they did not exist.
+ * An operator acts on every tenant's (a list narrowed by `tenant`) and is the only one who
+ * sees dead letters whose tenant could not be read (a record too malformed to parse).
  */
 export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
   const list = defineRoute({
@@ -38,9 +41,9 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
     auth: "admin",
     query: listQuery,
     responses: { 200: { description: "A page of dead letters", schema: listResponse } },
-    handler: async ({ query }) => {
+    handler: async ({ query, principal }) => {
       const { limit, cursor, status } = query;
-      const filter = { ...toFilter(query), status };
+      const filter = { ...toFilter(query), ...tenantScope(principal, query.tenant), status };
       const [rows, totals] = await Promise.all([
         listDlqMessages(deps.db, { filter, beforeId: cursor, limit: limit + 1 }),
         dlqTotals(deps.db, filter),
@@ -61,11 +64,11 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
     params: idParams,
     responses: {
       200: { description: "The dead letter", schema: dlqDetail },
-      404: { description: "No such dead letter" },
+      404: { description: "No such dead letter (or one of another tenant, for an admin)" },
     },
-    handler: async ({ params }) => {
-      const row = await findDlqMessage(deps.db, params.id);
-      if (!row) throw HttpProblem.notFound(`dead letter ${params.id} does not exist`);
+    handler: async ({ params, principal }) => {
+      const row = await findDlqMessage(deps.db, params.id, tenantScope(principal, undefined).tenantId);
+      if (!row) throw missing(params.id);
       const [audit, children] = await Promise.all([auditTrail(deps.db, row.id), replaysOf(deps.db, row.id)]);
       return {
         status: 200,
@@ -95,7 +98,7 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
         description: "Replayed and acknowledged by the broker; the updated dead letter",
         schema: dlqItem,
       },
-      404: { description: "No such dead letter" },
+      404: { description: "No such dead letter (or one of another tenant, for an admin)" },
       409: { description: "The dead letter was discarded, or is resolved" },
       422: {
         description: "The dead letter's topic is unknown, not replayable, or its replay topic is missing",
@@ -103,7 +106,8 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
       503: { description: "The broker did not acknowledge the replay" },
     },
     handler: async ({ params, principal }) => {
-      const row = await retryOne(deps, { id: params.id, by: principal.userId });
+      const { tenantId } = tenantScope(principal, undefined);
+      const row = await retryOne(deps, { id: params.id, tenantId, by: principal.userId });
       return { status: 200, body: toItem(row) };
     },
   });
@@ -111,7 +115,8 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
   const retryAllRoute = defineRoute({
     method: "post",
     path: "/api/v1/admin/dlq/retry-all",
-    summary: "Replay every pending dead letter matching the filters, in bounded batches (capped per call)",
+    summary:
+      'Replay the dead letters pending when the call begins that match the filters (or every one in the caller\'s scope with "all": true), in bounded batches, each at most once, capped per call',
     tags: TAGS,
     auth: "admin",
     body: retryAllBody,
@@ -120,7 +125,8 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
       503: { description: "The broker did not acknowledge the replay" },
     },
     handler: async ({ body, principal }) => {
-      const result = await retryAll(deps, { filter: toFilter(body), by: principal.userId });
+      const filter = { ...toFilter(body), ...tenantScope(principal, body.tenant) };
+      const result = await retryAll(deps, { filter, by: principal.userId });
       return { status: 200, body: result };
     },
   });
@@ -135,13 +141,19 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
     query: discardQuery,
     responses: {
       204: { description: "Discarded (or already discarded)" },
-      404: { description: "No such dead letter" },
+      404: { description: "No such dead letter (or one of another tenant, for an admin)" },
       409: { description: "The dead letter is resolved: its replay was delivered" },
     },
     handler: async ({ params, query, principal }) => {
       const reason = query.reason ?? "no reason given";
-      const result = await discardDlqMessage(deps.db, { id: params.id, by: principal.userId, reason });
-      if (!result) throw HttpProblem.notFound(`dead letter ${params.id} does not exist`);
+      const { tenantId } = tenantScope(principal, undefined);
+      const result = await discardDlqMessage(deps.db, {
+        id: params.id,
+        tenantId,
+        by: principal.userId,
+        reason,
+      });
+      if (!result) throw missing(params.id);
       if (result.row.status === "RESOLVED") {
         throw HttpProblem.conflict(`dead letter ${params.id} is resolved: its replay was delivered`);
       }

@@ -1,17 +1,18 @@
 import { DLQ_STATUSES, type DlqMessage } from "@fluxnotify/db/queries/dlq";
+import {
+  instant,
+  int64Text,
+  parseInt64,
+  storableText,
+  tenantParam,
+  whenValid,
+} from "@fluxnotify/shared/http";
 import { z } from "zod";
 
-const MAX_ID = 9_223_372_036_854_775_807n;
-const name = z.string().trim().min(1).max(200);
+const name = storableText(200).trim().min(1);
 
 /** Dead-letter ids are bigserials; exposed as decimal strings so no client loses precision. */
-export const idParams = z.object({
-  id: z
-    .string()
-    .regex(/^\d{1,19}$/, "must be a dead-letter id (decimal digits)")
-    .transform((value) => BigInt(value))
-    .refine((value) => value <= MAX_ID, "is out of range"),
-});
+export const idParams = z.object({ id: int64Text.describe("a dead-letter id (decimal digits)") });
 
 export const encodeCursor = (id: bigint) => Buffer.from(String(id)).toString("base64url");
 
@@ -21,31 +22,33 @@ const cursor = z
   .max(40)
   .transform((value, ctx) => {
     const decoded = /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, "base64url").toString() : "";
-    if (/^\d{1,19}$/.test(decoded) && BigInt(decoded) <= MAX_ID) return BigInt(decoded);
+    const id = parseInt64(decoded);
+    if (id !== undefined) return id;
     ctx.addIssue({ code: "custom", message: "is not a cursor returned by this API" });
     return z.NEVER;
   });
 
 const timestamp = z.iso.datetime({ offset: true });
-const since = timestamp.transform((value) => new Date(value));
 
 /** Filters shared by the list and retry-all: what an operator narrows a failure down by. */
 const filters = {
+  /** Operators only narrow by it; an admin's scope is its own tenant. */
+  tenant: tenantParam.optional(),
   domain: name.optional(),
   channel: name.optional(),
   eventId: name.optional(),
   errorCode: name.optional(),
   /** Case-insensitive substring of the error message. */
-  error: z.string().trim().min(1).max(200).optional(),
+  error: name.optional(),
   /** Failed at or after (ISO-8601). */
-  from: since.optional(),
+  from: instant.optional(),
   /** Failed before (ISO-8601). */
-  to: since.optional(),
+  to: instant.optional(),
 };
 
 const checkRange = (value: { from?: Date | undefined; to?: Date | undefined }) =>
   !value.from || !value.to || value.from < value.to;
-const rangeIssue = { message: "`from` must be before `to`", path: ["from"] };
+const rangeIssue = { message: "`from` must be before `to`", path: ["from"], ...whenValid };
 
 export const listQuery = z
   .strictObject({
@@ -56,9 +59,31 @@ export const listQuery = z
   })
   .refine(checkRange, rangeIssue);
 
-export const retryAllBody = z.strictObject(filters).refine(checkRange, rangeIssue);
+const FILTER_NAMES = Object.keys(filters) as Array<keyof typeof filters>;
 
-/** Query/body filters → the database filter. */
+/**
+ * retry-all's body: filters, or `all: true` to replay every pending dead letter the caller
+ * may act on. No filter without `all` is refused: an empty body (or one a client dropped)
+ * must never mean "everything".
+ */
+export const retryAllBody = z
+  .strictObject({
+    ...filters,
+    all: z
+      .boolean()
+      .optional()
+      .describe(
+        "true: replay every pending dead letter in the caller's scope; needed when no filter is given",
+      ),
+  })
+  .refine(checkRange, rangeIssue)
+  .refine((body) => body.all === true || FILTER_NAMES.some((filter) => body[filter] !== undefined), {
+    message: `give at least one filter (${FILTER_NAMES.join(", ")}) or "all": true to replay every pending dead letter`,
+    path: ["all"],
+    ...whenValid,
+  });
+
+/** Query/body filters → the database filter (the tenant comes from the caller's scope). */
 export function toFilter(input: {
   domain?: string | undefined;
   channel?: string | undefined;
@@ -79,10 +104,12 @@ export function toFilter(input: {
   };
 }
 
-export const discardQuery = z.strictObject({ reason: z.string().trim().min(1).max(1_000).optional() });
+export const discardQuery = z.strictObject({ reason: storableText(1_000).trim().min(1).optional() });
 
 export const dlqItem = z.object({
   id: z.string(),
+  /** Null when the dead letter's tenant could not be read: then only operators see it. */
+  tenantId: z.string().nullable(),
   domain: z.string(),
   dlqTopic: z.string(),
   dlqPartition: z.number().int(),
@@ -138,11 +165,20 @@ export const dlqDetail = dlqItem.extend({
   replayedInto: z.array(z.string()),
 });
 export const retryAllResponse = z.object({
-  replayed: z.number().int(),
-  /** PENDING matches still replayable: more arrived meanwhile, or the per-call cap was hit. */
-  remaining: z.number().int(),
-  /** PENDING matches whose original topic is unknown or does not exist on the broker. */
-  unreplayable: z.number().int(),
+  replayed: z
+    .number()
+    .int()
+    .describe("dead letters this call replayed; each at most once, only those pending when it began"),
+  remaining: z
+    .number()
+    .int()
+    .describe(
+      "matches pending when the call began that are still pending (the per-call cap was hit) and not being replayed by another call; dead letters that arrived meanwhile, failed replays of this call included, are left for the next call",
+    ),
+  unreplayable: z
+    .number()
+    .int()
+    .describe("matches pending when the call began whose original topic is unknown or missing on the broker"),
 });
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -161,6 +197,7 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 export function toItem(row: DlqMessage): DlqItem {
   return {
     id: String(row.id),
+    tenantId: row.tenantId,
     domain: row.domain,
     dlqTopic: row.dlqTopic,
     dlqPartition: row.dlqPartition,

@@ -6,30 +6,37 @@ import {
   tenantTimeZones,
 } from "@fluxnotify/db/queries/read-model";
 import { CHANNELS } from "@fluxnotify/shared/contracts";
-import { defineRoute } from "@fluxnotify/shared/http";
+import {
+  calendarDate,
+  defineRoute,
+  type TenantScope,
+  tenantParam,
+  tenantScope,
+  whenValid,
+} from "@fluxnotify/shared/http";
 import { z } from "zod";
 import { addDays, dateInZone, isIanaTimeZone } from "../time-zone";
 
 const MAX_RANGE_DAYS = 366;
 
+const tenantQuery = { tenant: tenantParam.optional() };
+
 const rangeQuery = z
   .object({
-    from: z.iso.date().optional().describe("first day (YYYY-MM-DD, tenant's zone); default to − 6 days"),
-    to: z.iso.date().optional().describe("last day, inclusive; default today in the tenant's zone"),
+    from: calendarDate.optional().describe("first day (YYYY-MM-DD, tenant's zone); default to − 6 days"),
+    to: calendarDate.optional().describe("last day, inclusive; default today in the tenant's zone"),
+    ...tenantQuery,
   })
-  .superRefine((range, ctx) => {
-    if (range.from && range.to) {
-      if (range.from > range.to)
-        ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after to" });
-      else if (addDays(range.from, MAX_RANGE_DAYS) <= range.to) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["to"],
-          message: `range must not exceed ${MAX_RANGE_DAYS} days`,
-        });
-      }
-    }
-  });
+  .refine((range) => !range.from || !range.to || range.from <= range.to, {
+    path: ["from"],
+    message: "must not be after to",
+    ...whenValid,
+  })
+  .refine(
+    (range) =>
+      !range.from || !range.to || range.from > range.to || addDays(range.from, MAX_RANGE_DAYS) > range.to,
+    { path: ["to"], message: `range must not exceed ${MAX_RANGE_DAYS} days`, ...whenValid },
+  );
 
 const counts = {
   sentCount: z.number().int(),
@@ -49,6 +56,7 @@ const channelsResponse = z.object({
 const failuresResponse = z.object({
   items: z.array(
     z.object({
+      tenantId: z.string(),
       notificationId: z.string(),
       eventId: z.string(),
       eventType: z.string(),
@@ -63,14 +71,19 @@ const failuresResponse = z.object({
   ),
 });
 
-/** Resolves the range in the tenant's zone; an open end is filled from the other or today. */
+/**
+ * Resolves the range in the tenant's zone (every tenant: the default zone); an open end is
+ * filled from the other or today.
+ */
 async function resolveRange(
   db: Database,
-  tenantId: string,
-  query: { from?: string; to?: string },
+  scope: TenantScope,
+  query: { from?: string | undefined; to?: string | undefined },
   fallbackZone: string,
 ) {
-  const configured = (await tenantTimeZones(db, [tenantId])).get(tenantId);
+  const { tenantId } = scope;
+  const configured =
+    tenantId === undefined ? undefined : (await tenantTimeZones(db, [tenantId])).get(tenantId);
   const timeZone = configured && isIanaTimeZone(configured) ? configured : fallbackZone;
   const to = query.to ?? (query.from ? addDays(query.from, 6) : dateInZone(new Date(), timeZone));
   const from = query.from ?? addDays(to, -6);
@@ -79,6 +92,12 @@ async function resolveRange(
 
 type ChannelName = (typeof CHANNELS)[number];
 
+/**
+ * Admins see their own tenant's figures. Operators see every tenant's unless `tenant` names
+ * one: failures of all tenants (each item names its tenant), stats summed per day and
+ * channel over all tenants (each tenant's days cut in its own zone; an open range is
+ * resolved in the default zone).
+ */
 export const dashboardRoutes = (db: Database, defaultTimeZone: string) => [
   defineRoute({
     method: "get",
@@ -89,8 +108,9 @@ export const dashboardRoutes = (db: Database, defaultTimeZone: string) => [
     query: rangeQuery,
     responses: { 200: { description: "Daily stats", schema: dailyResponse } },
     handler: async ({ query, principal }) => {
-      const range = await resolveRange(db, principal.tenantId, query, defaultTimeZone);
-      const days = await dailyDeliveryStats(db, principal.tenantId, range.from, range.to);
+      const scope = tenantScope(principal, query.tenant);
+      const range = await resolveRange(db, scope, query, defaultTimeZone);
+      const days = await dailyDeliveryStats(db, scope.tenantId, range.from, range.to);
       const body: z.infer<typeof dailyResponse> = {
         ...range,
         days: days.map((d) => ({ ...d, channel: d.channel as ChannelName })),
@@ -107,8 +127,9 @@ export const dashboardRoutes = (db: Database, defaultTimeZone: string) => [
     query: rangeQuery,
     responses: { 200: { description: "Per-channel totals", schema: channelsResponse } },
     handler: async ({ query, principal }) => {
-      const range = await resolveRange(db, principal.tenantId, query, defaultTimeZone);
-      const channels = await channelDeliveryStats(db, principal.tenantId, range.from, range.to);
+      const scope = tenantScope(principal, query.tenant);
+      const range = await resolveRange(db, scope, query, defaultTimeZone);
+      const channels = await channelDeliveryStats(db, scope.tenantId, range.from, range.to);
       const body: z.infer<typeof channelsResponse> = {
         ...range,
         channels: channels.map((c) => ({ ...c, channel: c.channel as ChannelName })),
@@ -122,10 +143,11 @@ export const dashboardRoutes = (db: Database, defaultTimeZone: string) => [
     summary: "Most recent failed notifications with their error messages",
     tags: ["dashboard"],
     auth: "admin",
-    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), ...tenantQuery }),
     responses: { 200: { description: "Recent failures, newest first", schema: failuresResponse } },
     handler: async ({ query, principal }) => {
-      const rows = await recentFailures(db, principal.tenantId, query.limit);
+      const { tenantId } = tenantScope(principal, query.tenant);
+      const rows = await recentFailures(db, tenantId, query.limit);
       const body: z.infer<typeof failuresResponse> = {
         items: rows.map((r) => ({
           ...r,

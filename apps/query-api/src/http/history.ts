@@ -1,19 +1,14 @@
 import type { Database } from "@fluxnotify/db";
 import { listNotificationHistory } from "@fluxnotify/db/queries/read-model";
 import { CHANNELS, DELIVERY_STATUSES, EVENT_TYPES, shortEventType } from "@fluxnotify/shared/contracts";
-import { defineRoute, HttpProblem, isAdmin } from "@fluxnotify/shared/http";
+import { defineRoute, HttpProblem, isAdmin, storableText } from "@fluxnotify/shared/http";
 import { z } from "zod";
 import { decodeCursor, encodeCursor, type HistoryCursor } from "./cursor";
 
 const EVENT_TYPE_NAMES = [...EVENT_TYPES, ...EVENT_TYPES.map(shortEventType)] as [string, ...string[]];
 
 const historyQuery = z.object({
-  userId: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe("defaults to the caller; another user's needs admin"),
+  userId: storableText(256).min(1).optional().describe("defaults to the caller; another user's needs admin"),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z
     .string()

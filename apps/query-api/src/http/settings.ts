@@ -30,17 +30,27 @@ const eventTypeSwitches = z.strictObject(
 );
 
 /**
+ * Slack's webhook URLs are ~80 characters; 2048 (what browsers and most proxies take in a
+ * URL) leaves room for any real one while keeping a user from storing megabytes.
+ */
+const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+/**
  * Incoming-webhook URL the slack-worker will accept: the same allow-list check, so a saved
  * webhook is never one the worker refuses (or one that points anywhere else).
  */
 const slackWebhook = (policy: AllowListPolicy) =>
-  z.string().superRefine((value, ctx) => {
-    try {
-      checkWebhookUrl(value, policy);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/; not called$/, "") });
-    }
-  });
+  z
+    .string()
+    .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
+    .superRefine((value, ctx) => {
+      if (value.length > MAX_WEBHOOK_URL_LENGTH) return; // one message is enough: it is too long
+      try {
+        checkWebhookUrl(value, policy);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/; not called$/, "") });
+      }
+    });
 
 export const settingsBody = (policy: AllowListPolicy) =>
   z.strictObject(
@@ -49,6 +59,7 @@ export const settingsBody = (policy: AllowListPolicy) =>
       locale: z.enum(["ko", "en"]).default("ko"),
       timeZone: z
         .string()
+        .max(100)
         .refine(isIanaTimeZone, "must be an IANA time zone such as Asia/Seoul")
         .default("Asia/Seoul"),
       slackWebhookUrl: slackWebhook(policy).nullable().default(null),

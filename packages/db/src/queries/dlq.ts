@@ -4,12 +4,14 @@ import {
   count,
   desc,
   eq,
+  gt,
   gte,
   ilike,
   inArray,
   isNull,
   lt,
-  notInArray,
+  lte,
+  max,
   type SQL,
   sql,
 } from "drizzle-orm";
@@ -27,6 +29,11 @@ export type DlqAction = "STORED" | "REPLAYED" | "RESOLVED" | "FAILED_AGAIN" | "D
 export type DbExecutor = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 export interface DlqFilter {
+  /**
+   * Only this tenant's dead letters. Undefined: every tenant's, including those whose
+   * tenant could not be read (an operator's view, CONTRACT §4).
+   */
+  tenantId?: string | undefined;
   domain?: string | undefined;
   channel?: string | undefined;
   status?: DlqStatus | undefined;
@@ -48,6 +55,7 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
 
 function filterConditions(filter: DlqFilter): SQL[] {
   const conditions: SQL[] = [];
+  if (filter.tenantId !== undefined) conditions.push(eq(dlqMessages.tenantId, filter.tenantId));
   if (filter.domain) conditions.push(eq(dlqMessages.domain, filter.domain));
   if (filter.channel) conditions.push(eq(dlqMessages.channel, filter.channel));
   if (filter.status) conditions.push(eq(dlqMessages.status, filter.status));
@@ -145,8 +153,16 @@ export async function dlqTotals(
     .orderBy(asc(dlqMessages.domain), asc(dlqMessages.channel));
 }
 
-export async function findDlqMessage(db: DbExecutor, id: bigint): Promise<DlqMessage | undefined> {
-  const [row] = await db.select().from(dlqMessages).where(eq(dlqMessages.id, id));
+/** One dead letter by id: the tenant condition makes another tenant's look like a missing one. */
+const byId = (id: bigint, tenantId: string | undefined) =>
+  and(eq(dlqMessages.id, id), ...(tenantId === undefined ? [] : [eq(dlqMessages.tenantId, tenantId)]));
+
+export async function findDlqMessage(
+  db: DbExecutor,
+  id: bigint,
+  tenantId?: string | undefined,
+): Promise<DlqMessage | undefined> {
+  const [row] = await db.select().from(dlqMessages).where(byId(id, tenantId));
   return row;
 }
 
@@ -165,50 +181,85 @@ export async function replaysOf(db: DbExecutor, id: bigint): Promise<bigint[]> {
 }
 
 /** Locks one dead letter for the rest of the transaction, so replay and discard serialise. */
-export async function lockDlqMessage(tx: DbExecutor, id: bigint): Promise<DlqMessage | undefined> {
-  const [row] = await tx.select().from(dlqMessages).where(eq(dlqMessages.id, id)).for("update");
+export async function lockDlqMessage(
+  tx: DbExecutor,
+  id: bigint,
+  tenantId?: string | undefined,
+): Promise<DlqMessage | undefined> {
+  const [row] = await tx.select().from(dlqMessages).where(byId(id, tenantId)).for("update");
   return row;
 }
 
+/** The highest dead-letter id so far: a bulk replay's snapshot of what is already there. */
+export async function latestDlqId(db: DbExecutor): Promise<bigint> {
+  const [row] = await db.select({ id: max(dlqMessages.id) }).from(dlqMessages);
+  return row?.id ?? 0n;
+}
+
 /**
- * Locks up to `limit` PENDING dead letters whose original topic is in `topics`, oldest
+ * Which dead letters a bulk replay may take: PENDING, matching `filter`, at most `upTo`
+ * (its snapshot, so the new dead letters its own failed replays produce are not taken in
+ * the same call) and after `afterId` (where its previous batch ended, so no dead letter is
+ * taken twice in one call).
+ */
+export interface ReplayWindow {
+  filter: Omit<DlqFilter, "status">;
+  upTo: bigint;
+  afterId?: bigint | undefined;
+}
+
+const windowConditions = (window: ReplayWindow) => [
+  eq(dlqMessages.status, "PENDING"),
+  lte(dlqMessages.id, window.upTo),
+  ...(window.afterId === undefined ? [] : [gt(dlqMessages.id, window.afterId)]),
+  ...filterConditions(window.filter),
+];
+
+/**
+ * Locks up to `limit` dead letters of `window` whose original topic is in `topics`, oldest
  * first (replays keep their original relative order). Rows another replay holds are
- * skipped, so concurrent bulk replays take disjoint rows.
+ * skipped, so concurrent bulk replays take disjoint rows. NO KEY UPDATE is what the update
+ * that marks them needs, and unlike FOR UPDATE it lets the dead letters of failed replays
+ * be stored meanwhile (their audit row's foreign key takes KEY SHARE on the original).
  */
 export async function lockPendingForReplay(
   tx: DbExecutor,
-  args: { filter: Omit<DlqFilter, "status">; topics: string[]; limit: number },
+  args: ReplayWindow & { topics: string[]; limit: number },
 ): Promise<DlqMessage[]> {
   return tx
     .select()
     .from(dlqMessages)
-    .where(
-      and(
-        eq(dlqMessages.status, "PENDING"),
-        inArray(dlqMessages.originalTopic, args.topics),
-        ...filterConditions(args.filter),
-      ),
-    )
+    .where(and(...windowConditions(args), inArray(dlqMessages.originalTopic, args.topics)))
     .orderBy(asc(dlqMessages.id))
     .limit(args.limit)
-    .for("update", { skipLocked: true });
+    .for("no key update", { skipLocked: true });
 }
 
-/** PENDING dead letters matching `filter`, split by whether their original topic is in `topics`. */
+/**
+ * Dead letters of `window` still PENDING, split by whether their original topic is in
+ * `topics`. Rows another call holds locked are not counted: that call is replaying them.
+ * FOR SHARE SKIP LOCKED is how a reader tells them apart: it skips rows a replay holds
+ * (NO KEY UPDATE) and, held only for this statement, blocks nobody's inserts.
+ */
 export async function countPendingByReplayability(
   db: DbExecutor,
-  args: { filter: Omit<DlqFilter, "status">; topics: string[] },
+  args: ReplayWindow & { topics: string[] },
 ): Promise<{ replayable: number; unreplayable: number }> {
-  const base = and(eq(dlqMessages.status, "PENDING"), ...filterConditions(args.filter));
-  const [replayable] = await db
-    .select({ n: count() })
+  const unlocked = db
+    .select({ originalTopic: dlqMessages.originalTopic })
     .from(dlqMessages)
-    .where(and(base, inArray(dlqMessages.originalTopic, args.topics)));
-  const [unreplayable] = await db
-    .select({ n: count() })
-    .from(dlqMessages)
-    .where(and(base, notInArray(dlqMessages.originalTopic, args.topics)));
-  return { replayable: replayable?.n ?? 0, unreplayable: unreplayable?.n ?? 0 };
+    .where(and(...windowConditions(args)))
+    .for("share", { skipLocked: true })
+    .as("unlocked");
+  const replayable =
+    args.topics.length === 0 ? sql<boolean>`false` : inArray(unlocked.originalTopic, args.topics);
+  const [row] = await db
+    .select({
+      replayable: sql<number>`count(*) filter (where ${replayable})`.mapWith(Number),
+      unreplayable: sql<number>`count(*) filter (where not ${replayable})`.mapWith(Number),
+    })
+    .from(unlocked);
+  return { replayable: row?.replayable ?? 0, unreplayable: row?.unreplayable ?? 0 };
 }
 
 /**
@@ -283,12 +334,12 @@ export async function markResolved(
  */
 export async function discardDlqMessage(
   db: DbExecutor,
-  args: { id: bigint; by: string; reason: string },
+  args: { id: bigint; tenantId?: string | undefined; by: string; reason: string },
 ): Promise<{ row: DlqMessage; changed: boolean } | undefined> {
   const [row] = await db
     .update(dlqMessages)
     .set({ status: "DISCARDED", resolvedBy: args.by, resolvedAt: sql`now()`, discardReason: args.reason })
-    .where(and(eq(dlqMessages.id, args.id), inArray(dlqMessages.status, ["PENDING", "REPLAYED"])))
+    .where(and(byId(args.id, args.tenantId), inArray(dlqMessages.status, ["PENDING", "REPLAYED"])))
     .returning();
   if (row) {
     await appendAudit(db, [
@@ -296,7 +347,7 @@ export async function discardDlqMessage(
     ]);
     return { row, changed: true };
   }
-  const existing = await findDlqMessage(db, args.id);
+  const existing = await findDlqMessage(db, args.id, args.tenantId);
   return existing ? { row: existing, changed: false } : undefined;
 }
 

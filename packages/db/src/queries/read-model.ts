@@ -223,23 +223,52 @@ export interface DailyStatsRow {
   successRate: number | null;
 }
 
-/** Daily counters per channel, `from`..`to` inclusive (YYYY-MM-DD in the tenant's zone). */
-export async function dailyDeliveryStats(db: Database, tenantId: string, from: string, to: string) {
+/** Only `tenantId`'s rows; undefined: every tenant's (an operator's platform-wide view). */
+const ofTenant = (tenantId: string | undefined) =>
+  tenantId === undefined ? sql`true` : sql`tenant_id = ${tenantId}`;
+
+/**
+ * Daily counters per channel, `from`..`to` inclusive (YYYY-MM-DD; each tenant's days are cut
+ * in its own zone). Across tenants the counters of a day are summed and the rate recomputed
+ * the way the generated column computes it.
+ */
+export async function dailyDeliveryStats(
+  db: Database,
+  tenantId: string | undefined,
+  from: string,
+  to: string,
+) {
   const rows = await db.execute(sql`
-    select date::text as date, channel, sent_count as "sentCount", failed_count as "failedCount",
-      skipped_count as "skippedCount", success_rate::float8 as "successRate"
+    select date::text as date, channel, sum(sent_count)::int8 as sent, sum(failed_count)::int8 as failed,
+      sum(skipped_count)::int8 as skipped,
+      round(sum(sent_count)::numeric / nullif(sum(sent_count) + sum(failed_count), 0), 4)::float8 as rate
     from delivery_stats
-    where tenant_id = ${tenantId} and date between ${from}::date and ${to}::date
+    where ${ofTenant(tenantId)} and date between ${from}::date and ${to}::date
+    group by date, channel
     order by date, channel`);
-  return rows as unknown as DailyStatsRow[];
+  return rows.map(
+    (r): DailyStatsRow => ({
+      date: String(r.date),
+      channel: String(r.channel),
+      sentCount: Number(r.sent),
+      failedCount: Number(r.failed),
+      skippedCount: Number(r.skipped),
+      successRate: r.rate === null ? null : Number(r.rate),
+    }),
+  );
 }
 
 /** Totals per channel over `from`..`to`; success rate = sent / (sent + failed). */
-export async function channelDeliveryStats(db: Database, tenantId: string, from: string, to: string) {
+export async function channelDeliveryStats(
+  db: Database,
+  tenantId: string | undefined,
+  from: string,
+  to: string,
+) {
   const rows = await db.execute(sql`
     select channel, sum(sent_count)::int8 as sent, sum(failed_count)::int8 as failed, sum(skipped_count)::int8 as skipped
     from delivery_stats
-    where tenant_id = ${tenantId} and date between ${from}::date and ${to}::date
+    where ${ofTenant(tenantId)} and date between ${from}::date and ${to}::date
     group by channel order by channel`);
   return rows.map((r) => {
     const sent = Number(r.sent);
@@ -255,6 +284,7 @@ export async function channelDeliveryStats(db: Database, tenantId: string, from:
 }
 
 export interface FailureRow {
+  tenantId: string;
   notificationId: string;
   eventId: string;
   eventType: string;
@@ -267,14 +297,17 @@ export interface FailureRow {
   createdAt: string;
 }
 
-/** Most recent failures of a tenant (partial index notification_log_failures_idx). */
-export async function recentFailures(db: Database, tenantId: string, limit: number) {
+/**
+ * Most recent failures of a tenant, or of every tenant (partial indexes
+ * notification_log_failures_idx and notification_log_all_failures_idx).
+ */
+export async function recentFailures(db: Database, tenantId: string | undefined, limit: number) {
   const rows = await db.execute(sql`
-    select notification_id as "notificationId", event_id as "eventId", event_type as "eventType",
+    select tenant_id as "tenantId", notification_id as "notificationId", event_id as "eventId", event_type as "eventType",
       user_id as "userId", channel, reason_code as "reasonCode", error_message as "errorMessage", attempts,
       ${iso("status_at")} as "failedAt", ${iso("created_at")} as "createdAt"
     from notification_log
-    where tenant_id = ${tenantId} and status = 'FAILED'
+    where ${ofTenant(tenantId)} and status = 'FAILED'
     order by status_at desc nulls last
     limit ${limit}`);
   return rows as unknown as FailureRow[];

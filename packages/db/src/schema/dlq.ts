@@ -17,6 +17,11 @@ export const dlqMessages = pgTable(
   {
     id: bigserial({ mode: "bigint" }).primaryKey(),
     domain: text().notNull(),
+    /**
+     * The tenant the dead letter belongs to, when it can be read (X-Tenant-Id, else the
+     * value's CloudEvent `tenantid` or command `tenantId`). Null: visible to operators only.
+     */
+    tenantId: text(),
     dlqTopic: text().notNull(),
     dlqPartition: integer().notNull(),
     dlqOffset: bigint({ mode: "bigint" }).notNull(),
@@ -53,6 +58,8 @@ export const dlqMessages = pgTable(
     // Re-reading the DLQ topic after a crash must not store a dead letter twice.
     uniqueIndex("dlq_messages_source_idx").on(t.dlqTopic, t.dlqPartition, t.dlqOffset),
     index("dlq_messages_status_idx").on(t.status, t.id.desc()),
+    // An admin's list: one tenant's dead letters newest first (status filtered on the way).
+    index("dlq_messages_tenant_idx").on(t.tenantId, t.id.desc()),
     index("dlq_messages_event_idx").on(t.eventId),
     index("dlq_messages_replay_of_idx").on(t.replayOf),
   ],

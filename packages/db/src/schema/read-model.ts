@@ -40,6 +40,8 @@ export const notificationLog = pgTable(
     index("notification_log_failures_idx")
       .on(t.tenantId, t.statusAt.desc())
       .where(sql`${t.status} = 'FAILED'`),
+    // Dashboard: an operator's recent failures across every tenant.
+    index("notification_log_all_failures_idx").on(t.statusAt.desc()).where(sql`${t.status} = 'FAILED'`),
   ],
 );
 

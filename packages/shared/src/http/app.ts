@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import { type Server, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { Histogram, type Registry } from "prom-client";
 import type { Logger } from "../logger";
 import { LATENCY_BUCKETS } from "../metrics";
 import { type AuthOptions, createTokenVerifier } from "./auth";
+import { answerClientErrorsAsProblems } from "./client-error";
 import { createHealthHandlers, type HealthState, type ReadinessCheck } from "./health-server";
 import { HttpProblem, sendProblem } from "./problem";
 import { type AnyRoute, buildOpenApi, mountRoutes } from "./routes";
@@ -91,17 +92,28 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; health: 
       sendProblem(res, { ...error, instance: req.originalUrl });
       return;
     }
-    const bodyError = error as { type?: string; status?: number; limit?: number };
-    if (bodyError.type === "entity.too.large") {
+    const clientError = error as { type?: string; status?: unknown; limit?: number; message?: string };
+    if (clientError.type === "entity.too.large") {
       sendProblem(res, {
         status: 413,
         title: "Content Too Large",
-        detail: `request body exceeds ${bodyError.limit} bytes`,
+        detail: `request body exceeds ${clientError.limit} bytes`,
       });
       return;
     }
-    if (bodyError.type === "entity.parse.failed") {
+    if (clientError.type === "entity.parse.failed") {
       sendProblem(res, { status: 400, title: "Bad Request", detail: "request body is not valid JSON" });
+      return;
+    }
+    // The body parser (unsupported charset or encoding, aborted body) and the router (a path
+    // parameter that is not valid percent-encoding) reject requests with a 4xx status of
+    // their own: the client's fault, answered as a problem like ours, not a 500.
+    if (typeof clientError.status === "number" && clientError.status >= 400 && clientError.status < 500) {
+      sendProblem(res, {
+        status: clientError.status,
+        title: STATUS_CODES[clientError.status] ?? "Bad Request",
+        detail: clientError.message?.slice(0, 200) || "the request was refused",
+      });
       return;
     }
     options.logger.error({ err: error, requestId: req.requestId }, "unhandled request error");
@@ -123,6 +135,7 @@ export async function listen(
     const created = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(created)));
   });
   server.keepAliveTimeout = 5_000;
+  answerClientErrorsAsProblems(server);
   return {
     server,
     port: (server.address() as AddressInfo).port,

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from "jose";
 import { z } from "zod";
 import { HttpProblem } from "./problem";
+import { storableText } from "./storable";
 
 export interface Principal {
   userId: string;
@@ -42,10 +43,12 @@ export function authOptionsFrom(env: {
   };
 }
 
+/** Ids are compared with and stored in text columns: a claim they cannot hold is unusable. */
+const claimText = storableText(256).min(1);
 const claimsSchema = z.object({
-  sub: z.string().min(1),
-  tenant: z.string().min(1),
-  roles: z.array(z.string()).default([]),
+  sub: claimText,
+  tenant: claimText,
+  roles: z.array(claimText).max(64).default([]),
 });
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
@@ -74,7 +77,10 @@ export function createTokenVerifier(options: AuthOptions): TokenVerifier {
           requiredClaims: ["exp"],
         });
         const claims = claimsSchema.safeParse(payload);
-        if (!claims.success) throw HttpProblem.unauthorized("token lacks the sub, tenant or roles claims");
+        if (!claims.success) {
+          const fields = [...new Set(claims.error.issues.map((issue) => String(issue.path[0])))];
+          throw HttpProblem.unauthorized(`token claims are missing or unusable: ${fields.join(", ")}`);
+        }
         return { userId: claims.data.sub, tenantId: claims.data.tenant, roles: claims.data.roles };
       } catch (error) {
         lastError = error;
@@ -102,11 +108,22 @@ export function principalOf(req: Request): Principal {
   return req.principal;
 }
 
-export const isAdmin = (principal: Principal) => principal.roles.includes("admin");
+/**
+ * CONTRACT §4: `admin` acts on its own tenant (its token's `tenant` claim); `operator`, the
+ * platform's own operations staff, acts on every tenant whatever its token says.
+ */
+export const ROLES = { admin: "admin", operator: "operator" } as const;
 
-export function requireRole(role: string) {
+export const isAdmin = (principal: Principal) => principal.roles.includes(ROLES.admin);
+export const isOperator = (principal: Principal) => principal.roles.includes(ROLES.operator);
+
+/** Lets the request through when the principal has at least one of `roles`. */
+export function requireRole(...roles: string[]) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (!principalOf(req).roles.includes(role)) throw HttpProblem.forbidden(`requires the ${role} role`);
+    const held = principalOf(req).roles;
+    if (!roles.some((role) => held.includes(role))) {
+      throw HttpProblem.forbidden(`requires the ${roles.join(" or ")} role`);
+    }
     next();
   };
 }

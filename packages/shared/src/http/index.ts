@@ -3,3 +3,5 @@ export * from "./auth";
 export * from "./health-server";
 export * from "./problem";
 export * from "./routes";
+export * from "./storable";
+export * from "./tenant-scope";

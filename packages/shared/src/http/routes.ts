@@ -1,7 +1,8 @@
 import type { Request, Router } from "express";
 import { z } from "zod";
-import { authenticate, type Principal, requireRole, type TokenVerifier } from "./auth";
+import { authenticate, type Principal, ROLES, requireRole, type TokenVerifier } from "./auth";
 import { HttpProblem } from "./problem";
+import { hasNul, NUL_MESSAGE } from "./storable";
 
 type Schema = z.ZodType;
 type Infer<S> = S extends Schema ? z.infer<S> : undefined;
@@ -35,6 +36,10 @@ export interface RouteSpec<
   path: string;
   summary: string;
   tags?: string[];
+  /**
+   * "admin": the `admin` or the `operator` role; the handler scopes tenants with
+   * `tenantScope` (an admin acts on its own tenant, an operator on every tenant).
+   */
   auth: "user" | "admin" | "none";
   params?: P;
   query?: Q;
@@ -71,15 +76,55 @@ function validate<S extends Schema | undefined>(
   return undefined as Infer<S>;
 }
 
-/** Validates path, query and body together so one answer names every bad field. */
+/**
+ * Every string (and object key) holding U+0000, whatever the schema: PostgreSQL cannot
+ * store or even compare it, so no handler may see one.
+ */
+function findNul(value: unknown, field: string, errors: FieldError[], depth = 0): void {
+  if (typeof value === "string") {
+    if (hasNul(value)) errors.push({ field, message: NUL_MESSAGE });
+  } else if (value !== null && typeof value === "object" && depth < 32) {
+    for (const [key, item] of Object.entries(value)) {
+      const path = `${field}.${key}`;
+      if (hasNul(key)) errors.push({ field: path, message: `name ${NUL_MESSAGE}` });
+      else findNul(item, path, errors, depth + 1);
+    }
+  }
+}
+
+/**
+ * A route that takes a body takes JSON only: any other body (text/plain, a form) would
+ * otherwise reach the handler as "no fields" and mean "all defaults" or "no filter".
+ */
+function requireJsonBody(route: AnyRoute, req: Request): void {
+  if (!route.body || req.is("application/json")) return;
+  const type = req.headers["content-type"];
+  throw new HttpProblem({
+    status: 415,
+    title: "Unsupported Media Type",
+    detail: `the request body must be application/json, got ${type ? JSON.stringify(type.slice(0, 100)) : "no Content-Type"}`,
+  });
+}
+
+function rejectIfAny(errors: FieldError[]): void {
+  if (errors.length === 0) return;
+  throw HttpProblem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
+}
+
+/**
+ * Validates path, query and body together so one answer names every bad field. NUL first:
+ * a schema's own message for such a value (say, "invalid email") would hide the reason.
+ */
 function validateRequest(route: AnyRoute, req: Request) {
   const errors: FieldError[] = [];
+  findNul(req.params, "path", errors);
+  findNul(req.query, "query", errors);
+  if (route.body) findNul(req.body, "body", errors);
+  rejectIfAny(errors);
   const params = validate(route.params, req.params, "path", errors);
   const query = validate(route.query, req.query, "query", errors);
-  const body = validate(route.body, req.body ?? {}, "body", errors);
-  if (errors.length > 0) {
-    throw HttpProblem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
-  }
+  const body = validate(route.body, req.body, "body", errors);
+  rejectIfAny(errors);
   return { params, query, body };
 }
 
@@ -89,9 +134,10 @@ export function mountRoutes(router: Router, routes: AnyRoute[], verify: TokenVer
       route.auth === "none"
         ? []
         : route.auth === "admin"
-          ? [authenticate(verify), requireRole("admin")]
+          ? [authenticate(verify), requireRole(ROLES.admin, ROLES.operator)]
           : [authenticate(verify)];
     router[route.method](route.path, ...guards, async (req, res) => {
+      requireJsonBody(route, req);
       const input = validateRequest(route, req);
       const result = await route.handler({ ...input, principal: req.principal as Principal, req });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
@@ -163,16 +209,26 @@ export function buildOpenApi(
           : {}),
       };
     }
-    const errorStatuses = [
-      "400",
-      ...(route.auth === "none" ? [] : ["401"]),
-      ...(route.auth === "admin" ? ["403"] : []),
-    ];
-    for (const status of errorStatuses) {
-      responses[status] ??= {
-        description: "Problem",
-        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
-      };
+    const errorStatuses: Record<string, string> = {
+      "400": "A parameter or body field is invalid or out of the range the store holds; `errors` names each",
+      ...(route.auth === "none" ? {} : { "401": "Missing, invalid or expired token, or unusable claims" }),
+      ...(route.auth === "admin"
+        ? { "403": "Neither the admin nor the operator role, or an admin naming another tenant" }
+        : {}),
+      ...(route.body
+        ? { "413": "The request body is too large", "415": "The request body is not application/json" }
+        : {}),
+    };
+    for (const [status, description] of Object.entries(errorStatuses)) {
+      responses[status] ??= { description };
+    }
+    // Every error answer is a problem document, whatever the route declared for it.
+    for (const [status, response] of Object.entries(responses) as Array<[string, { content?: unknown }]>) {
+      if (Number(status) >= 400 && !response.content) {
+        response.content = {
+          "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+        };
+      }
     }
     paths[path] ??= {};
     paths[path][route.method] = {

@@ -7,6 +7,8 @@ export const testEnv = () =>
     TEST_KAFKA_BROKERS: csvList("127.0.0.1:9092"),
     TEST_DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/fluxnotify_test"),
     TEST_REDIS_URL: z.string().default("redis://127.0.0.1:6379/15"),
+    /** Generated requests per API in the OpenAPI property-based tests; raise it for a deeper local run. */
+    TEST_FUZZ_RUNS: z.coerce.number().int().positive().default(300),
     /** Set to debug to see the services' logs while a test runs. */
     TEST_LOG_LEVEL: z.string().default("silent"),
   });
