@@ -40,6 +40,7 @@ const service = createDlqAdmin({
   topics: [topic],
   groupId: `bench-${randomUUID().slice(0, 8)}`,
   outcomes: { topic: env.REPLAY_OUTCOMES_TOPIC, groupId: `bench-outcomes-${randomUUID().slice(0, 8)}` },
+  originals: { topic: env.ORIGINALS_TOPIC, groupId: `bench-originals-${randomUUID().slice(0, 8)}` },
   replayTargets: replayTargets(),
   retryAllMax: env.RETRY_ALL_MAX,
 });

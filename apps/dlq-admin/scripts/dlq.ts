@@ -7,6 +7,8 @@
 //   pnpm --filter @fluxnotify/dlq-admin dlq retry <id>
 //   pnpm --filter @fluxnotify/dlq-admin dlq retry --all [--tenant …] [--domain …] [--channel …] [--error …]
 //   pnpm --filter @fluxnotify/dlq-admin dlq discard <id> --reason "why"
+//   pnpm --filter @fluxnotify/dlq-admin dlq original <id> > original.bin   (the value's bytes, also
+//                                                 of a dead letter too large to keep as it was)
 //
 // `retry --all` without a filter replays every pending dead letter the token may act on
 // (it sends `"all": true`); with filters, only the matches.
@@ -54,7 +56,7 @@ async function token(): Promise<string> {
     .sign(new TextEncoder().encode(env.secret));
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+async function request(method: string, path: string, body?: unknown): Promise<Response> {
   const response = await fetch(`${env.base}${path}`, {
     method,
     headers: {
@@ -63,11 +65,16 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const text = await response.text();
   if (!response.ok) {
+    const text = await response.text();
     const problem = text ? (JSON.parse(text) as { title?: string; detail?: string }) : {};
     throw new Error(`${response.status} ${problem.title ?? ""}: ${problem.detail ?? text}`);
   }
+  return response;
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const text = await (await request(method, path, body)).text();
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -137,8 +144,15 @@ async function main(): Promise<void> {
       console.log(`dead letter ${id} discarded`);
       return;
     }
+    case "original": {
+      const response = await request("GET", `/api/v1/admin/dlq/${required(id)}/original`);
+      process.stdout.write(Buffer.from(await response.arrayBuffer()));
+      return;
+    }
     default:
-      throw new Error("usage: dlq list|show <id>|retry <id>|retry --all|discard <id> --reason <text>");
+      throw new Error(
+        "usage: dlq list|show <id>|retry <id>|retry --all|discard <id> --reason <text>|original <id>",
+      );
   }
 }
 

@@ -1,4 +1,4 @@
-import { DOMAINS, dlqTopic, REPLAY_OUTCOMES_TOPIC } from "@fluxnotify/shared/contracts";
+import { DOMAINS, dlqTopic, ORIGINALS_TOPIC, REPLAY_OUTCOMES_TOPIC } from "@fluxnotify/shared/contracts";
 import {
   authEnv,
   baseEnv,
@@ -24,6 +24,9 @@ const shape = {
   /** Replay outcomes (RESOLVED): the workers' copies of delivery events that belong to replays. */
   REPLAY_OUTCOMES_TOPIC: z.string().min(1).default(REPLAY_OUTCOMES_TOPIC),
   OUTCOMES_CONSUMER_GROUP: z.string().min(1).default("notif-dlq-admin-outcomes"),
+  /** Originals of dead letters too large to write as they were, kept for operators. */
+  ORIGINALS_TOPIC: z.string().min(1).default(ORIGINALS_TOPIC),
+  ORIGINALS_CONSUMER_GROUP: z.string().min(1).default("notif-dlq-admin-originals"),
   /** Upper bound of dead letters one retry-all call replays (it works in batches of 200). */
   RETRY_ALL_MAX: z.coerce.number().int().min(1).max(100_000).default(10_000),
   PENDING_GAUGE_REFRESH_MS: z.coerce.number().int().min(1_000).default(30_000),

@@ -34,6 +34,7 @@ async function main() {
     topics: env.DLQ_TOPICS,
     groupId: env.CONSUMER_GROUP,
     outcomes: { topic: env.REPLAY_OUTCOMES_TOPIC, groupId: env.OUTCOMES_CONSUMER_GROUP },
+    originals: { topic: env.ORIGINALS_TOPIC, groupId: env.ORIGINALS_CONSUMER_GROUP },
     replayTargets: replayTargets(),
     retryAllMax: env.RETRY_ALL_MAX,
   });
@@ -48,13 +49,13 @@ async function main() {
     // A stop racing the group join would only end at the drain deadline: let the join finish.
     await starting?.catch(() => {});
     const drainMs = Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2);
-    await Promise.all([service.runner.stop(drainMs), service.outcomeRunner.stop(drainMs)]);
+    await Promise.all(service.runners.map((runner) => runner.stop(drainMs)));
   });
   // Registered last so it runs first: stop getting traffic before anything closes.
   shutdown.register("readiness", () => service.health.setShuttingDown(true));
   shutdown.listen();
 
-  starting = Promise.all([service.runner.start(), service.outcomeRunner.start()]).then(() => {});
+  starting = Promise.all(service.runners.map((runner) => runner.start())).then(() => {});
   await starting;
   if (shutdown.isShuttingDown) return;
   service.pending.start(env.PENDING_GAUGE_REFRESH_MS);

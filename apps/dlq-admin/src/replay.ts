@@ -100,6 +100,11 @@ export async function retryOne(
     if (found.status === "RESOLVED") {
       throw HttpProblem.conflict(`dead letter ${args.id} is resolved: its replay was delivered`);
     }
+    if (found.headers[DLQ_HEADERS.valueReplaced]) {
+      throw HttpProblem.conflict(
+        `dead letter ${args.id} holds only the digest of a value too large to dead-letter; fetch the original (GET …/${args.id}/original), fix its producer, and discard this one`,
+      );
+    }
     if (found.originalTopic === UNKNOWN_TOPIC) {
       throw unprocessable(
         `dead letter ${args.id} has no ${DLQ_HEADERS.originalTopic} header; its topic is unknown`,

@@ -9,6 +9,7 @@ import {
 } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
+import { createOriginalsStore } from "./consumer/originals";
 import { createOutcomeHandler } from "./consumer/outcomes";
 import { domainOfTopic } from "./consumer/parse";
 import { createDlqStore } from "./consumer/store";
@@ -28,6 +29,8 @@ export interface DlqAdminOptions {
   groupId: string;
   /** Where replay outcomes arrive (the replay-outcomes topic) and the group that reads it. */
   outcomes: { topic: string; groupId: string };
+  /** Originals of oversized dead letters (the originals topic) and the group that keeps them. */
+  originals: { topic: string; groupId: string };
   /** Original topic → replay topic; see `replayTargets` in the contracts. */
   replayTargets: Record<string, string>;
   retryAllMax: number;
@@ -40,6 +43,9 @@ export interface DlqAdmin {
   health: ReturnType<typeof createHttpApp>["health"];
   runner: ConsumerRunner;
   outcomeRunner: ConsumerRunner;
+  originalsRunner: ConsumerRunner;
+  /** Every consumer of the service, for starting and stopping them together. */
+  runners: ConsumerRunner[];
   pending: PendingGauge;
 }
 
@@ -74,6 +80,18 @@ export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
     batchHandler: createOutcomeHandler({ db, logger, metrics }),
   });
 
+  const originalsRunner = createConsumerRunner({
+    connection: options.connection,
+    groupId: options.originals.groupId,
+    topics: [options.originals.topic],
+    logger: logger.child({ consumer: "originals" }),
+    registry,
+    startFrom: "earliest",
+    maxBatchSize: 50,
+    batchHandler: createOriginalsStore({ db, logger }),
+  });
+  const runners = [runner, outcomeRunner, originalsRunner];
+
   const { app, health } = createHttpApp({
     name: "dlq-admin",
     logger,
@@ -84,8 +102,9 @@ export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
       kafka: async () => {
         if (!runner.isHealthy()) throw new Error("DLQ consumer is not connected");
         if (!outcomeRunner.isHealthy()) throw new Error("replay-outcome consumer is not connected");
+        if (!originalsRunner.isHealthy()) throw new Error("originals consumer is not connected");
         await options.producer.ping();
-        return stallDetail([runner, outcomeRunner]);
+        return stallDetail(runners);
       },
     },
     routes: dlqRoutes({
@@ -100,5 +119,5 @@ export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
       onChanged,
     }),
   });
-  return { app, health, runner, outcomeRunner, pending };
+  return { app, health, runner, outcomeRunner, originalsRunner, runners, pending };
 }

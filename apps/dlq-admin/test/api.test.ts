@@ -27,6 +27,7 @@ const ENDPOINTS: Array<[string, string, unknown?]> = [
   ["POST", `/api/v1/admin/dlq/${UNKNOWN_ID}/retry`],
   ["POST", "/api/v1/admin/dlq/retry-all", { all: true }],
   ["DELETE", `/api/v1/admin/dlq/${UNKNOWN_ID}`],
+  ["GET", `/api/v1/admin/dlq/${UNKNOWN_ID}/original`],
 ];
 
 describe("admin API", () => {
@@ -157,6 +158,7 @@ describe("admin API", () => {
         "/api/v1/admin/dlq",
         "/api/v1/admin/dlq/retry-all",
         "/api/v1/admin/dlq/{id}",
+        "/api/v1/admin/dlq/{id}/original",
         "/api/v1/admin/dlq/{id}/retry",
       ]);
       expect(Object.keys(doc.paths["/api/v1/admin/dlq/{id}"] ?? {}).sort()).toEqual(["delete", "get"]);

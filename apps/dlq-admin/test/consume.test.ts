@@ -148,6 +148,8 @@ describe("DLQ consumer", () => {
       await admin.service.runner.start();
       expect((await fetch(`${admin.base}/readyz`)).status).toBe(503); // the outcome consumer neither
       await admin.service.outcomeRunner.start();
+      expect((await fetch(`${admin.base}/readyz`)).status).toBe(503); // nor the originals consumer
+      await admin.service.originalsRunner.start();
       await eventually(async () => (await fetch(`${admin.base}/readyz`)).status === 200);
       admin.service.health.setShuttingDown(true);
       const response = await fetch(`${admin.base}/readyz`);

@@ -79,6 +79,8 @@ export async function startDlqAdmin(
     replayTargets?: Record<string, string>;
     /** The delivery-events topic replay outcomes are learned from (a fresh one by default). */
     outcomesTopic?: string;
+    /** Where originals of oversized dead letters arrive (a fresh one by default). */
+    originalsTopic?: string;
     /** What the service produces replays with, around the real producer (e.g. to act after each ack). */
     replayProducer?: (producer: KafkaProducer) => KafkaProducer;
   },
@@ -100,13 +102,17 @@ export async function startDlqAdmin(
       topic: options.outcomesTopic ?? (await kafka.createTopic("deliveries")),
       groupId: kafka.groupId("dlq-outcomes"),
     },
+    originals: {
+      topic: options.originalsTopic ?? (await kafka.createTopic("originals")),
+      groupId: kafka.groupId("dlq-originals"),
+    },
     replayTargets: options.replayTargets ?? {},
     retryAllMax: options.retryAllMax ?? 1000,
     ...(options.retryAllBatch ? { retryAllBatch: options.retryAllBatch } : {}),
   });
   const server = await listen(service.app, 0, "127.0.0.1");
   if (options.consume !== false) {
-    await Promise.all([service.runner.start(), service.outcomeRunner.start()]);
+    await Promise.all(service.runners.map((runner) => runner.start()));
   }
   service.health.setStarted(true);
   const base = `http://127.0.0.1:${server.port}`;
@@ -129,7 +135,7 @@ export async function startDlqAdmin(
     async stop() {
       service.health.setShuttingDown(true);
       service.pending.stop();
-      await Promise.all([service.runner.stop(5_000), service.outcomeRunner.stop(5_000)]);
+      await Promise.all(service.runners.map((runner) => runner.stop(5_000)));
       await server.close();
       await producer.close();
     },

@@ -40,6 +40,7 @@ describe("runMigrations", () => {
       "delivery_stats",
       "dlq_audit",
       "dlq_messages",
+      "dlq_originals",
       "notification_log",
       "order_users",
       "parked_events",

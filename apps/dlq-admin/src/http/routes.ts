@@ -1,11 +1,14 @@
+import { gunzipSync } from "node:zlib";
 import {
   auditTrail,
   discardDlqMessage,
   dlqTotals,
   findDlqMessage,
+  findDlqOriginal,
   listDlqMessages,
   replaysOf,
 } from "@fluxnotify/db/queries/dlq";
+import { DLQ_HEADERS } from "@fluxnotify/shared/contracts";
 import { type AnyRoute, defineRoute, HttpProblem, tenantScope } from "@fluxnotify/shared/http";
 import { type ReplayDeps, retryAll, retryOne } from "../replay";
 import {
@@ -99,7 +102,10 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
         schema: dlqItem,
       },
       404: { description: "No such dead letter (or one of another tenant, for an admin)" },
-      409: { description: "The dead letter was discarded, or is resolved" },
+      409: {
+        description:
+          "The dead letter was discarded, is resolved, or holds only the digest of a value too large to dead-letter",
+      },
       422: {
         description: "The dead letter's topic is unknown, not replayable, or its replay topic is missing",
       },
@@ -166,5 +172,48 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
     },
   });
 
-  return [list, retryAllRoute, detail, retry, discard];
+  const original = defineRoute({
+    method: "get",
+    path: "/api/v1/admin/dlq/:id/original",
+    summary:
+      "The dead letter's original value, as bytes: the stored value, or for one too large to dead-letter as it was (X-Value-Replaced) the original kept from the originals topic",
+    tags: TAGS,
+    auth: "admin",
+    params: idParams,
+    responses: {
+      200: {
+        description: "The original value (application/octet-stream; X-Value-Sha256 when it was replaced)",
+      },
+      404: {
+        description:
+          "No such dead letter (or one of another tenant, for an admin), or its original was not kept (the detail says why)",
+      },
+    },
+    handler: async ({ params, principal }) => {
+      const row = await findDlqMessage(deps.db, params.id, tenantScope(principal, undefined).tenantId);
+      if (!row) throw missing(params.id);
+      const headers = {
+        "Content-Type": "application/octet-stream",
+        "Content-Disposition": `attachment; filename="dead-letter-${row.id}.bin"`,
+      };
+      const sha256 = row.headers[DLQ_HEADERS.valueSha256];
+      if (!row.headers[DLQ_HEADERS.valueReplaced] || !sha256) {
+        return { status: 200, raw: row.value ?? Buffer.alloc(0), headers };
+      }
+      const kept = await findDlqOriginal(deps.db, sha256);
+      if (!kept) {
+        const where = row.headers[DLQ_HEADERS.originalKept] ?? "unknown";
+        throw HttpProblem.notFound(
+          `the original of dead letter ${row.id} is not stored (kept: ${where}); it is in ${row.originalTopic} at partition ${row.originalPartition ?? "?"}, offset ${row.originalOffset ?? "?"} while retained`,
+        );
+      }
+      return {
+        status: 200,
+        raw: gunzipSync(kept.gzipped),
+        headers: { ...headers, [DLQ_HEADERS.valueSha256]: sha256 },
+      };
+    },
+  });
+
+  return [list, retryAllRoute, detail, retry, discard, original];
 }

@@ -1,3 +1,4 @@
+import { DLQ_HEADERS } from "@fluxnotify/shared/contracts";
 import {
   and,
   asc,
@@ -222,6 +223,12 @@ const windowConditions = (window: ReplayWindow) => [
  * that marks them needs, and unlike FOR UPDATE it lets the dead letters of failed replays
  * be stored meanwhile (their audit row's foreign key takes KEY SHARE on the original).
  */
+/**
+ * A dead letter whose value was replaced by its digest (too large to dead-letter as it was;
+ * X-Value-Replaced) cannot be replayed: there is nothing to replay but the digest.
+ */
+const valueKept = sql`not (${dlqMessages.headers} ? ${DLQ_HEADERS.valueReplaced})`;
+
 export async function lockPendingForReplay(
   tx: DbExecutor,
   args: ReplayWindow & { topics: string[]; limit: number },
@@ -229,7 +236,7 @@ export async function lockPendingForReplay(
   return tx
     .select()
     .from(dlqMessages)
-    .where(and(...windowConditions(args), inArray(dlqMessages.originalTopic, args.topics)))
+    .where(and(...windowConditions(args), inArray(dlqMessages.originalTopic, args.topics), valueKept))
     .orderBy(asc(dlqMessages.id))
     .limit(args.limit)
     .for("no key update", { skipLocked: true });
@@ -246,13 +253,18 @@ export async function countPendingByReplayability(
   args: ReplayWindow & { topics: string[] },
 ): Promise<{ replayable: number; unreplayable: number }> {
   const unlocked = db
-    .select({ originalTopic: dlqMessages.originalTopic })
+    .select({
+      originalTopic: dlqMessages.originalTopic,
+      valueKept: sql<boolean>`${valueKept}`.as("value_kept"),
+    })
     .from(dlqMessages)
     .where(and(...windowConditions(args)))
     .for("share", { skipLocked: true })
     .as("unlocked");
   const replayable =
-    args.topics.length === 0 ? sql<boolean>`false` : inArray(unlocked.originalTopic, args.topics);
+    args.topics.length === 0
+      ? sql<boolean>`false`
+      : and(inArray(unlocked.originalTopic, args.topics), sql`${unlocked.valueKept}`);
   const [row] = await db
     .select({
       replayable: sql<number>`count(*) filter (where ${replayable})`.mapWith(Number),

@@ -18,7 +18,10 @@ export interface RouteContext<P, Q, B> {
 
 export interface HandlerResult {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is (set Content-Type in `headers`), for the odd route that serves bytes. */
+  raw?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -141,7 +144,8 @@ export function mountRoutes(router: Router, routes: AnyRoute[], verify: TokenVer
       const input = validateRequest(route, req);
       const result = await route.handler({ ...input, principal: req.principal as Principal, req });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (result.body === undefined) res.status(result.status).end();
+      if (result.raw !== undefined) res.status(result.status).send(result.raw);
+      else if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     });
   }
