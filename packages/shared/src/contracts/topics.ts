@@ -39,6 +39,8 @@ export function replayTargets(): Record<string, string> {
     ...DOMAINS.map((domain) => [fluxpayTopic(domain), replayTopic(domain)]),
     ...DOMAINS.map((domain) => [replayTopic(domain), replayTopic(domain)]),
     ...CHANNELS.map((channel) => [commandTopic(channel), commandTopic(channel)]),
+    // A delivery event the read model could not take (dead-lettered by the projection).
+    [DELIVERY_EVENTS_TOPIC, DELIVERY_EVENTS_TOPIC],
   ]);
 }
 
