@@ -3,3 +3,4 @@ export * from "./auth";
 export * from "./health-server";
 export * from "./problem";
 export * from "./routes";
+export * from "./server";
