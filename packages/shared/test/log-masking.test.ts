@@ -1,5 +1,6 @@
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { maskEmails } from "../src/logger";
 import { captureLogs, leaks, SENSITIVE } from "../src/testing/logs";
 
 const { email, webhookUrl } = SENSITIVE;
@@ -183,6 +184,13 @@ describe("log masking", () => {
       "header was Authorization: Bearer *** from a***@example.com",
       "send to a***@example.com failed",
     ]);
+  });
+
+  it("masks every address in a text and leaves the rest as it was", () => {
+    expect(maskEmails("kim@example.com, lee.min-ho+tag@mail.fluxpay.co.kr; x@y @@ z@ a@b.c q@")).toBe(
+      "k***@example.com, l***@mail.fluxpay.co.kr; x@y @@ z@ a@b.c q@",
+    );
+    expect(maskEmails("no address here")).toBe("no address here");
   });
 
   it("stops at cycles and depth instead of looping", () => {
