@@ -75,6 +75,16 @@ const uniqueViolation = () =>
     { string: INSERT, parameters: VALUES },
   );
 
+const invalidInput = () =>
+  new PostgresError(
+    {
+      severity: "ERROR",
+      code: "22P02",
+      message: `invalid input syntax for type bigint: "${PLAIN_PARAM}"`,
+    },
+    { string: "select 1 where id = $1", parameters: [PLAIN_PARAM] },
+  );
+
 function logged(write: (logger: ReturnType<typeof captureLogs>["logger"]) => void) {
   const capture = captureLogs("masking");
   write(capture.logger);
@@ -95,6 +105,7 @@ describe("log masking", () => {
       logger.error({ err: new AggregateError([drizzle(), uniqueViolation()], "all failed") }, "aggregate");
       logger.error({ err: checkViolation(true) }, "postgres.js debug mode makes parameters enumerable");
       logger.error({ err: uniqueViolation() }, "unique violation");
+      logger.error({ err: invalidInput() }, "data exception quoting its input");
       logger.error(
         { err: new Error(`query failed\nparams: ${PLAIN_PARAM},${token}`) },
         "a message quoting params",
@@ -129,6 +140,9 @@ describe("log masking", () => {
     expect(entries[7]).toMatchObject({
       err: { detail: "Key (tenant_id, email)=(…) already exists." },
     });
+    expect(entries[8]).toMatchObject({
+      err: { code: "22P02", message: 'invalid input syntax for type bigint: "…"' },
+    });
   });
 
   it("redacts secrets by field name at any depth and masks them by pattern anywhere", async () => {
@@ -141,6 +155,7 @@ describe("log masking", () => {
           config: { smtp: { host: "smtp.example.com", auth: { user: "mailer", pass: SMTP_PASSWORD } } },
           req: { headers: { Authorization: `Bearer ${token}`, "x-request-id": "r2" } },
           subscription: { endpoint: PUSH_ENDPOINT, keys: { p256dh: P256DH, auth: PUSH_AUTH } },
+          other: { endpoint: `https://push.example.net/v1/${PUSH_AUTH}` }, // a host no pattern knows
           targets: [{ type: "fcm", token: FCM_TOKEN }],
           payload: Buffer.from(`{"email":"${email}"}`),
         },
@@ -172,6 +187,7 @@ describe("log masking", () => {
         endpoint: "https://fcm.googleapis.com/***",
         keys: { p256dh: "[Redacted]", auth: "[Redacted]" },
       },
+      other: { endpoint: "https://push.example.net/***" },
       targets: [{ type: "fcm", token: "[Redacted]" }],
       payload: "[Buffer 33 bytes]",
     });

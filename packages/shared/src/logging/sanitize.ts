@@ -33,16 +33,31 @@ const ERROR_OWN_KEYS = new Set(["name", "message", "stack", "cause", "errors"]);
 const MAX_DEPTH = 6;
 const MAX_AGGREGATED = 10;
 
+// A Web Push subscription's endpoint is a capability URL: its path lets anyone push to the
+// device. The origin stays (which push service), the path goes, whatever the host.
+const CAPABILITY_URL_KEY = /endpoint$/i;
+
+type KeyKind = "plain" | "secret" | "capability-url";
+
 // Field names come from code, so the set is small; the bound only guards against logging
 // objects keyed by data.
-const verdicts = new Map<string, boolean>();
-export function isSecretKey(key: string): boolean {
-  let verdict = verdicts.get(key);
-  if (verdict === undefined) {
-    verdict = SECRET_KEY.test(key);
-    if (verdicts.size < 1_000) verdicts.set(key, verdict);
+const kinds = new Map<string, KeyKind>();
+function kindOf(key: string): KeyKind {
+  let kind = kinds.get(key);
+  if (kind === undefined) {
+    kind = SECRET_KEY.test(key) ? "secret" : CAPABILITY_URL_KEY.test(key) ? "capability-url" : "plain";
+    if (kinds.size < 1_000) kinds.set(key, kind);
   }
-  return verdict;
+  return kind;
+}
+
+function originOnly(value: string): string {
+  try {
+    const url = new URL(value);
+    return `${url.protocol}//${url.host}/***`;
+  } catch {
+    return REDACTED;
+  }
 }
 
 /**
@@ -71,8 +86,10 @@ function sanitizeObject(object: object, depth: number, skip?: string): Record<st
 
 function sanitizeValue(key: string, value: unknown, depth: number): unknown {
   if (value === null || value === undefined) return value;
-  if (isSecretKey(key)) return value === "" ? value : REDACTED;
-  if (typeof value !== "object") return value;
+  const kind = kindOf(key);
+  if (kind === "secret") return value === "" ? value : REDACTED;
+  if (typeof value !== "object")
+    return kind === "capability-url" && value !== "" ? originOnly(String(value)) : value;
   if (value instanceof Error) return errorToObject(value, depth, new Set());
   if (depth >= MAX_DEPTH) return "[Truncated]";
   // A Buffer serializes as every byte: a record value or payload is data, not a log field.
@@ -105,12 +122,21 @@ export function serializeError(value: unknown): unknown {
 
 function errorToObject(error: Error, depth: number, seen: Set<Error>): Record<string, unknown> {
   seen.add(error);
-  const message = withoutQueryParams(String(error.message));
+  const fields = error as unknown as Record<string, unknown>;
+  let message = withoutQueryParams(String(error.message));
+  // PostgreSQL's data exceptions (SQLSTATE class 22) end their message with the input they
+  // refused, which is a bound value: 'invalid input syntax for type bigint: "…"'.
+  if (
+    typeof fields.severity === "string" &&
+    typeof fields.code === "string" &&
+    fields.code.startsWith("22")
+  ) {
+    message = message.replace(/: ".*"$/s, ': "…"');
+  }
   const out: Record<string, unknown> = { type: error.constructor?.name || error.name, message };
   if (typeof error.stack === "string") {
     out.stack = message === error.message ? error.stack : error.stack.replace(error.message, () => message);
   }
-  const fields = error as unknown as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
     if (ERROR_OWN_KEYS.has(key) || OMITTED_ERROR_KEYS.has(key)) continue;
     out[key] = nested(key, fields[key], depth, seen);
