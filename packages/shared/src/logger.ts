@@ -1,40 +1,9 @@
 import pino, { type Logger } from "pino";
+import { sanitizeFields, serializeError, withoutQueryParams } from "./logging/sanitize";
+import { scrubSecrets } from "./logging/scrub";
 
+export { maskEmails } from "./logging/scrub";
 export type { Logger };
-
-const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
-
-/** `alice@example.com` → `a***@example.com`: enough to correlate, not enough to harvest. */
-export function maskEmails(text: string): string {
-  return text.replace(EMAIL, "$1***@$2");
-}
-
-// Values at these paths never reach a log line in clear text.
-const SECRET_PATHS = [
-  "password",
-  "*.password",
-  "secret",
-  "*.secret",
-  "token",
-  "*.token",
-  "authorization",
-  "*.authorization",
-  "headers.authorization",
-  "req.headers.authorization",
-  "req.headers.cookie",
-  "webhookUrl",
-  "*.webhookUrl",
-  "slackWebhookUrl",
-  "*.slackWebhookUrl",
-  "smtpUrl",
-  "*.smtpUrl",
-];
-
-const EMAIL_PATHS = ["email", "*.email", "recipient", "*.recipient", "to", "*.to"];
-
-function censorEmail(value: unknown): unknown {
-  return typeof value === "string" ? maskEmails(value) : "[Redacted]";
-}
 
 export interface LoggerOptions {
   name: string;
@@ -44,8 +13,14 @@ export interface LoggerOptions {
 }
 
 /**
- * JSON logs on stdout (one object per line) with secrets redacted and email addresses
- * masked both in known fields and inside free-text messages.
+ * JSON logs on stdout, one object per line, that never hold a secret or a full address.
+ * Two layers, because neither alone is enough:
+ * - structure: fields named like secrets are redacted at any depth, and errors (also causes,
+ *   AggregateError members, errors nested in fields) are serialized without the values a
+ *   query ran with (drizzle's "params: …", postgres.js `parameters`/`args`, PostgreSQL's
+ *   row details);
+ * - text: the finished line is masked for email addresses, URL credentials, webhook and
+ *   push-endpoint paths, secret query parameters, bearer tokens and JWTs, wherever they are.
  */
 export function createLogger({ name, level = "info", destination }: LoggerOptions): Logger {
   const options: pino.LoggerOptions = {
@@ -53,30 +28,35 @@ export function createLogger({ name, level = "info", destination }: LoggerOption
     level,
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: SECRET_PATHS, censor: "[Redacted]" },
-    formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: serializeError },
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => sanitizeFields(object, "err"),
+    },
     hooks: {
+      // pino takes the message of `logger.error(err)` / `logger.error({ err })` from the raw
+      // error; hand it the cut one instead.
       logMethod(args, method) {
-        const masked = args.map((arg) => (typeof arg === "string" ? maskEmails(arg) : arg));
-        const [first] = masked;
-        if (first && typeof first === "object" && !(first instanceof Error)) {
-          masked[0] = maskEmailFields(first as Record<string, unknown>);
+        if (args.length === 1) {
+          const [first] = args as unknown[];
+          const error = first instanceof Error ? first : (first as { err?: unknown } | null)?.err;
+          if (error instanceof Error) {
+            const object = first instanceof Error ? { err: first } : first;
+            return method.call(this, object as object, withoutQueryParams(error.message));
+          }
         }
-        return method.apply(this, masked as Parameters<typeof method>);
+        return method.apply(this, args);
       },
+      streamWrite: scrubSecrets,
     },
   };
-  return destination ? pino(options, destination) : pino(options);
-}
-
-function maskEmailFields(object: Record<string, unknown>): Record<string, unknown> {
-  let copy: Record<string, unknown> | undefined;
-  for (const key of Object.keys(object)) {
-    const value = object[key];
-    if (typeof value === "string" && (EMAIL_PATHS.includes(key) || value.includes("@"))) {
-      copy ??= { ...object };
-      copy[key] = censorEmail(value);
-    }
-  }
-  return copy ?? object;
+  const logger = destination ? pino(options, destination) : pino(options);
+  // pino formats a child's bindings without the log formatter (and `formatters.bindings`
+  // applies to the root's only), so sanitize them on the way in. Children inherit this
+  // `child` through their prototype, so grandchildren are covered too.
+  const child = logger.child;
+  logger.child = function sanitizedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, sanitizeFields(bindings), childOptions);
+  } as Logger["child"];
+  return logger;
 }

@@ -12,3 +12,5 @@ export const dbTest = kafkaTest.extend<{ database: DbClient }>({
     await client.close();
   },
 });
+
+export { type ThrowawaySchema, throwawaySchema } from "./throwaway-schema";

@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { type Server, STATUS_CODES } from "node:http";
-import type { AddressInfo } from "node:net";
+import { STATUS_CODES } from "node:http";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { Histogram, type Registry } from "prom-client";
 import type { Logger } from "../logger";
 import { LATENCY_BUCKETS } from "../metrics";
 import { type AuthOptions, createTokenVerifier } from "./auth";
-import { answerClientErrorsAsProblems } from "./client-error";
 import { createHealthHandlers, type HealthState, type ReadinessCheck } from "./health-server";
 import { HttpProblem, sendProblem } from "./problem";
 import { type AnyRoute, buildOpenApi, mountRoutes } from "./routes";
+import { type RunningServer, type ServerTimeouts, startServer } from "./server";
 
 export interface HttpAppOptions {
   name: string;
@@ -126,23 +125,12 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; health: 
   return { app, health };
 }
 
-export async function listen(
+/** Serves `app` on `port` with the request timeouts every server of ours has. */
+export function listen(
   app: Express,
   port: number,
   host = "0.0.0.0",
-): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const created = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(created)));
-  });
-  server.keepAliveTimeout = 5_000;
-  answerClientErrorsAsProblems(server);
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
+  timeouts?: ServerTimeouts,
+): Promise<RunningServer> {
+  return startServer(app, { port, host, timeouts });
 }

@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { Logger } from "../logger";
+import { PROBLEM_CONTENT_TYPE, type ProblemFields, problemJson } from "./problem";
+import { type ServerTimeouts, startServer } from "./server";
 
 /**
  * A readiness check resolves when the dependency is usable; an object it returns is shown
@@ -92,6 +93,11 @@ export interface HealthServer extends HealthState {
   close(): Promise<void>;
 }
 
+function writeProblem(res: ServerResponse, problem: ProblemFields): void {
+  res.writeHead(problem.status, { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store" });
+  res.end(problemJson(problem));
+}
+
 /** The side HTTP server every worker runs: /metrics, /healthz, /readyz, nothing else. */
 export async function startHealthServer(options: {
   port: number;
@@ -99,38 +105,42 @@ export async function startHealthServer(options: {
   registry: Registry;
   checks: Record<string, ReadinessCheck>;
   logger: Logger;
+  timeouts?: ServerTimeouts;
 }): Promise<HealthServer> {
   const handlers = createHealthHandlers(options);
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
-    const route =
-      path === "/healthz"
-        ? handlers.healthz(req, res)
-        : path === "/readyz"
-          ? handlers.readyz(req, res)
-          : path === "/metrics"
-            ? handlers.metrics(req, res)
-            : sendJson(res, 404, { status: 404, title: "Not Found" });
-    Promise.resolve(route).catch((error: unknown) => {
-      options.logger.error({ err: error, path }, "health endpoint failed");
-      if (!res.headersSent) sendJson(res, 500, { status: 500, title: "Internal Server Error" });
-    });
-  });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  options.logger.info({ port }, "health server listening");
+  const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>([
+    ["/healthz", handlers.healthz],
+    ["/readyz", handlers.readyz],
+    ["/metrics", handlers.metrics],
+  ]);
+  const running = await startServer(
+    (req, res) => {
+      const path = (req.url ?? "/").split("?")[0] ?? "/";
+      const route = routes.get(path);
+      if (!route) {
+        writeProblem(res, {
+          status: 404,
+          title: "Not Found",
+          detail: `no route for ${req.method} ${path}; this port serves ${[...routes.keys()].join(", ")}`,
+        });
+        return;
+      }
+      Promise.resolve()
+        .then(() => route(req, res))
+        .catch((error: unknown) => {
+          options.logger.error({ err: error, path }, "health endpoint failed");
+          if (!res.headersSent) {
+            writeProblem(res, { status: 500, title: "Internal Server Error", detail: `${path} failed` });
+          } else res.destroy();
+        });
+    },
+    { port: options.port, host: options.host, timeouts: options.timeouts },
+  );
+  options.logger.info({ port: running.port }, "health server listening");
   return {
-    port,
+    port: running.port,
     setStarted: handlers.setStarted,
     setShuttingDown: handlers.setShuttingDown,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    close: running.close,
   };
 }

@@ -43,20 +43,21 @@ export class HttpProblem extends Error {
   }
 }
 
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** The RFC 9457 document for `problem`, as JSON text (express and plain node:http both send it). */
+export function problemJson(problem: ProblemFields & { instance?: string }): string {
+  return JSON.stringify({
+    type: "about:blank",
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    ...(problem.instance ? { instance: problem.instance } : {}),
+    ...problem.extensions,
+  });
+}
+
 export function sendProblem(res: Response, problem: ProblemFields & { instance?: string }): void {
-  const status = problem.status;
-  if (status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="fluxnotify"');
-  res
-    .status(status)
-    .type("application/problem+json")
-    .send(
-      JSON.stringify({
-        type: "about:blank",
-        title: problem.title,
-        status,
-        detail: problem.detail,
-        ...(problem.instance ? { instance: problem.instance } : {}),
-        ...problem.extensions,
-      }),
-    );
+  if (problem.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="fluxnotify"');
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problemJson(problem));
 }

@@ -82,3 +82,4 @@ export async function eventually<T>(
 }
 
 export { collectTopic, type TopicCollector } from "./collect";
+export { type CapturedLogs, captureLogs, errorCodes, leaks, SENSITIVE } from "./logs";
