@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 
 // USER_HZ: /proc reports CPU time in clock ticks of 1/100 s on Linux.
 const TICKS_PER_SECOND = 100;
+export const ticksPerSecond = TICKS_PER_SECOND;
 
 /** utime + stime of a process in ticks, or undefined when it is gone. */
 function ticksOf(pid: number): number | undefined {

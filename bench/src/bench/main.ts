@@ -1,9 +1,10 @@
 // bin/bench: the platform as deployed under load, plus the raw Kafka baseline.
 // Usage: bin/bench [--events 100000] [--profile] [--no-raw]
 //        bin/bench --rate 500 --duration 60 [--profile]
+//        bin/bench --idle 60                 (no traffic: what the platform costs doing nothing)
 // Writes bench/results/throughput.json or rate-<rate>.json (CPU profiles: bench/results/profiles).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APP_NAMES, REPO_ROOT } from "@fluxnotify/platform";
 import { numberArg, parseArgs } from "../harness/args";
@@ -12,6 +13,7 @@ import { machineInfo } from "../harness/machine";
 import { BENCH_RESOURCES, type Harness, startHarness } from "../harness/platform";
 import { buildPopulation, planEvents, seedPopulation } from "../workload/index";
 import { stageCosts } from "./costs";
+import { measureIdle } from "./idle";
 import { latestProfile, type ProfileSummary, summariseProfile } from "./profile";
 import { rawBaseline } from "./raw";
 import { type BenchReport, summaryLines, timelineLines, writeBenchReport } from "./report";
@@ -23,6 +25,7 @@ const args = parseArgs(process.argv.slice(2), {
   duration: "string",
   profile: "boolean",
   "no-raw": "boolean",
+  idle: "string",
 });
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const rate = args.rate === undefined ? undefined : numberArg(args.rate, 500, "rate");
@@ -37,6 +40,29 @@ const profileDir = join(REPO_ROOT, "bench/results/profiles", mode);
 
 let harness: Harness | undefined;
 stopHarnessOnExit(() => harness, log);
+
+if (args.idle !== undefined) {
+  const seconds = numberArg(args.idle, 60, "idle");
+  harness = await startHarness({ resources: BENCH_RESOURCES, inAppTenantPattern: "t[0-9]-b*", log });
+  try {
+    const idle = await measureIdle(harness, seconds, log);
+    const path = join(REPO_ROOT, "bench/results/idle.json");
+    const machine = await machineInfo(harness.db.sql);
+    writeFileSync(
+      path,
+      `${JSON.stringify({ mode: "idle", generatedAt: new Date().toISOString(), command, machine, idle }, null, 2)}\n`,
+    );
+    console.log(
+      `\nidle ${idle.seconds} s: apps together ${idle.appsPercent}% of one core, broker ${idle.brokerPercent}%`,
+    );
+    for (const [name, percent] of Object.entries(idle.percentOfCore))
+      console.log(`  ${name.padEnd(28)} ${percent}%`);
+    console.log(`written: ${path}`);
+  } finally {
+    await harness.stop();
+  }
+  process.exit(0);
+}
 
 if (args.profile) {
   rmSync(profileDir, { recursive: true, force: true });
