@@ -1,5 +1,6 @@
 import { createDbClient } from "@fluxnotify/db";
 import { replayTargets } from "@fluxnotify/shared/contracts";
+import { kafkaConnectionFrom } from "@fluxnotify/shared/env";
 import { authOptionsFrom, listen } from "@fluxnotify/shared/http";
 import { createAdmin, createProducer } from "@fluxnotify/shared/kafka";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
@@ -14,7 +15,7 @@ async function main() {
     applicationName: "dlq-admin",
   });
   shutdown.register("database", () => database.close());
-  const connection = { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? "dlq-admin" };
+  const connection = kafkaConnectionFrom(env, "dlq-admin");
   const producer = createProducer({ connection, logger, registry });
   const kafkaAdmin = createAdmin(connection);
   shutdown.register("producer", async () => {

@@ -132,13 +132,17 @@ test("4xx is retried with 1 s → 2 s backoff; 5xx for the recipient is dead-let
     const busy = mailTo("busy@example.com", { tenantId: "t-busy" });
     const nobody = mailTo("nobody@example.com", { tenantId: "t-nobody" });
     await ctx.harness.produce([busy, nobody]);
-    await eventually(() => ctx.harness.events.messages.length === 2, 15_000);
+    await eventually(() => ctx.harness.outcomes().length === 2, 15_000);
 
     const tries = smtp.rcptAttempts.filter((a) => a.address === "busy@example.com").map((a) => a.at);
     expect(tries).toHaveLength(3);
     expect((tries[1] ?? 0) - (tries[0] ?? 0)).toBeGreaterThanOrEqual(950);
     expect((tries[2] ?? 0) - (tries[1] ?? 0)).toBeGreaterThanOrEqual(1_950);
-    const events = ctx.harness.events.values<DeliveryEvent>();
+    // The delayed one was reported PENDING once, with why, at its first retry.
+    expect(ctx.harness.delays()).toEqual([
+      expect.objectContaining({ notificationId: busy.notificationId, reasonCode: "SMTP_451", attempts: 1 }),
+    ]);
+    const events = ctx.harness.outcomes();
     expect(events.find((e) => e.notificationId === busy.notificationId)).toMatchObject({
       status: "SENT",
       attempts: 3,
@@ -192,12 +196,14 @@ test("an SMTP outage pauses consumption; after restart every message is delivere
     expect(breaker?.values.find((v) => v.labels.channel === "EMAIL")?.value).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 8_000)); // the outage
     expect(ctx.harness.dlq.messages).toHaveLength(0);
-    expect(ctx.harness.events.messages).toHaveLength(0);
+    expect(ctx.harness.outcomes()).toHaveLength(0);
+    // What was in flight when the breaker opened is shown PENDING, waiting for the provider.
+    expect(ctx.harness.delays().every((e) => e.reasonCode === "PROVIDER_DOWN")).toBe(true);
 
     smtp = await startSmtpServer({ port });
-    await eventually(() => ctx.harness.events.messages.length === 8, 20_000);
+    await eventually(() => ctx.harness.outcomes().length === 8, 20_000);
     expect(new Set(smtp.received.map((r) => r.mail.messageId)).size).toBe(8);
-    expect(ctx.harness.events.values<DeliveryEvent>().every((e) => e.status === "SENT")).toBe(true);
+    expect(ctx.harness.outcomes().every((e) => e.status === "SENT")).toBe(true);
     expect(ctx.harness.dlq.messages).toHaveLength(0);
     expect(ctx.harness.runtime.breaker.state).toBe("closed");
   } finally {

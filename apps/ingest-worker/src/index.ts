@@ -1,4 +1,5 @@
 import { createDbClient } from "@fluxnotify/db";
+import { kafkaConnectionFrom } from "@fluxnotify/shared/env";
 import { startHealthServer } from "@fluxnotify/shared/health";
 import { createDeadLetterWriter, createProducer, stallDetail } from "@fluxnotify/shared/kafka";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
@@ -14,7 +15,7 @@ const NAME = "ingest-worker";
 async function main() {
   const env = loadIngestEnv();
   const { logger, registry, shutdown } = createServiceContext(NAME, env);
-  const connection = { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? NAME };
+  const connection = kafkaConnectionFrom(env, NAME);
 
   // One transaction per domain's batch, plus the sweeper's and releases' connections.
   const poolSize = Math.max(env.DATABASE_POOL_MAX, env.INGEST_DOMAINS.length + 4);

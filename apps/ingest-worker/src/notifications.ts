@@ -22,6 +22,13 @@ export interface PlanInput {
   settings: NotificationSettings;
   opsWebhookUrl: string | undefined;
   now: Date;
+  /**
+   * Also open each commanded notification with a PENDING delivery event. Only replays need
+   * it (it is how dlq-admin learns a replayed event was routed); otherwise the channel
+   * worker's SENT or FAILED says everything PENDING would, one record later, and a worker
+   * reports PENDING itself when a send is delayed (retries, provider down).
+   */
+  announcePending?: boolean;
 }
 
 export interface NotificationPlan {
@@ -54,8 +61,8 @@ function displayRecipient(channel: Channel, destination: string): string {
 
 /**
  * Turns one routed event into channel commands (one per destination) and the delivery
- * events that open each notification in the read model: PENDING when a command was
- * issued, SKIPPED with the reason otherwise. Pure, so every routing rule is unit-tested.
+ * events only ingest can report: SKIPPED with the reason where no command is issued (and
+ * PENDING per command when `announcePending`). Pure, so every routing rule is unit-tested.
  */
 export function planNotifications(input: PlanInput): NotificationPlan {
   const plan: NotificationPlan = { commands: [], deliveryEvents: [] };
@@ -110,13 +117,15 @@ export function planNotifications(input: PlanInput): NotificationPlan {
         templateData: input.templateData,
         traceId: input.traceId,
       });
-      plan.deliveryEvents.push({
-        ...base,
-        notificationId,
-        channel,
-        status: "PENDING",
-        recipient: displayRecipient(channel, destination),
-      });
+      if (input.announcePending) {
+        plan.deliveryEvents.push({
+          ...base,
+          notificationId,
+          channel,
+          status: "PENDING",
+          recipient: displayRecipient(channel, destination),
+        });
+      }
     }
   }
   return plan;

@@ -87,10 +87,11 @@ export async function processEvents(
 
   const records: OutgoingMessage[] = [];
   const outcomes = new Map<ValidEvent, "routed" | "no_channels">();
-  const planned: NotificationPlan["deliveryEvents"] = [];
+  const created: Array<{ channel: string; status: "PENDING" | "SKIPPED" }> = [];
   for (const [index, input] of fresh.entries()) {
     const recipient = recipients[index];
     if (!recipient || !("userId" in recipient)) continue;
+    const replay = replayHeadersOf(input.record.headers);
     const plan = planNotifications({
       eventId: input.event.id,
       eventType: input.type,
@@ -103,15 +104,19 @@ export async function processEvents(
       settings: settings.get(pairKey(input.event.tenantid, recipient.userId)) ?? defaultSettings(),
       opsWebhookUrl: await deps.tenantWebhook(tx, input.event.tenantid),
       now: deps.now(),
+      announcePending: Object.keys(replay).length > 0,
     });
-    records.push(...recordsOf(deps, plan, replayHeadersOf(input.record.headers)));
-    outcomes.set(input, plan.deliveryEvents.length === 0 ? "no_channels" : "routed");
-    planned.push(...plan.deliveryEvents);
+    records.push(...recordsOf(deps, plan, replay));
+    outcomes.set(
+      input,
+      plan.commands.length === 0 && plan.deliveryEvents.length === 0 ? "no_channels" : "routed",
+    );
+    for (const command of plan.commands) created.push({ channel: command.channel, status: "PENDING" });
+    for (const skipped of plan.deliveryEvents.filter((e) => e.status === "SKIPPED"))
+      created.push({ channel: skipped.channel, status: "SKIPPED" });
   }
   if (records.length > 0) await deps.producer.send(records);
-  for (const delivery of planned) {
-    deps.metrics.notifications.inc({ channel: delivery.channel, status: delivery.status });
-  }
+  for (const notification of created) deps.metrics.notifications.inc(notification);
   await setEventOutcomes(
     tx,
     [...outcomes].filter(([, outcome]) => outcome === "no_channels").map(([input]) => input.event.id),

@@ -37,7 +37,7 @@ test("malformed, invalid and oversized records are dead-lettered with a precise 
     await h.publish("order", unknown.json, { key });
     await h.publish("order", good.json, { key });
 
-    await eventually(() => h.deliveriesFor(good.id).length === 1);
+    await eventually(() => h.commandsFor(good.id).length === 1);
     await eventually(() => h.dlq.order.messages.length === 4);
     const reasons = h.dlq.order.messages.map((m) => [
       m.headers[DLQ_HEADERS.errorCode],
@@ -55,6 +55,7 @@ test("malformed, invalid and oversized records are dead-lettered with a precise 
       expect(message.headers[DLQ_HEADERS.retryCount]).toBe("0");
     }
     expect(h.dlq.order.messages[2]?.headers[DLQ_HEADERS.eventId]).toBe(badData.id);
+    expect(h.commandsFor(unknown.id)).toHaveLength(0);
     expect(h.deliveriesFor(unknown.id)).toHaveLength(0);
   } finally {
     await h.close();

@@ -21,21 +21,24 @@ const input = (
 });
 
 describe("planNotifications", () => {
-  it("issues one command and one PENDING event per destination", () => {
-    const plan = planNotifications(input({}, { slackWebhookUrl: "https://hooks.slack.com/services/mine" }));
+  it("issues one command per destination and no PENDING event, unless asked (replays)", () => {
+    const settings = { slackWebhookUrl: "https://hooks.slack.com/services/mine" };
+    const plan = planNotifications(input({}, settings));
     expect(plan.commands.map((c) => [c.channel, c.destination])).toEqual([
       ["EMAIL", "a@example.com"],
       ["SLACK", "https://hooks.slack.com/services/ops"],
       ["SLACK", "https://hooks.slack.com/services/mine"],
       ["IN_APP", "notifications:t:u"],
     ]);
-    expect(plan.deliveryEvents.map((d) => [d.channel, d.status, d.recipient])).toEqual([
+    expect(plan.deliveryEvents).toEqual([]);
+    expect(new Set(plan.commands.map((c) => c.notificationId)).size).toBe(4);
+    const replayed = planNotifications({ ...input({}, settings), announcePending: true });
+    expect(replayed.deliveryEvents.map((d) => [d.channel, d.status, d.recipient])).toEqual([
       ["EMAIL", "PENDING", "a@example.com"],
       ["SLACK", "PENDING", "hooks.slack.com"],
       ["SLACK", "PENDING", "hooks.slack.com"],
       ["IN_APP", "PENDING", "notifications:t:u"],
     ]);
-    expect(new Set(plan.commands.map((c) => c.notificationId)).size).toBe(4);
   });
 
   it("derives notification ids deterministically from event, channel and destination", () => {

@@ -33,7 +33,7 @@ test("a dead-lettered payment replayed on the replay topic is routed once its or
       currency: "KRW",
     });
     await h.publish("order", order.json, { key: `${h.tenantId}:${orderId}` });
-    await eventually(() => h.deliveriesFor(order.id).length === 1);
+    await eventually(() => h.commandsFor(order.id).length === 1);
 
     // What dlq-admin produces: the original record without the dead-letter headers, plus its id.
     const headers = Object.fromEntries(
@@ -76,7 +76,7 @@ test("a dead-lettered payment replayed on the replay topic is routed once its or
     });
     // Same key and partition as the replay: once the marker is routed, the replay was handled.
     await h.producer.send([{ topic: h.topology.replay.payment, key: dead.key, value: marker.json }]);
-    await eventually(() => h.deliveriesFor(marker.id).length === 1);
+    await eventually(() => h.commandsFor(marker.id).length === 1);
     expect(h.commandsFor(payment.id)).toHaveLength(2);
     expect(h.dlq.payment.messages).toHaveLength(1);
   } finally {

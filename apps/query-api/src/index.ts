@@ -1,4 +1,5 @@
 import { createDbClient } from "@fluxnotify/db";
+import { kafkaConnectionFrom } from "@fluxnotify/shared/env";
 import { authOptionsFrom, listen } from "@fluxnotify/shared/http";
 import { createDeadLetterWriter, createProducer, stallDetail } from "@fluxnotify/shared/kafka";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
@@ -27,7 +28,7 @@ shutdown.register("redis", async () => {
   await redis.quit();
 });
 
-const connection = { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? "query-api" };
+const connection = kafkaConnectionFrom(env, "query-api");
 // Only for dead letters of records the read model cannot take.
 const producer = createProducer({ connection, logger, registry });
 shutdown.register("producer", () => producer.close());

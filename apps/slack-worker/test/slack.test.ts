@@ -53,7 +53,7 @@ test("posts Block Kit with a text fallback, retries 5xx with 1 s → 2 s backoff
     const flaky = slackCommand(server.url("/flaky"), { tenantId: "tenant-b" });
     const limited = slackCommand(server.url("/limited"), { tenantId: "tenant-c" });
     await ctx.harness.produce([ok, flaky, limited]);
-    await eventually(() => ctx.harness.events.messages.length === 3, 15_000);
+    await eventually(() => ctx.harness.outcomes().length === 3, 15_000);
 
     const posted = server.requests.find((r) => r.path === "/ops");
     expect(posted?.body.text).toBe("결제에 실패했습니다: 39,900원 결제에 실패했습니다.");
@@ -69,7 +69,7 @@ test("posts Block Kit with a text fallback, retries 5xx with 1 s → 2 s backoff
     const limitedTimes = server.requests.filter((r) => r.path === "/limited").map((r) => r.at);
     expect((limitedTimes[1] ?? 0) - (limitedTimes[0] ?? 0)).toBeGreaterThanOrEqual(1_950); // Retry-After: 2, not 1 s
 
-    const events = ctx.harness.events.values<DeliveryEvent>();
+    const events = ctx.harness.outcomes();
     expect(events.find((e) => e.notificationId === flaky.notificationId)).toMatchObject({
       status: "SENT",
       attempts: 3,
@@ -175,7 +175,7 @@ test("dead-letters 404 at once and exhausted 5xx after 3 retries, with every hea
     const down = slackCommand(server.url("/down"), { tenantId: "tenant-z" });
     await ctx.harness.produce([gone, down]);
     await eventually(
-      () => ctx.harness.dlq.messages.length === 2 && ctx.harness.events.messages.length === 2,
+      () => ctx.harness.dlq.messages.length === 2 && ctx.harness.outcomes().length === 2,
       15_000,
     );
     const dead = ctx.harness.dlq.messages.find(
@@ -201,9 +201,7 @@ test("dead-letters 404 at once and exhausted 5xx after 3 retries, with every hea
     );
     expect(exhausted?.headers[DLQ_HEADERS.retryCount]).toBe("3");
     expect(server.requests.filter((r) => r.path === "/down")).toHaveLength(4);
-    expect(
-      ctx.harness.events.values<DeliveryEvent>().find((e) => e.notificationId === gone.notificationId),
-    ).toMatchObject({
+    expect(ctx.harness.outcomes().find((e) => e.notificationId === gone.notificationId)).toMatchObject({
       status: "FAILED",
       reasonCode: "SLACK_HTTP_404",
       attempts: 1,
@@ -264,12 +262,10 @@ test("a webhook host that is down pauses consumption; everything is delivered af
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(ctx.harness.dlq.messages).toHaveLength(0);
     server = await startWebhookServer({}, port);
-    await eventually(() => ctx.harness.events.messages.length === 6, 15_000);
+    await eventually(() => ctx.harness.outcomes().length === 6, 15_000);
     expect(ctx.harness.runtime.breaker.state).toBe("closed");
     expect(new Set(server.requests.map((r) => r.path)).size).toBe(6);
-    expect(
-      ctx.harness.events.values<DeliveryEvent>().every((e) => e.status === "SENT" && e.attempts === 1),
-    ).toBe(true);
+    expect(ctx.harness.outcomes().every((e) => e.status === "SENT" && e.attempts === 1)).toBe(true);
     expect(ctx.harness.dlq.messages).toHaveLength(0);
   } finally {
     await ctx.close();

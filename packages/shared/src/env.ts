@@ -36,7 +36,31 @@ export const baseEnv = {
 export const kafkaEnv = {
   KAFKA_BROKERS: csv("127.0.0.1:9092").pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, "host:port")).min(1)),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /**
+   * Long-poll fetches (Kafka's own defaults): a fetch returns as soon as this many bytes are
+   * there, and waits up to KAFKA_FETCH_MAX_WAIT_MS when there are none, so an idle consumer
+   * costs (almost) nothing and a busy one batches by itself while its handler works.
+   */
+  KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(1_048_576).default(1),
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(500),
 };
+
+/** The Kafka connection an app's env describes (see kafkaEnv). */
+export function kafkaConnectionFrom(
+  env: {
+    KAFKA_BROKERS: string[];
+    KAFKA_CLIENT_ID?: string | undefined;
+    KAFKA_FETCH_MIN_BYTES: number;
+    KAFKA_FETCH_MAX_WAIT_MS: number;
+  },
+  name: string,
+) {
+  return {
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID ?? name,
+    fetch: { minBytes: env.KAFKA_FETCH_MIN_BYTES, maxWaitMs: env.KAFKA_FETCH_MAX_WAIT_MS },
+  };
+}
 
 export const databaseEnv = {
   DATABASE_URL: z

@@ -11,6 +11,8 @@ export function createRedis(url: string, options: { logger: Logger; name: string
   const redis = new Redis(url, {
     connectionName: options.name,
     maxRetriesPerRequest: 3,
+    // Commands issued in the same tick share one write (concurrent sends, settings lookups).
+    enableAutoPipelining: true,
     connectTimeout: 5_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
   });

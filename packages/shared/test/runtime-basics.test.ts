@@ -9,6 +9,8 @@ describe("loadEnv", () => {
   it("applies defaults that fit a local run", () => {
     expect(loadEnv({ ...kafkaEnv, PORT: port(8080) }, {})).toEqual({
       KAFKA_BROKERS: ["127.0.0.1:9092"],
+      KAFKA_FETCH_MIN_BYTES: 1,
+      KAFKA_FETCH_MAX_WAIT_MS: 500,
       PORT: 8080,
     });
   });

@@ -12,9 +12,7 @@ export interface SentRecord {
 
 /** The right to send one notification, held until `release`. */
 export interface SendClaim {
-  /** Records the notification as sent (still unreported); the claim is kept. */
-  markSent(record: SentRecord): Promise<void>;
-  /** Gives the claim up; with `sent`, records it as sent and reported in the same round trip. */
+  /** Gives the claim up; with `sent`, records the notification as sent in the same round trip. */
   release(sent?: SentRecord): Promise<void>;
 }
 
@@ -77,8 +75,8 @@ function parseRecord(raw: string): SentRecord {
 /**
  * Per-notification state in Redis. The SENT mark outlives any redelivery window (Kafka
  * retention of the command topics, DLQ replays), so a replayed command is never re-sent.
- * Each send costs three round trips: claim, mark sent, release (reported); a send that
- * takes longer than a third of the lock period renews the lock meanwhile.
+ * Each send costs two round trips: claim, and release with the SENT mark; a send that takes
+ * longer than a third of the lock period renews the lock meanwhile.
  */
 export function createDedupStore(
   redis: Redis,
@@ -109,7 +107,6 @@ export function createDedupStore(
       return {
         kind: "claimed",
         claim: {
-          markSent: (record) => markSent(notificationId, record),
           async release(sent) {
             clearInterval(keepAlive);
             const record = sent ? JSON.stringify(sent) : "";

@@ -66,10 +66,38 @@ function sentEvent(
   return { ...event, topic, headers: { ...event.headers, ...replay } };
 }
 
+/**
+ * Reports the notification PENDING, once, when its send is delayed (a retry is scheduled,
+ * or the provider is down): ingest opens no PENDING row (SENT or FAILED follows within
+ * milliseconds on the normal path), so this is how the read model shows a notification
+ * that is waiting, and why. Best effort: the outcome event that follows is what counts.
+ */
+function delayReporter<R>(deps: HandlerDeps<R>, command: ChannelCommand) {
+  let reported = false;
+  return async (reasonCode: string, errorMessage: string, attempts: number) => {
+    if (reported) return;
+    reported = true;
+    const event = deliveryEventRecord(
+      deliveryEventFor(command, {
+        status: "PENDING",
+        recipient: deps.strategy.recipientOf?.(command) ?? null,
+        at: new Date().toISOString(),
+        attempts,
+        reasonCode,
+        errorMessage: errorMessage.slice(0, 2_000),
+      }),
+    );
+    await deps.producer
+      .send([{ ...event, topic: deps.target.deliveryEventsTopic }])
+      .catch((error: unknown) => deps.logger.warn({ err: error }, "could not report a delayed send"));
+  };
+}
+
 /** Sends with retries; provider-down failures wait for the breaker and do not count. */
 async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand): Promise<Outcome> {
   const { strategy, metrics, retry, breaker } = deps;
   const channel = strategy.channel;
+  const reportDelay = delayReporter(deps, command);
   let rendered: R;
   try {
     rendered = await strategy.render(command);
@@ -80,6 +108,9 @@ async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand)
   }
   let attempts = 0;
   for (;;) {
+    if (breaker.state === "open") {
+      await reportDelay("PROVIDER_DOWN", `${channel} provider is down; waiting for it`, attempts);
+    }
     await breaker.whenClosed(deps.signal);
     const started = performance.now();
     try {
@@ -122,6 +153,7 @@ async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand)
         },
         "send failed; retrying",
       );
+      await reportDelay(verdict.code, message, attempts);
       await sleep(delay, undefined, { signal: deps.signal });
     }
   }
@@ -184,12 +216,16 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
   try {
     const outcome = await sendWithRetries(deps, command);
     if (outcome.ok) {
-      // Mark first: if the event publish fails, the redelivered command reports instead of re-sending.
-      await claim.markSent(outcome.record);
-      await producer.send(reported([sentEvent(command, outcome.record, recipient, eventsTopic, replay)]));
+      // Marked sent (not yet reported) and unlocked in one round trip, before the SENT event
+      // is published: if that publish fails or the process dies, the redelivered command
+      // finds the mark and reports instead of sending again. Flagging the mark "reported"
+      // afterwards is not waited for (it rides along with other commands, auto-pipelined):
+      // should it be lost, a redelivery merely publishes the SENT event once more.
       released = true;
-      await claim
-        .release({ ...outcome.record, reported: true })
+      await claim.release(outcome.record);
+      await producer.send(reported([sentEvent(command, outcome.record, recipient, eventsTopic, replay)]));
+      dedup
+        .markSent(command.notificationId, { ...outcome.record, reported: true })
         .catch((error: unknown) => deps.logger.warn({ err: error }, "could not flag SENT event as reported"));
       metrics.sends.inc({ channel, outcome: "sent" });
       metrics.attempts.observe({ channel, outcome: "sent" }, outcome.record.attempts);

@@ -1,3 +1,4 @@
+import { kafkaConnectionFrom } from "../env";
 import { startHealthServer } from "../http/health-server";
 import { createProducer } from "../kafka/index";
 import type { Logger } from "../logger";
@@ -13,6 +14,8 @@ export interface ChannelWorkerEnv {
   SHUTDOWN_TIMEOUT_MS: number;
   KAFKA_BROKERS: string[];
   KAFKA_CLIENT_ID?: string | undefined;
+  KAFKA_FETCH_MIN_BYTES: number;
+  KAFKA_FETCH_MAX_WAIT_MS: number;
   REDIS_URL: string;
   HEALTH_PORT: number;
   CONSUMER_GROUP: string;
@@ -51,7 +54,7 @@ export async function runChannelWorker<Rendered>(
   const health = await startHealthServer({ port: env.HEALTH_PORT, registry, checks, logger });
   shutdown.register("health server", () => health.close());
 
-  const connection = { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? name };
+  const connection = kafkaConnectionFrom(env, name);
   const redis = createRedis(env.REDIS_URL, { logger, name });
   shutdown.register("redis", async () => void (await redis.quit()));
   const producer = createProducer({ connection, logger, registry });

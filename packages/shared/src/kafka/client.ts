@@ -21,6 +21,8 @@ export {
 export interface KafkaConnection {
   brokers: string[];
   clientId: string;
+  /** How consumers of this process fetch (long-poll); the runner's defaults when absent. */
+  fetch?: { minBytes: number; maxWaitMs: number } | undefined;
 }
 
 /** Options every client shares: bounded retries so close() never hangs on a dead broker. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import { DOMAINS } from "../../contracts/fluxpay-events";
-import type { ChannelCommand } from "../../contracts/messages";
+import type { ChannelCommand, DeliveryEvent } from "../../contracts/messages";
 import { commandRecord } from "../../contracts/records";
 import { createProducer, type KafkaAdmin, type KafkaConnection, type KafkaProducer } from "../../kafka/index";
 import type { Logger } from "../../logger";
@@ -20,6 +20,10 @@ export interface DeliveryHarness {
   /** Where originals of oversized dead letters go (not collected by default). */
   originalsTopic: string;
   events: TopicCollector;
+  /** Delivery events that end a notification (SENT, FAILED, SKIPPED), parsed. */
+  outcomes(): DeliveryEvent[];
+  /** PENDING events: a send reported as delayed (a retry scheduled, the provider down). */
+  delays(): DeliveryEvent[];
   dlq: TopicCollector;
   /** Produces commands as the ingest worker does (commandRecord), to this harness's topic. */
   produce(commands: ChannelCommand[]): Promise<void>;
@@ -87,6 +91,8 @@ export async function startDeliveryHarness<R>(options: {
     replayOutcomesTopic: outcomesTopic,
     originalsTopic,
     events,
+    outcomes: () => events.values<DeliveryEvent>().filter((event) => event.status !== "PENDING"),
+    delays: () => events.values<DeliveryEvent>().filter((event) => event.status === "PENDING"),
     dlq,
     produce: (commands) => producer.send(commands.map((c) => ({ ...commandRecord(c), topic: commandTopic }))),
     async close() {
