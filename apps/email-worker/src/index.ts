@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   await runChannelWorker(NAME, env, ({ shutdown, redis, logger }) => {
     const database = createDbClient(env.DATABASE_URL, { max: env.DATABASE_POOL_MAX, applicationName: NAME });
     shutdown.register("postgres", () => database.close());
-    const settingsDeps = { db: database.db, redis, logger, ttlSeconds: env.SETTINGS_CACHE_TTL_SECONDS };
+    const settingsDeps = { sql: database.sql, redis, logger, ttlSeconds: env.SETTINGS_CACHE_TTL_SECONDS };
     const transport = createSmtpTransport({
       url: env.SMTP_URL,
       host: env.SMTP_HOST,

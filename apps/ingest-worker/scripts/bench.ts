@@ -74,7 +74,7 @@ const metrics = createIngestMetrics(registry);
 const started = Date.now();
 const worker = await startIngest(
   {
-    db: database.db,
+    sql: database.sql,
     redis,
     producer,
     deadLetters: createDeadLetterWriter({ producer, logger }),

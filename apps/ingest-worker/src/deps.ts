@@ -1,4 +1,4 @@
-import type { Database } from "@fluxnotify/db";
+import type { Sql } from "@fluxnotify/db";
 import type { DeadLetterWriter, KafkaProducer } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
@@ -8,7 +8,8 @@ import type { TenantWebhookLookup } from "./settings";
 
 /** Everything the ingest handlers need, passed explicitly (no container). */
 export interface IngestDeps {
-  db: Database;
+  /** postgres.js (not drizzle): the ingest path's statements are prepared once (queries/ingest.ts). */
+  sql: Sql;
   redis: Redis;
   producer: KafkaProducer;
   /** Every dead letter goes through it (it writes oversized ones in digest form). */

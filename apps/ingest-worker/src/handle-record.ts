@@ -1,4 +1,3 @@
-import type { Database } from "@fluxnotify/db";
 import { parkEvents } from "@fluxnotify/db/queries/ingest";
 import type { Domain } from "@fluxnotify/shared/contracts";
 import type { OutgoingMessage, PoisonFailure } from "@fluxnotify/shared/kafka";
@@ -61,8 +60,8 @@ export async function handleRecords(
 
 /** Claims, routes and parks the valid events of a batch in one transaction. */
 async function routeValid(deps: IngestDeps, valid: ValidEvent[]): Promise<void> {
-  const results = await deps.db.transaction(async (tx) => {
-    const processed = await processEvents(deps, tx as unknown as Database, valid);
+  const results = await deps.sql.begin(async (tx) => {
+    const processed = await processEvents(deps, tx, valid);
     await parkEvents(
       tx,
       valid.flatMap((input, index) => {
@@ -93,7 +92,7 @@ async function routeValid(deps: IngestDeps, valid: ValidEvent[]): Promise<void> 
   // the sweeper releases what this misses. A failure here must not re-run (or blame) the
   // batch whose mapping merely woke them.
   try {
-    for (const { tenantId, waitingFor } of await alreadyKnown(deps.db, parked))
+    for (const { tenantId, waitingFor } of await alreadyKnown(deps.sql, parked))
       releaseLater(tenantId, [waitingFor]);
     for (const [tenantId, keys] of release) await releaseWaiting(deps, tenantId, [...keys]);
   } catch (error) {

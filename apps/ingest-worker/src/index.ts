@@ -49,7 +49,7 @@ async function main() {
 
   worker = await startIngest(
     {
-      db: database.db,
+      sql: database.sql,
       redis,
       producer,
       deadLetters: createDeadLetterWriter({ producer, logger }),

@@ -1,4 +1,3 @@
-import type { Database } from "@fluxnotify/db";
 import {
   countParked,
   deleteParked,
@@ -11,6 +10,7 @@ import {
   type NewParkedEvent,
   type ParkedEvent,
   pairKey,
+  type SqlExecutor,
   updateParkedWaitingFor,
 } from "@fluxnotify/db/queries/ingest";
 import { type Domain, domainOfEventType, toStorableText } from "@fluxnotify/shared/contracts";
@@ -65,7 +65,7 @@ export function parkedRow(deps: IngestDeps, input: ValidEvent, waitingFor: strin
  * release them before the sweeper. Two queries for the whole batch.
  */
 export async function alreadyKnown(
-  db: Database,
+  db: SqlExecutor,
   parked: Array<{ tenantId: string; waitingFor: string }>,
 ): Promise<Array<{ tenantId: string; waitingFor: string }>> {
   const split = (prefix: string) =>
@@ -89,10 +89,17 @@ export async function alreadyKnown(
  * acknowledged, so a crash leaves the events parked (and they are re-processed
  * idempotently), never lost.
  */
-async function reprocessLocked(deps: IngestDeps, tx: Database, rows: ParkedEvent[], expireAt?: Date) {
+type Releasable = Array<{ tenantId: string; keys: string[] }>;
+
+async function reprocessLocked(
+  deps: IngestDeps,
+  tx: SqlExecutor,
+  rows: ParkedEvent[],
+  expireAt?: Date,
+): Promise<Releasable> {
   const finished: string[] = [];
   const deadLetters: OutgoingMessage[] = [];
-  const releasable: Array<{ tenantId: string; keys: string[] }> = [];
+  const releasable: Releasable = [];
   const decodable: Array<{ row: ParkedEvent; input: ValidEvent }> = [];
   const moved: Array<{ eventId: string; waitingFor: string }> = [];
   for (const row of rows) {
@@ -136,11 +143,11 @@ async function reprocessLocked(deps: IngestDeps, tx: Database, rows: ParkedEvent
 
 /** Releases events parked on any of `keys` (e.g. "order:o-1"), as soon as a mapping lands. */
 export async function releaseWaiting(deps: IngestDeps, tenantId: string, keys: string[]): Promise<void> {
-  if (!(await hasParkedWaitingFor(deps.db, tenantId, keys))) return;
-  const next = await deps.db.transaction(async (tx) => {
+  if (!(await hasParkedWaitingFor(deps.sql, tenantId, keys))) return;
+  const next = (await deps.sql.begin(async (tx) => {
     const rows = await lockParkedWaitingFor(tx, tenantId, keys);
-    return rows.length === 0 ? [] : reprocessLocked(deps, tx as unknown as Database, rows);
-  });
+    return rows.length === 0 ? [] : reprocessLocked(deps, tx, rows);
+  })) as Releasable;
   // A released payment can in turn release refunds waiting for it.
   for (const { tenantId: tenant, keys: more } of next) await releaseWaiting(deps, tenant, more);
 }
@@ -154,9 +161,9 @@ export async function sweepParked(deps: IngestDeps): Promise<void> {
   const { source, replay } = deps.config.topology;
   const topics = [...Object.values(source), ...Object.values(replay)];
   try {
-    await deps.db.transaction(async (tx) => {
+    await deps.sql.begin(async (tx) => {
       const rows = await lockMovableParked(tx, { now, limit: SWEEP_BATCH, topics });
-      if (rows.length > 0) await reprocessLocked(deps, tx as unknown as Database, rows, now);
+      if (rows.length > 0) await reprocessLocked(deps, tx, rows, now);
     });
   } catch (error) {
     if (classifyFailure(error).kind !== "permanent") throw error;
@@ -164,18 +171,18 @@ export async function sweepParked(deps: IngestDeps): Promise<void> {
     // park time, so the same rows come first every time): find it one row at a time.
     await sweepOneByOne(deps, now, topics);
   }
-  deps.metrics.parked.set(await countParked(deps.db));
+  deps.metrics.parked.set(await countParked(deps.sql));
 }
 
 async function sweepOneByOne(deps: IngestDeps, now: Date, topics: string[]): Promise<void> {
-  const candidates = await lockMovableParked(deps.db, { now, limit: SWEEP_BATCH, topics });
+  const candidates = await lockMovableParked(deps.sql, { now, limit: SWEEP_BATCH, topics });
   for (const { eventId } of candidates) {
-    await deps.db.transaction(async (tx) => {
+    await deps.sql.begin(async (tx) => {
       const row = await lockParkedEvent(tx, eventId);
       if (!row) return; // released meanwhile
       try {
         // A savepoint: the row's failure rolls back its own work, not the dead-lettering below.
-        await tx.transaction((inner) => reprocessLocked(deps, inner as unknown as Database, [row], now));
+        await tx.savepoint((inner) => reprocessLocked(deps, inner, [row], now));
       } catch (error) {
         const verdict = classifyFailure(error);
         if (verdict.kind !== "permanent") throw error;

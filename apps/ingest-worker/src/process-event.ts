@@ -1,5 +1,10 @@
-import type { Database } from "@fluxnotify/db";
-import { claimEvents, pairKey, releaseClaims, setEventOutcomes } from "@fluxnotify/db/queries/ingest";
+import {
+  claimEvents,
+  pairKey,
+  releaseClaims,
+  type SqlExecutor,
+  setEventOutcomes,
+} from "@fluxnotify/db/queries/ingest";
 import { loadUserSettingsMany } from "@fluxnotify/db/settings-lookup";
 import {
   type CloudEvent,
@@ -49,7 +54,7 @@ function traceIdOf(record: SourceRecord, eventId: string): string {
  */
 export async function processEvents(
   deps: IngestDeps,
-  tx: Database,
+  tx: SqlExecutor,
   inputs: ValidEvent[],
 ): Promise<ProcessResult[]> {
   const claimed = await claimEvents(
@@ -81,7 +86,7 @@ export async function processEvents(
     return recipient && "userId" in recipient ? [[event.tenantid, recipient.userId] as [string, string]] : [];
   });
   const settings = await loadUserSettingsMany(
-    { ...deps, db: tx, ttlSeconds: deps.config.settingsCacheTtlSeconds },
+    { ...deps, sql: tx, ttlSeconds: deps.config.settingsCacheTtlSeconds },
     users,
   );
 

@@ -1,10 +1,10 @@
-import type { Database } from "@fluxnotify/db";
 import {
   findOrderUsers,
   findPaymentOrders,
   pairKey,
   rememberOrderUsers,
   rememberPaymentOrders,
+  type SqlExecutor,
 } from "@fluxnotify/db/queries/ingest";
 import type { EventData, EventType } from "@fluxnotify/shared/contracts";
 
@@ -23,7 +23,7 @@ export interface MappingInput {
  * a batch of events, in two statements. Returns, per event, the parking keys of mappings it
  * taught first (so events waiting on them are released); the first event of a key wins.
  */
-export async function learnMappings(db: Database, events: MappingInput[]): Promise<string[][]> {
+export async function learnMappings(db: SqlExecutor, events: MappingInput[]): Promise<string[][]> {
   const orders = new Map<
     string,
     { index: number; row: { tenantId: string; orderId: string; userId: string } }
@@ -69,7 +69,7 @@ export async function learnMappings(db: Database, events: MappingInput[]): Promi
  * one, wins.
  */
 export async function resolveRecipients(
-  db: Database,
+  db: SqlExecutor,
   events: Array<{ tenantId: string; data: EventData }>,
 ): Promise<Resolution[]> {
   const fieldsOf = (data: EventData) => data as AnyData;

@@ -1,8 +1,7 @@
-import type { Database } from "@fluxnotify/db";
-import { findTenant } from "@fluxnotify/db/queries/ingest";
+import { findTenant, type SqlExecutor } from "@fluxnotify/db/queries/ingest";
 import { tenantEnvKey } from "@fluxnotify/shared/env";
 
-export type TenantWebhookLookup = (db: Database, tenantId: string) => Promise<string | undefined>;
+export type TenantWebhookLookup = (db: SqlExecutor, tenantId: string) => Promise<string | undefined>;
 
 /**
  * The tenant's operations webhook: the tenants table first, then SLACK_WEBHOOK_URL_{TENANT}.

@@ -122,7 +122,7 @@ export async function startHarness(
   ) as Record<Domain, TopicCollector>;
   const worker = await startIngest(
     {
-      db: database.db,
+      sql: database.sql,
       redis,
       producer,
       deadLetters: createDeadLetterWriter({

@@ -19,19 +19,21 @@ export interface StageCost {
 export function stageCosts(p: PipelineResult): StageCost[] {
   const l = p.ledger;
   const channelWork = (c: keyof typeof l.byChannel) => l.byChannel[c].sent + l.byChannel[c].deadLettered;
-  // Every notification opens with PENDING or SKIPPED and, unless skipped, closes with SENT/FAILED.
-  const deliveryEvents = l.expected + l.sent + l.deadLettered;
+  // Per notification, not per delivery event: how many events a notification costs is one
+  // of the things being optimised.
   const units: Array<[string, string, number]> = [
     ["ingest-worker", "event", p.events],
     ["email-worker", "email", channelWork("EMAIL")],
     ["slack-worker", "Slack post", channelWork("SLACK")],
     ["inapp-worker", "in-app message", channelWork("IN_APP")],
-    ["query-api", "delivery event projected", deliveryEvents],
+    ["query-api", "notification projected", l.expected],
     ["kafka broker", "notification", l.expected],
     ["postgres (all databases)", "notification", l.expected],
+    ["whole machine", "notification", l.expected],
   ];
+  const coresOf = (stage: string) => (stage === "whole machine" ? p.cpu.machine : p.cpu.perProcess[stage]);
   return units.flatMap(([stage, unit, count]) => {
-    const cores = p.cpu.perProcess[stage];
+    const cores = coresOf(stage);
     if (cores === undefined || count === 0) return [];
     const cpuMsPerUnit = (cores * p.endToEndSeconds * 1000) / count;
     return [

@@ -1,8 +1,7 @@
 import { defaultSettings, type NotificationSettings, settingsCacheKey } from "@fluxnotify/shared/contracts";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
-import type { Database } from "./client";
-import { findUserSettingsMany, pairKey, type UserSettingsRow } from "./queries/ingest";
+import { findUserSettingsMany, pairKey, type SqlExecutor, type UserSettingsRow } from "./queries/ingest";
 
 export function settingsFromRow(row: UserSettingsRow | undefined): NotificationSettings {
   if (!row) return defaultSettings();
@@ -17,7 +16,8 @@ export function settingsFromRow(row: UserSettingsRow | undefined): NotificationS
 }
 
 export interface SettingsLookupDeps {
-  db: Database;
+  /** The client (or the caller's transaction) settings rows are read with. */
+  sql: SqlExecutor;
   redis: Redis;
   logger: Logger;
   ttlSeconds: number;
@@ -60,7 +60,7 @@ export async function loadUserSettingsMany(
     else misses.push(pair);
   });
   if (misses.length === 0) return result;
-  const rows = await findUserSettingsMany(deps.db, misses);
+  const rows = await findUserSettingsMany(deps.sql, misses);
   const fill = deps.redis.pipeline();
   for (const [tenant, user] of misses) {
     const settings = settingsFromRow(rows.get(pairKey(tenant, user)));
