@@ -31,7 +31,14 @@ export function stageCosts(p: PipelineResult): StageCost[] {
     ["postgres (all databases)", "notification", l.expected],
     ["whole machine", "notification", l.expected],
   ];
-  const coresOf = (stage: string) => (stage === "whole machine" ? p.cpu.machine : p.cpu.perProcess[stage]);
+  // A scaled app's processes (email-worker, email-worker-2, …) count together.
+  const coresOf = (stage: string) => {
+    if (stage === "whole machine") return p.cpu.machine;
+    const instances = Object.entries(p.cpu.perProcess).filter(
+      ([name]) => name === stage || new RegExp(`^${stage}-\\d+$`).test(name),
+    );
+    return instances.length === 0 ? undefined : instances.reduce((sum, [, cores]) => sum + cores, 0);
+  };
   return units.flatMap(([stage, unit, count]) => {
     const cores = coresOf(stage);
     if (cores === undefined || count === 0) return [];

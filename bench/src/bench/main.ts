@@ -2,11 +2,12 @@
 // Usage: bin/bench [--events 100000] [--profile] [--no-raw]
 //        bin/bench --rate 500 --duration 60 [--profile]
 //        bin/bench --idle 60                 (no traffic: what the platform costs doing nothing)
+//        bin/bench --scale email-worker=2,ingest-worker=2   (processes per app, same consumer groups)
 // Writes bench/results/throughput.json or rate-<rate>.json (CPU profiles: bench/results/profiles).
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { APP_NAMES, REPO_ROOT } from "@fluxnotify/platform";
+import { APP_NAMES, type AppName, REPO_ROOT } from "@fluxnotify/platform";
 import { numberArg, parseArgs } from "../harness/args";
 import { stopHarnessOnExit } from "../harness/lifecycle";
 import { machineInfo } from "../harness/machine";
@@ -26,6 +27,7 @@ const args = parseArgs(process.argv.slice(2), {
   profile: "boolean",
   "no-raw": "boolean",
   idle: "string",
+  scale: "string",
 });
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const rate = args.rate === undefined ? undefined : numberArg(args.rate, 500, "rate");
@@ -37,6 +39,8 @@ const events =
 const command = `bin/bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
 const PROFILED = APP_NAMES;
 const profileDir = join(REPO_ROOT, "bench/results/profiles", mode);
+
+const scale = parseScale(typeof args.scale === "string" ? args.scale : undefined);
 
 let harness: Harness | undefined;
 stopHarnessOnExit(() => harness, log);
@@ -71,6 +75,7 @@ if (args.profile) {
 harness = await startHarness({
   resources: BENCH_RESOURCES,
   inAppTenantPattern: "t[0-9]-b*",
+  scale,
   log,
   // V8's sampling profiler, written when the app exits gracefully (SIGTERM at the end).
   ...(args.profile
@@ -135,4 +140,21 @@ try {
   process.exitCode = pipeline.complete && pipeline.ledger.lost === 0 ? 0 : 1;
 } finally {
   await harness.stop();
+}
+
+/** `email-worker=2,ingest-worker=2` → processes per app. */
+function parseScale(text: string | undefined): Partial<Record<AppName, number>> {
+  if (!text) return {};
+  const scale: Partial<Record<AppName, number>> = {};
+  for (const part of text.split(",")) {
+    const [name, count] = part.split("=").map((piece) => piece.trim());
+    if (!APP_NAMES.includes(name as AppName) || !/^[1-6]$/.test(count ?? "")) {
+      console.error(
+        `--scale: "${part}" is not app=N (apps: ${APP_NAMES.join(", ")}; N 1-6, at most the partitions)`,
+      );
+      process.exit(2);
+    }
+    scale[name as AppName] = Number(count);
+  }
+  return scale;
 }

@@ -31,7 +31,7 @@ export interface PipelineResult {
   complete: boolean;
   quiescence: string;
   latency: DeliveryTimes;
-  peakRssMiB: Partial<Record<AppName, number>>;
+  peakRssMiB: Record<string, number>;
   /** Cores each process used from the first produce to quiescence; `machine` = all processes. */
   cpu: { perProcess: Record<string, number>; machine: number };
   samples: Sample[];
@@ -73,9 +73,9 @@ export async function runPipeline(
         sourceBacklog(admin, producedByDomain).catch(() => -1),
       ]);
       const rssMiB: Sample["rssMiB"] = {};
-      for (const app of appSpecs) {
-        const memory = memoryOf(platform.pid(app.name));
-        if (memory) rssMiB[app.name] = memory.rssMiB;
+      for (const [name, pid] of Object.entries(harness.pids())) {
+        const memory = memoryOf(pid);
+        if (memory) rssMiB[name] = memory.rssMiB;
       }
       samples.push({
         t: (Date.now() - t0) / 1000,
@@ -90,7 +90,7 @@ export async function runPipeline(
   })();
 
   const processes = (): Record<string, number | undefined> => ({
-    ...Object.fromEntries(appSpecs.map((app) => [app.name, platform.pid(app.name)])),
+    ...harness.pids(),
     "kafka broker": harness.broker.pid(),
     "bench process (load, sinks, sampling)": process.pid,
   });
@@ -123,7 +123,7 @@ export async function runPipeline(
   const cpu = coresUsed(cpuBefore, cpuSnapshot(processes()));
   sampling = false;
   await sampler;
-  const peakRssMiB = peakRss(platform, appSpecs);
+  const peakRssMiB = peakRss(harness.pids());
   const outOfOrder = new Set(events.filter((e) => e.outOfOrder).map((e) => e.id));
   const latency = await deliveryTimes(harness.db.sql, tenantIds, stream.producedAt, outOfOrder);
   const ledger = await checkHarnessLedger(harness, { population, events, expected });

@@ -15,11 +15,12 @@ export function memoryOf(pid: number | undefined): { peakMiB: number; rssMiB: nu
   }
 }
 
-export function peakRss(platform: RunningPlatform, apps: AppSpec[]): Partial<Record<AppName, number>> {
-  const result: Partial<Record<AppName, number>> = {};
-  for (const app of apps) {
-    const memory = memoryOf(platform.pid(app.name));
-    if (memory) result[app.name] = memory.peakMiB;
+/** Peak RSS (VmHWM) per process, in MiB. */
+export function peakRss(pids: Record<string, number | undefined>): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    const memory = memoryOf(pid);
+    if (memory) result[name] = memory.peakMiB;
   }
   return result;
 }
@@ -76,5 +77,5 @@ export interface Sample {
   sourceBacklog: number;
   /** Per consumer group, as the apps report it. */
   lag: Record<string, number>;
-  rssMiB: Partial<Record<AppName, number>>;
+  rssMiB: Record<string, number>;
 }

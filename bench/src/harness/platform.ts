@@ -61,10 +61,21 @@ export const FAULTS_RESOURCES: HarnessResources = {
   webhookPort: 39010,
 };
 
+/** A second (third, …) process of an app, in the same consumer groups as the first. */
+export interface ExtraInstance {
+  name: string;
+  app: AppName;
+  port: number;
+}
+
 export interface Harness {
   resources: HarnessResources;
   config: PlatformConfig;
   apps: AppSpec[];
+  /** Processes beyond one per app (bin/bench --scale), started and stopped with the rest. */
+  extras: ExtraInstance[];
+  /** Every process of the platform with its pid, the extra instances included. */
+  pids(): Record<string, number | undefined>;
   connection: KafkaConnection;
   broker: BrokerHandle;
   platform: RunningPlatform;
@@ -91,6 +102,8 @@ export interface HarnessOptions {
   inAppTenantPattern: string;
   /** Per-app variables (e.g. NODE_OPTIONS for profiling). */
   appEnv?: PlatformConfig["env"];
+  /** Processes per app (default 1): more join the same consumer groups, as a scaled deployment. */
+  scale?: Partial<Record<AppName, number>>;
   log?: (line: string) => void;
 }
 
@@ -154,6 +167,26 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     });
     running = platform;
     stack.push(() => platform.stop());
+    const extras = extraInstances(apps, options.scale ?? {}, r.appPortBase + 20);
+    const extraPlatform = await startPlatform<string>(
+      extras.map((extra) => {
+        const spec = apps.find((app) => app.name === extra.app) as AppSpec;
+        // PORT for the APIs, HEALTH_PORT for the workers: each takes the one it knows.
+        const env = { ...spec.env, PORT: String(extra.port), HEALTH_PORT: String(extra.port) };
+        return {
+          name: extra.name,
+          command: spec.command,
+          env,
+          readyUrl: `http://127.0.0.1:${extra.port}/readyz`,
+        };
+      }),
+      { logDir },
+    );
+    stack.push(() => extraPlatform.stop());
+    if (extras.length > 0) {
+      log(`extra processes: ${extras.map((extra) => extra.name).join(", ")}`);
+      await extraPlatform.waitReady(undefined, 120_000);
+    }
     // Runs first (the stack unwinds in reverse): no crash restarts while everything stops.
     stack.push(async () => {
       stopping = true;
@@ -164,6 +197,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       resources: r,
       config,
       apps,
+      extras,
+      pids: () => ({
+        ...Object.fromEntries(apps.map((app) => [app.name, platform.pid(app.name)])),
+        ...Object.fromEntries(extras.map((extra) => [extra.name, extraPlatform.pid(extra.name)])),
+      }),
       connection,
       broker,
       platform,
@@ -179,6 +217,21 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     await stop();
     throw error;
   }
+}
+
+/** `email-worker-2`, … on ports from `base`, for every app scaled beyond one process. */
+function extraInstances(
+  apps: AppSpec[],
+  scale: Partial<Record<AppName, number>>,
+  base: number,
+): ExtraInstance[] {
+  const extras: ExtraInstance[] = [];
+  for (const app of apps) {
+    for (let instance = 2; instance <= (scale[app.name] ?? 1); instance++) {
+      extras.push({ name: `${app.name}-${instance}`, app: app.name, port: base + extras.length });
+    }
+  }
+  return extras;
 }
 
 /**
