@@ -46,6 +46,11 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     // the stream keeps fetching while the handler works, and a batch is what piled up.
     maxWaitTime: options.maxWaitTimeMs ?? options.connection.fetch?.maxWaitMs ?? 500,
     minBytes: options.minBytes ?? options.connection.fetch?.minBytes ?? 1,
+    // What one fetch may bring, bounded (the client's default is 50 MB per partition): a
+    // consumer far behind otherwise buffers tens of MB of records at once, and its RSS with
+    // them. A record larger than these still comes through (the broker returns at least one).
+    maxBytes: 1024 * 1024,
+    maxBytesPerPartition: 256 * 1024,
     autocommit: false,
     highWaterMark: Math.max(64, concurrency * 4),
     // Keys and header values stay bytes here; toConsumed decodes them strictly.
