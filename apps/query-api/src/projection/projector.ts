@@ -92,8 +92,31 @@ function toRow(event: DeliveryEvent, timeZone: string): ProjectionRow {
 export function createProjector(deps: ProjectorDeps) {
   const { db, logger, metrics } = deps;
 
+  // Tenants' zones change rarely and every batch needs them: kept for a minute, so a batch
+  // of known tenants costs no query (a changed zone applies to batches after that minute).
+  const zoneCache = new Map<string, { zone: string | undefined; until: number }>();
+  async function configuredZones(tenantIds: string[]): Promise<Map<string, string | undefined>> {
+    const now = Date.now();
+    const result = new Map<string, string | undefined>();
+    const missing: string[] = [];
+    for (const tenantId of tenantIds) {
+      const cached = zoneCache.get(tenantId);
+      if (cached && cached.until > now) result.set(tenantId, cached.zone);
+      else missing.push(tenantId);
+    }
+    if (missing.length > 0) {
+      const found = await tenantTimeZones(db, missing);
+      for (const tenantId of missing) {
+        const zone = found.get(tenantId);
+        zoneCache.set(tenantId, { zone, until: now + 60_000 });
+        result.set(tenantId, zone);
+      }
+    }
+    return result;
+  }
+
   async function zonesFor(events: DeliveryEvent[]): Promise<Map<string, string>> {
-    const configured = await tenantTimeZones(db, [...new Set(events.map((e) => e.tenantId))]);
+    const configured = await configuredZones([...new Set(events.map((e) => e.tenantId))]);
     const zones = new Map<string, string>();
     for (const event of events) {
       const zone = configured.get(event.tenantId);
