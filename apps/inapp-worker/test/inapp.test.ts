@@ -8,9 +8,14 @@ import {
 } from "@fluxnotify/shared/contracts";
 import { ELLIPSIS } from "@fluxnotify/shared/delivery";
 import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery/testing";
-import { createProducer } from "@fluxnotify/shared/kafka";
 import { createRedis } from "@fluxnotify/shared/redis";
-import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "@fluxnotify/shared/testing";
+import {
+  compressingProducer,
+  eventually,
+  expect,
+  type KafkaFixtures,
+  kafkaTest as test,
+} from "@fluxnotify/shared/testing";
 import { inject } from "vitest";
 import { INAPP_BODY_MAX, INAPP_TITLE_MAX, type InAppMessage, inAppStrategy } from "../src/strategy";
 
@@ -137,13 +142,7 @@ test("dead-letters a command for another user's channel at once, and an unparsea
     ]);
     // Accepted by the broker compressed, too large to dead-letter as it is.
     const huge = `{"v":1,"domain":"payment","pad":"${"x".repeat(1_500_000)}"}`;
-    const compressing = createProducer({
-      connection: kafka.connection,
-      logger,
-      registry,
-      compression: "gzip",
-      maxRecordBytes: 4 * 1024 * 1024,
-    });
+    const compressing = compressingProducer({ kafka, logger, registry });
     await compressing.send([{ topic: ctx.harness.commandTopic, key: "tenant-a:huge", value: huge }]);
     await compressing.close();
     await eventually(() => ctx.harness.dlq.messages.length === 3 && ctx.harness.events.messages.length === 1);

@@ -1,4 +1,4 @@
-import { withDeadLetterHeaders } from "@fluxnotify/shared/contracts";
+import { deadLetterOf } from "@fluxnotify/shared/contracts";
 import type { ConsumedMessage, OutgoingMessage } from "@fluxnotify/shared/kafka";
 
 /** The coordinates and bytes of a FluxPay record, as consumed or as parked. */
@@ -22,19 +22,11 @@ export function deadLetterRecord(
   record: SourceRecord,
   failure: DeadLetterFailure,
 ): OutgoingMessage {
-  return {
-    topic: dlqTopic,
-    key: record.keyBytes ?? record.key,
-    value: record.value ?? Buffer.alloc(0),
-    headers: withDeadLetterHeaders(record.headers, {
-      errorMessage: failure.reason,
-      errorCode: failure.code,
-      retryCount: 0,
-      originalTopic: record.topic,
-      originalPartition: record.partition,
-      originalOffset: record.offset.toString(),
-      eventId: failure.eventId,
-      tenantId: failure.tenantId,
-    }),
-  };
+  return deadLetterOf(dlqTopic, record, {
+    errorMessage: failure.reason,
+    errorCode: failure.code,
+    retryCount: 0,
+    eventId: failure.eventId,
+    tenantId: failure.tenantId,
+  });
 }

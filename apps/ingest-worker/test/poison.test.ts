@@ -2,8 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { dbTest as test } from "@fluxnotify/db/testing";
 import { DLQ_HEADERS } from "@fluxnotify/shared/contracts";
-import { createProducer } from "@fluxnotify/shared/kafka";
-import { collectTopic, eventually, expect } from "@fluxnotify/shared/testing";
+import { collectTopic, compressingProducer, eventually, expect } from "@fluxnotify/shared/testing";
 import { fluxpayEvent, startHarness } from "./harness";
 
 /**
@@ -28,13 +27,7 @@ test("poison records of every class are dead-lettered once each and never stop t
     registry,
   });
   // FluxPay's producer compresses: a 2 MiB value the broker accepts, too large to dead-letter as it is.
-  const compressing = createProducer({
-    connection: kafka.connection,
-    logger,
-    registry,
-    compression: "gzip",
-    maxRecordBytes: 8 * 1024 * 1024,
-  });
+  const compressing = compressingProducer({ kafka, logger, registry });
   try {
     const key = `${h.tenantId}:o-1`;
     const order = (fields: Record<string, unknown>) =>

@@ -1,9 +1,9 @@
 import {
   DOMAINS,
   type Domain,
+  deadLetterOf,
   domainOfEventType,
   unstorableText,
-  withDeadLetterHeaders,
 } from "@fluxnotify/shared/contracts";
 import type { ConsumedMessage, DeadLetterWriter, PoisonFailure } from "@fluxnotify/shared/kafka";
 
@@ -43,20 +43,12 @@ export function createProjectionDeadLetter(writer: DeadLetterWriter, dlqTopicPre
   return async (message: ConsumedMessage, failure: PoisonFailure): Promise<void> => {
     const { domain, ...identity } = identityOf(message.value);
     await writer.send([
-      {
-        topic: `${dlqTopicPrefix}${domain}`,
-        key: message.keyBytes ?? message.key,
-        value: message.value ?? Buffer.alloc(0),
-        headers: withDeadLetterHeaders(message.headers, {
-          errorMessage: failure.reason,
-          errorCode: failure.code,
-          retryCount: 0,
-          originalTopic: message.topic,
-          originalPartition: message.partition,
-          originalOffset: message.offset.toString(),
-          ...Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== undefined)),
-        }),
-      },
+      deadLetterOf(`${dlqTopicPrefix}${domain}`, message, {
+        errorMessage: failure.reason,
+        errorCode: failure.code,
+        retryCount: 0,
+        ...Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== undefined)),
+      }),
     ]);
   };
 }

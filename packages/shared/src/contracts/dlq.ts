@@ -60,6 +60,40 @@ export function deadLetterHeaders(info: DeadLetterInfo): Record<string, string> 
   return headers;
 }
 
+/** Where a record was read and what it was: what a dead letter of it keeps. */
+export interface DeadLetterSource {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string | undefined;
+  keyBytes?: Buffer | undefined;
+  value: Buffer | undefined;
+  headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The dead letter of `source` for `dlqTopic`: its original key (the exact bytes), value and
+ * headers, with the CONTRACT §3 headers (its coordinates and `info`) on top. Every consumer
+ * builds its dead letters here, so they all look the same.
+ */
+export function deadLetterOf(
+  dlqTopic: string,
+  source: DeadLetterSource,
+  info: Omit<DeadLetterInfo, "originalTopic" | "originalPartition" | "originalOffset">,
+) {
+  return {
+    topic: dlqTopic,
+    key: source.keyBytes ?? source.key,
+    value: source.value ?? Buffer.alloc(0),
+    headers: withDeadLetterHeaders(source.headers, {
+      ...info,
+      originalTopic: source.topic,
+      originalPartition: source.partition,
+      originalOffset: source.offset.toString(),
+    }),
+  };
+}
+
 /**
  * A dead letter's headers: the original record's, with the CONTRACT §3 headers on top.
  * Kafka header names are case-sensitive, so an original `x-event-id` would sit beside our

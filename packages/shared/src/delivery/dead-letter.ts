@@ -1,4 +1,4 @@
-import { replayHeadersOf, withDeadLetterHeaders, withReplayOutcomes } from "../contracts/dlq";
+import { deadLetterOf, replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
 import { DOMAINS, type Domain, domainOfEventType } from "../contracts/fluxpay-events";
 import type { ChannelCommand } from "../contracts/messages";
 import { deliveryEventFor, deliveryEventRecord } from "../contracts/records";
@@ -60,24 +60,16 @@ export function deadLetterRecords(
 ): DeadLetterRecords {
   const failedAt = new Date();
   const domain = command?.domain ?? domainOf(message, target.fallbackDomain);
-  const deadLetter: OutgoingMessage = {
-    topic: `${target.dlqTopicPrefix}${domain}`,
-    key: message.keyBytes ?? message.key,
-    value: message.value ?? Buffer.alloc(0),
-    headers: withDeadLetterHeaders(message.headers, {
-      errorMessage: failure.message,
-      errorCode: failure.code,
-      retryCount: failure.retryCount,
-      originalTopic: message.topic,
-      originalPartition: message.partition,
-      originalOffset: message.offset.toString(),
-      channel,
-      eventId: command?.eventId ?? message.headers["x-event-id"],
-      notificationId: command?.notificationId ?? message.headers["x-notification-id"],
-      tenantId: command?.tenantId,
-      failedAt,
-    }),
-  };
+  const deadLetter: OutgoingMessage = deadLetterOf(`${target.dlqTopicPrefix}${domain}`, message, {
+    errorMessage: failure.message,
+    errorCode: failure.code,
+    retryCount: failure.retryCount,
+    channel,
+    eventId: command?.eventId ?? message.headers["x-event-id"],
+    notificationId: command?.notificationId ?? message.headers["x-notification-id"],
+    tenantId: command?.tenantId,
+    failedAt,
+  });
   if (!command) return { deadLetter, alongside: [] };
   const event = deliveryEventRecord(
     deliveryEventFor(command, {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createAdmin, type KafkaAdmin, type KafkaConnection } from "../kafka/index";
+import { createAdmin, createProducer, type KafkaAdmin, type KafkaConnection } from "../kafka/index";
 import { createLogger, type Logger } from "../logger";
 import { createMetricsRegistry, type Registry } from "../metrics";
 import "./provided";
@@ -83,3 +83,17 @@ export async function eventually<T>(
 
 export { collectTopic, type TopicCollector } from "./collect";
 export { type CapturedLogs, captureLogs, errorCodes, leaks, SENSITIVE } from "./logs";
+
+/**
+ * A producer that compresses, as FluxPay's does: the broker then accepts values larger than
+ * its record limit uncompressed, which is how oversized records reach our consumers.
+ */
+export function compressingProducer(fixtures: Pick<KafkaFixtures, "kafka" | "logger" | "registry">) {
+  return createProducer({
+    connection: fixtures.kafka.connection,
+    logger: fixtures.logger,
+    registry: fixtures.registry,
+    compression: "gzip",
+    maxRecordBytes: 8 * 1024 * 1024,
+  });
+}
