@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AppName } from "@fluxnotify/platform";
 import { DOMAINS, type Domain } from "@fluxnotify/shared/contracts";
 import { createAdmin, createProducer } from "@fluxnotify/shared/kafka";
 import { createLogger } from "@fluxnotify/shared/logger";
@@ -49,7 +48,6 @@ export async function runPipeline(
   events: PlannedEvent[],
   options: { rate?: number; log: (line: string) => void },
 ): Promise<PipelineResult> {
-  const { platform } = harness;
   const appSpecs = harness.apps;
   const tenantIds = population.tenants.map((t) => t.id);
   const expected = expectedForAll(events, population);

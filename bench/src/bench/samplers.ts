@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { AppName, AppSpec, RunningPlatform } from "@fluxnotify/platform";
+import type { AppSpec } from "@fluxnotify/platform";
 import { DOMAINS, type Domain, fluxpayTopic, INGEST_CONSUMER_GROUPS } from "@fluxnotify/shared/contracts";
 import type { KafkaAdmin } from "@fluxnotify/shared/kafka";
 
