@@ -43,6 +43,8 @@ export const kafkaEnv = {
    */
   KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(1_048_576).default(1),
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(500),
+  /** Concurrent sends within this many ms share one produce request. */
+  KAFKA_PRODUCER_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(5),
 };
 
 /** The Kafka connection an app's env describes (see kafkaEnv). */
@@ -52,6 +54,7 @@ export function kafkaConnectionFrom(
     KAFKA_CLIENT_ID?: string | undefined;
     KAFKA_FETCH_MIN_BYTES: number;
     KAFKA_FETCH_MAX_WAIT_MS: number;
+    KAFKA_PRODUCER_LINGER_MS: number;
   },
   name: string,
 ) {
@@ -59,6 +62,7 @@ export function kafkaConnectionFrom(
     brokers: env.KAFKA_BROKERS,
     clientId: env.KAFKA_CLIENT_ID ?? name,
     fetch: { minBytes: env.KAFKA_FETCH_MIN_BYTES, maxWaitMs: env.KAFKA_FETCH_MAX_WAIT_MS },
+    producerLingerMs: env.KAFKA_PRODUCER_LINGER_MS,
   };
 }
 

@@ -11,6 +11,7 @@ describe("loadEnv", () => {
       KAFKA_BROKERS: ["127.0.0.1:9092"],
       KAFKA_FETCH_MIN_BYTES: 1,
       KAFKA_FETCH_MAX_WAIT_MS: 500,
+      KAFKA_PRODUCER_LINGER_MS: 5,
       PORT: 8080,
     });
   });

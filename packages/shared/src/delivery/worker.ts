@@ -16,6 +16,7 @@ export interface ChannelWorkerEnv {
   KAFKA_CLIENT_ID?: string | undefined;
   KAFKA_FETCH_MIN_BYTES: number;
   KAFKA_FETCH_MAX_WAIT_MS: number;
+  KAFKA_PRODUCER_LINGER_MS: number;
   REDIS_URL: string;
   HEALTH_PORT: number;
   CONSUMER_GROUP: string;

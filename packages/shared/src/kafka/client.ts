@@ -23,6 +23,8 @@ export interface KafkaConnection {
   clientId: string;
   /** How consumers of this process fetch (long-poll); the runner's defaults when absent. */
   fetch?: { minBytes: number; maxWaitMs: number } | undefined;
+  /** How long the producer waits to merge concurrent sends into one request (default 5 ms). */
+  producerLingerMs?: number | undefined;
 }
 
 /** Options every client shares: bounded retries so close() never hangs on a dead broker. */

@@ -82,7 +82,9 @@ export function createProducer(options: {
   /** Batch compression, as upstream producers may use (records are sized uncompressed here). */
   compression?: "none" | "gzip" | "zstd" | "lz4" | "snappy";
 }): KafkaProducer {
-  const lingerMs = options.lingerMs ?? 2;
+  // A few ms let concurrent handlers' sends share one request: at moderate rates that is
+  // what keeps the broker's cost per record down (a request each costs it ~as much as many).
+  const lingerMs = options.lingerMs ?? options.connection.producerLingerMs ?? 5;
   const maxBatch = options.maxBatchMessages ?? 1000;
   const maxBytes = options.maxBatchBytes ?? 512 * 1024;
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
