@@ -84,6 +84,40 @@ describe("query API behaviour", () => {
     }
   });
 
+  test("rows of one created_at are ordered by id as a number, across a change in its digit count", async ({
+    database,
+    logger,
+    registry,
+  }) => {
+    const tenant = uniqueTenant();
+    // Explicit ids far above the sequence: 12 and 13 digits, which sort the other way as text.
+    const base = 900_000_000_000n + BigInt(Math.floor(Math.random() * 1_000_000)) * 1_000n;
+    const ids = [999_999_999_999n - (base % 1_000n), 1_000_000_000_000n + base];
+    for (const [index, id] of ids.entries()) {
+      await database.db.execute(sql`
+        insert into notification_log (id, notification_id, tenant_id, event_id, event_type, user_id, channel,
+          status, recipient, status_at, created_at, updated_at)
+        values (${id}::int8, ${`${tenant}-${index}`}, ${tenant}, ${`e-${tenant}-${index}`},
+          'com.fluxpay.order.created', 'u1', 'IN_APP', 'SENT', null, now(), '2026-02-04T10:00:00Z', now())`);
+    }
+    const token = await sign({ sub: "u1", tenant, roles: [] });
+    const api = await startApi({ database, logger, registry });
+    try {
+      const first = (await api.call("GET", "/api/v1/notifications?limit=1", token)).body as unknown as Page;
+      const second = (
+        await api.call("GET", `/api/v1/notifications?limit=1&cursor=${first.nextCursor}`, token)
+      ).body as unknown as Page;
+      // Newest first: the higher id, then the lower, and the cursor continues exactly there.
+      expect([...first.items, ...second.items].map((item) => item.notificationId)).toEqual([
+        `${tenant}-1`,
+        `${tenant}-0`,
+      ]);
+    } finally {
+      await api.close();
+      await database.db.execute(sql`delete from notification_log where tenant_id = ${tenant}`);
+    }
+  });
+
   test("settings: defaults, validation naming the field, storage and cache invalidation", async ({
     database,
     logger,

@@ -190,7 +190,9 @@ export interface HistoryRow {
 /**
  * A user's notifications newest first, keyset-paginated on (created_at, id) desc. "nulls
  * last" (no-op on these NOT NULL columns) matches the index's order exactly, so the planner
- * reads the first `limit` index entries instead of sorting all of the user's rows.
+ * reads the first `limit` index entries instead of sorting all of the user's rows. The
+ * ORDER BY names the table's columns: a bare `id` would mean the selected `id::text`, which
+ * sorts 10 before 9.
  */
 export async function listNotificationHistory(db: Database, filter: HistoryFilter): Promise<HistoryRow[]> {
   const conditions = [sql`tenant_id = ${filter.tenantId}`, sql`user_id = ${filter.userId}`];
@@ -209,7 +211,7 @@ export async function listNotificationHistory(db: Database, filter: HistoryFilte
       to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"
     from notification_log
     where ${sql.join(conditions, sql` and `)}
-    order by created_at desc nulls last, id desc nulls last
+    order by notification_log.created_at desc nulls last, notification_log.id desc nulls last
     limit ${filter.limit}`);
   return rows as unknown as HistoryRow[];
 }
