@@ -2,8 +2,9 @@
 // prefixed output, waits until each answers /readyz, and on Ctrl-C (or SIGTERM) stops
 // them all gracefully (SIGTERM, then SIGKILL after a deadline) so nothing is left behind.
 // The apps are started by @fluxnotify/platform, exactly as the e2e suite and benchmarks do:
-// compiled (apps/<app>/dist, rebuilt first when a source changed). `--watch` runs them from
-// source through `tsx watch` instead, restarting an app on every edit (development only).
+// compiled (apps/<app>/dist, rebuilt first when a source changed), here with source-mapped
+// stack traces. `--watch` runs them from source through `tsx watch` instead, restarting an app
+// on every edit (development only).
 import { resolve } from "node:path";
 import {
   type AppRuntime,
@@ -49,7 +50,7 @@ const standIns: ProcessSpec[] = [
   },
 ];
 if (runtime === "compiled") await ensureAppsBuilt();
-const specs: ProcessSpec[] = [...standIns, ...platformApps(config, runtime)];
+const specs: ProcessSpec[] = [...standIns, ...platformApps(config, { runtime, sourceMaps: true })];
 
 const colors = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94];
 const colorOf = new Map(specs.map((spec, index) => [spec.name, colors[index % colors.length] as number]));

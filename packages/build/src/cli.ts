@@ -1,9 +1,11 @@
 // fluxnotify-build [name=source ...]: bundles the package in the working directory (pnpm runs a
-// package's scripts there). No arguments: src/index.ts → dist/index.js, as every app builds.
+// package's scripts there). No arguments: the package.json's "bundle" entries, or
+// src/index.ts → dist/index.js, as every app builds (entriesOf).
 //   fluxnotify-build migrate=src/migrate-cli.ts   → dist/migrate.js
 import { basename } from "node:path";
-import { bundle, DEFAULT_ENTRIES, type Entry } from "./bundle";
+import { bundle, type Entry } from "./bundle";
 import { describeRecord } from "./describe";
+import { entriesOf } from "./entries";
 
 function parseEntry(argument: string): Entry {
   const [name, source] = argument.split("=");
@@ -14,7 +16,10 @@ function parseEntry(argument: string): Entry {
 const packageDir = process.cwd();
 const args = process.argv.slice(2);
 try {
-  const record = await bundle(packageDir, args.length > 0 ? args.map(parseEntry) : DEFAULT_ENTRIES);
+  const record = await bundle(
+    packageDir,
+    args.length > 0 ? args.map(parseEntry) : await entriesOf(packageDir),
+  );
   console.log(`${basename(packageDir)}: ${describeRecord(record)}`);
 } catch (error) {
   // esbuild has already printed its own diagnostics; this says which package failed.

@@ -9,3 +9,4 @@ export {
   readRecord,
 } from "./bundle";
 export { describeRecord } from "./describe";
+export { entriesOf } from "./entries";

@@ -77,19 +77,30 @@ export const appBundle = (name: AppName) => join(appDir(name), "dist", "index.js
 
 /**
  * How the apps run:
- * - `compiled` (default): `node --enable-source-maps apps/<app>/dist/index.js`, what bin/dev,
- *   e2e, bin/bench, bin/faults and the Docker image run (stack traces map to the sources);
+ * - `compiled` (default): `node apps/<app>/dist/index.js`, exactly what the Docker image runs,
+ *   in e2e, bin/bench and bin/faults;
  * - `watch`: `tsx watch apps/<app>/src/index.ts`, restarting on every edit: `bin/dev --watch`
  *   only, never measured or shipped.
  */
 export type AppRuntime = "compiled" | "watch";
 
+export interface AppCommandOptions {
+  runtime?: AppRuntime;
+  /**
+   * `--enable-source-maps` for compiled apps: stack traces name the TypeScript sources. Off
+   * where apps are measured or shipped: Node decodes the whole map the first time it formats
+   * a stack, +60–110 MiB RSS per app (ADR 0004). bin/dev turns it on; anyone can, with
+   * NODE_OPTIONS=--enable-source-maps (the supervisor passes NODE_OPTIONS through).
+   */
+  sourceMaps?: boolean;
+}
+
 const TSX_CLI = join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
-export function appCommand(name: AppName, runtime: AppRuntime = "compiled"): string[] {
-  if (runtime === "watch")
+export function appCommand(name: AppName, options: AppCommandOptions = {}): string[] {
+  if (options.runtime === "watch")
     return [process.execPath, TSX_CLI, "watch", "--clear-screen=false", `apps/${name}/src/index.ts`];
-  return [process.execPath, "--enable-source-maps", appBundle(name)];
+  return [process.execPath, ...(options.sourceMaps ? ["--enable-source-maps"] : []), appBundle(name)];
 }
 
 function appEnv(name: AppName, config: PlatformConfig, port: number): Record<string, string> {
@@ -122,12 +133,12 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
  * The six apps, each its own process, configured for one platform instance. Compiled apps
  * need their bundles: run ensureAppsBuilt (./build) first.
  */
-export function platformApps(config: PlatformConfig, runtime: AppRuntime = "compiled"): AppSpec[] {
+export function platformApps(config: PlatformConfig, options: AppCommandOptions = {}): AppSpec[] {
   return APP_NAMES.map((name) => {
     const port = config.ports?.[name] ?? DEV_PORTS[name];
     return {
       name,
-      command: appCommand(name, runtime),
+      command: appCommand(name, options),
       env: appEnv(name, config, port),
       port,
       readyUrl: `http://127.0.0.1:${port}/readyz`,

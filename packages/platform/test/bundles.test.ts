@@ -1,23 +1,27 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { promisify } from "node:util";
 import { assertSelfContained, readRecord } from "@fluxnotify/build";
 import { testEnv } from "@fluxnotify/shared/testing/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_NAMES, type AppName, appDir, platformApps, REPO_ROOT } from "../src/apps";
-import { type BrokerHandle, createTopics, startBroker } from "../src/broker";
-import { ensureAppsBuilt } from "../src/build";
-import { dropDatabase, prepareDatabase } from "../src/stores";
+import { type BrokerHandle, startBroker } from "../src/broker";
+import { ensureAppsBuilt, ensureBuilt, SETUP_PACKAGES } from "../src/build";
+import { dropDatabase } from "../src/stores";
 import { type ExitInfo, type RunningPlatform, startPlatform } from "../src/supervisor";
 
 /**
  * The Docker image holds `node` and apps/<app>/dist, nothing else. This proves that is enough:
  * each app's dist is copied to an empty directory outside the repository (no node_modules
- * anywhere above it) and started there as the image starts it (NODE_ENV=production, an empty
- * environment besides the app's configuration) until /readyz answers, then stopped with
- * SIGTERM and expected to exit 0. A private broker on free ports (the dev broker's consumer
+ * anywhere above it) and started there as the image starts it (`node index.js`,
+ * NODE_ENV=production, an empty environment besides the app's configuration) until /readyz answers, then stopped with
+ * SIGTERM and expected to exit 0. The setup image's layout (the bundled migrate and
+ * create-topics CLIs, the migrations beside them) prepares the database and topics first, as
+ * compose's `setup` service does. A private broker on free ports (the dev broker's consumer
  * groups are left alone) and a database of its own, dropped afterwards.
  */
 
@@ -31,15 +35,25 @@ const freePort = () =>
     });
   });
 
-/** An empty directory with no node_modules on the way up, far from the repository. */
+/**
+ * An empty directory with no node_modules on the way up, far from the repository, holding
+ * what the images hold: <app>/ = an app image's dist; setup/ = the setup image's /app.
+ */
 function stageBundles(): string {
   const stage = mkdtempSync(join(tmpdir(), "fluxnotify-bundles-"));
   for (let dir = stage; dir !== dirname(dir); dir = dirname(dir))
     if (existsSync(join(dir, "node_modules"))) throw new Error(`${dir}/node_modules would be visible`);
   if (stage.startsWith(REPO_ROOT)) throw new Error("the stage must be outside the repository");
   for (const name of APP_NAMES) cpSync(join(appDir(name), "dist"), join(stage, name), { recursive: true });
+  // As the Dockerfile's setup target lays it out.
+  mkdirSync(join(stage, "setup", "dist"), { recursive: true });
+  for (const file of ["packages/db/dist/migrate.js", "packages/shared/dist/create-topics.js"])
+    cpSync(join(REPO_ROOT, file), join(stage, "setup", "dist", file.split("/").pop() as string));
+  cpSync(join(REPO_ROOT, "packages/db/drizzle"), join(stage, "setup", "drizzle"), { recursive: true });
   return stage;
 }
+
+const run = promisify(execFile);
 
 describe("compiled apps", () => {
   const databaseUrl = (() => {
@@ -54,6 +68,7 @@ describe("compiled apps", () => {
 
   beforeAll(async () => {
     await ensureAppsBuilt();
+    await ensureBuilt("setup CLIs", SETUP_PACKAGES);
     stage = stageBundles();
     const [brokerPort, controllerPort, ...appPorts] = await Promise.all(
       Array.from({ length: 2 + APP_NAMES.length }, freePort),
@@ -64,8 +79,15 @@ describe("compiled apps", () => {
       reset: true,
       stopOnExit: true,
     });
-    await createTopics(broker.bootstrap, { partitions: 1 });
-    await prepareDatabase(databaseUrl, { reset: true });
+    await dropDatabase(databaseUrl);
+    const setupEnv = {
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: broker.bootstrap,
+      TOPIC_PARTITIONS: "1",
+    };
+    for (const cli of ["dist/migrate.js", "dist/create-topics.js"])
+      await run(process.execPath, [cli], { cwd: join(stage, "setup"), env: setupEnv });
     const secret = randomBytes(32).toString("hex");
     const specs = platformApps({
       kafkaBrokers: broker.bootstrap,
@@ -78,7 +100,7 @@ describe("compiled apps", () => {
       logLevel: "warn",
     }).map((spec) => ({
       ...spec,
-      command: [process.execPath, "--enable-source-maps", join(stage, spec.name, "index.js")],
+      command: [process.execPath, join(stage, spec.name, "index.js")],
       cwd: join(stage, spec.name),
       env: { ...spec.env, NODE_ENV: "production", AUTH_JWT_SECRET: secret },
     }));
@@ -96,13 +118,14 @@ describe("compiled apps", () => {
     if (stage) rmSync(stage, { recursive: true, force: true });
   }, 120_000);
 
-  it.each(APP_NAMES)("%s's bundle imports nothing but Node built-ins", async (name) => {
-    const record = await readRecord(appDir(name));
-    expect(record?.outputs.map((output) => output.file)).toEqual(["index.js", "index.js.map"]);
+  const bundled = [...APP_NAMES.map(appDir), ...SETUP_PACKAGES].map((dir) => relative(REPO_ROOT, dir));
+  it.each(bundled)("%s: the bundle imports only Node built-ins", async (path) => {
+    const record = await readRecord(join(REPO_ROOT, path));
+    expect(record?.outputs.length).toBeGreaterThan(0);
     expect(() => assertSelfContained(record ?? { externals: ["(no dist/build.json)"] })).not.toThrow();
   });
 
-  it("every app starts from its copied dist alone, serves /readyz and /metrics, and stops cleanly", async () => {
+  it("after the setup CLIs ran from their copies, every app starts from its copied dist alone, serves /readyz and /metrics, and stops cleanly", async () => {
     const running = platform as RunningPlatform;
     await running.waitReady(undefined, 90_000);
     for (const spec of running.apps) {
