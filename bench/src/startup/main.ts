@@ -8,7 +8,6 @@
 // Writes bench/results/startup.json.
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -19,6 +18,7 @@ import {
   createTopics,
   dropDatabase,
   ensureAppsBuilt,
+  freePort,
   platformApps,
   prepareDatabase,
   REPO_ROOT,
@@ -45,16 +45,6 @@ type Runtime = keyof typeof COMMANDS;
 const RUNTIMES = Object.keys(COMMANDS) as Runtime[];
 const perRuntime = <T>(make: (runtime: Runtime) => T) =>
   Object.fromEntries(RUNTIMES.map((runtime) => [runtime, make(runtime)])) as Record<Runtime, T>;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 
 async function untilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_NAMES, type AppName, appDir, platformApps, REPO_ROOT } from "../src/apps";
 import { type BrokerHandle, startBroker } from "../src/broker";
 import { ensureAppsBuilt, ensureBuilt, SETUP_PACKAGES } from "../src/build";
+import { freePort } from "../src/probe";
 import { dropDatabase } from "../src/stores";
 import { type ExitInfo, type RunningPlatform, startPlatform } from "../src/supervisor";
 
@@ -24,16 +24,6 @@ import { type ExitInfo, type RunningPlatform, startPlatform } from "../src/super
  * compose's `setup` service does. A private broker on free ports (the dev broker's consumer
  * groups are left alone) and a database of its own, dropped afterwards.
  */
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 
 /**
  * An empty directory with no node_modules on the way up, far from the repository, holding
