@@ -1,9 +1,14 @@
 // Local supervisor for bin/dev: starts the SMTP and Slack stand-ins and all six apps with
 // prefixed output, waits until each answers /readyz, and on Ctrl-C (or SIGTERM) stops
 // them all gracefully (SIGTERM, then SIGKILL after a deadline) so nothing is left behind.
-// The apps are started by @fluxnotify/platform, exactly as the e2e suite and benchmarks do.
+// The apps are started by @fluxnotify/platform, exactly as the e2e suite and benchmarks do:
+// compiled (apps/<app>/dist, rebuilt first when a source changed), here with source-mapped
+// stack traces. `--watch` runs them from source through `tsx watch` instead, restarting an app
+// on every edit (development only).
 import { resolve } from "node:path";
 import {
+  type AppRuntime,
+  ensureAppsBuilt,
   type PlatformConfig,
   type ProcessSpec,
   platformApps,
@@ -12,6 +17,7 @@ import {
 } from "@fluxnotify/platform";
 
 const env = process.env;
+const runtime: AppRuntime = process.argv.includes("--watch") ? "watch" : "compiled";
 const slackPort = 4010;
 const smtpPort = 1025;
 const localSlack = `http://127.0.0.1:${slackPort}/services/local`;
@@ -43,7 +49,8 @@ const standIns: ProcessSpec[] = [
     readyUrl: `http://127.0.0.1:${slackPort}/`,
   },
 ];
-const specs: ProcessSpec[] = [...standIns, ...platformApps(config)];
+if (runtime === "compiled") await ensureAppsBuilt();
+const specs: ProcessSpec[] = [...standIns, ...platformApps(config, { runtime, sourceMaps: true })];
 
 const colors = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94];
 const colorOf = new Map(specs.map((spec, index) => [spec.name, colors[index % colors.length] as number]));

@@ -3,6 +3,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { APP_NAMES, platformApps } from "@fluxnotify/platform/apps";
 import { type BrokerHandle, createTopics, startBroker } from "@fluxnotify/platform/broker";
+import { ensureAppsBuilt } from "@fluxnotify/platform/build";
 import { recordInApp, startSmtpSink, startWebhookSink } from "@fluxnotify/platform/sinks";
 import { flushRedisDb, prepareDatabase } from "@fluxnotify/platform/stores";
 import { type RunningPlatform, startPlatform } from "@fluxnotify/platform/supervisor";
@@ -22,7 +23,8 @@ const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
 /**
  * Brings the whole platform up the way it is deployed (a private broker reset for this run,
  * topics, a database dropped and migrated afresh, a flushed Redis database, the SMTP and
- * webhook sinks, and the six apps as OS processes) and tears it all down after the run.
+ * webhook sinks, and the six apps as OS processes, compiled as they ship) and tears it all
+ * down after the run.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const env = e2eEnv();
@@ -33,6 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await cleanup().catch((error) => console.error("e2e teardown:", error));
   };
   try {
+    await step("apps built (apps/<app>/dist, only those whose sources changed)", () => ensureAppsBuilt());
     const broker: BrokerHandle = await step("broker started on 9192 (reset)", () =>
       startBroker({
         port: E2E.brokerPort,

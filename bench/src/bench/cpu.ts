@@ -5,7 +5,7 @@ const TICKS_PER_SECOND = 100;
 export const ticksPerSecond = TICKS_PER_SECOND;
 
 /** utime + stime of a process in ticks, or undefined when it is gone. */
-function ticksOf(pid: number): number | undefined {
+export function ticksOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may contain spaces) start at ") ".

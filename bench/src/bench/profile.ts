@@ -1,9 +1,18 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { SourceMap, type SourceMapPayload } from "node:module";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
 
 interface CpuProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
 }
 
 interface CpuProfile {
@@ -27,7 +36,42 @@ export interface ProfileSummary {
 
 const SPECIAL = new Set(["(idle)", "(program)", "(garbage collector)", "(root)"]);
 
-function areaOf(frame: CpuProfileNode["callFrame"]): string {
+/**
+ * The apps run as bundles (apps/<app>/dist/index.js): a frame there is mapped back through the
+ * bundle's source map to the file it came from (a package in node_modules, packages/shared/src,
+ * ...), so areas and locations read as they did when the sources ran directly.
+ */
+function sourceMapper() {
+  const maps = new Map<string, { map: SourceMap; dir: string } | null>();
+  const mapOf = (url: string) => {
+    if (!url.startsWith("file://")) return null;
+    let entry = maps.get(url);
+    if (entry === undefined) {
+      const path = fileURLToPath(url);
+      try {
+        const payload = JSON.parse(readFileSync(`${path}.map`, "utf8")) as SourceMapPayload;
+        entry = { map: new SourceMap(payload), dir: dirname(path) };
+      } catch {
+        entry = null; // no map: a file that ran as it is
+      }
+      maps.set(url, entry);
+    }
+    return entry;
+  };
+  return (frame: CallFrame): CallFrame => {
+    const mapped = mapOf(frame.url);
+    if (!mapped) return frame;
+    const found = mapped.map.findEntry(frame.lineNumber, frame.columnNumber);
+    if (!("originalSource" in found)) return frame;
+    const source = found.originalSource;
+    const url = /^[a-z]+:/.test(source)
+      ? source
+      : pathToFileURL(isAbsolute(source) ? source : resolve(mapped.dir, source)).href;
+    return { ...frame, url, lineNumber: found.originalLine, columnNumber: found.originalColumn };
+  };
+}
+
+function areaOf(frame: CallFrame): string {
   if (SPECIAL.has(frame.functionName)) return frame.functionName;
   const url = frame.url;
   const pkg = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -39,7 +83,7 @@ function areaOf(frame: CpuProfileNode["callFrame"]): string {
   return url.replace(/^file:\/\//, "");
 }
 
-function shortLocation(frame: CpuProfileNode["callFrame"]): string {
+function shortLocation(frame: CallFrame): string {
   const url = frame.url
     .replace(/^file:\/\//, "")
     .replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "");
@@ -55,11 +99,12 @@ export function summariseProfile(path: string, top = 15): ProfileSummary {
   profile.samples.forEach((id, i) => {
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
+  const original = sourceMapper();
   const functions = new Map<string, { name: string; location: string; us: number }>();
   const areas = new Map<string, number>();
   let idleUs = 0;
   for (const [id, us] of selfUs) {
-    const frame = (byId.get(id) as CpuProfileNode).callFrame;
+    const frame = original((byId.get(id) as CpuProfileNode).callFrame);
     if (frame.functionName === "(idle)") {
       idleUs += us;
       continue;
@@ -99,7 +144,7 @@ export function summariseProfile(path: string, top = 15): ProfileSummary {
 /**
  * The newest main-thread .cpuprofile in `dir`. Node names them
  * CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the app, the others are
- * helper threads (tsx's module loader) that inherit NODE_OPTIONS.
+ * helper threads (workers, loaders) that inherit NODE_OPTIONS.
  */
 export function latestProfile(dir: string): string | undefined {
   try {

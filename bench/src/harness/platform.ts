@@ -8,6 +8,7 @@ import {
   type AppSpec,
   type BrokerHandle,
   createTopics,
+  ensureAppsBuilt,
   flushRedisDb,
   type PlatformConfig,
   type PubSubRecorder,
@@ -110,7 +111,7 @@ export interface HarnessOptions {
 /**
  * Everything the platform needs, private to this harness: a fresh broker, a fresh
  * database, an empty Redis database, recording SMTP / webhook / Pub/Sub stand-ins, and
- * the six apps as separate processes (the command bin/dev runs), ready to serve.
+ * the six apps as separate processes (the compiled bundles bin/dev runs), ready to serve.
  */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const r = options.resources;
@@ -123,6 +124,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     for (const close of stack.reverse()) await close().catch((error: unknown) => log(`cleanup: ${error}`));
   };
   try {
+    // What is measured is what ships: the compiled bundles, rebuilt first if a source changed.
+    await ensureAppsBuilt({ log });
     log(`starting a private Kafka broker on 127.0.0.1:${r.brokerPort} (fresh data)`);
     const broker = await startBroker({ port: r.brokerPort, controllerPort: r.controllerPort, reset: true });
     stack.push(() => broker.stop());

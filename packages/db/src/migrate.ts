@@ -3,6 +3,8 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 
+// packages/db/drizzle from src/ here, and from dist/migrate.js (the bundled CLI, laid out the
+// same way in the Dockerfile's setup image).
 const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
 const DUPLICATE_DATABASE = "42P04";
 

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tenantWebhookVariable } from "@fluxnotify/shared/env";
 
@@ -58,6 +59,8 @@ export interface ProcessSpec<N extends string = string> {
   env: Record<string, string>;
   /** GET returning 2xx means ready; none = ready once started. */
   readyUrl?: string;
+  /** Working directory; the repository root by default. */
+  cwd?: string;
 }
 
 export interface AppSpec extends ProcessSpec<AppName> {
@@ -67,13 +70,38 @@ export interface AppSpec extends ProcessSpec<AppName> {
 
 const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
-/** `node --import tsx apps/<app>/src/index.ts` with cwd = repo root: exactly what bin/dev runs. */
-export const appCommand = (name: AppName) => [
-  process.execPath,
-  "--import",
-  "tsx",
-  `apps/${name}/src/index.ts`,
-];
+export const appDir = (name: AppName) => join(REPO_ROOT, "apps", name);
+
+/** The app's bundle (`pnpm build`, or ensureAppsBuilt): one file holding all the code it runs. */
+export const appBundle = (name: AppName) => join(appDir(name), "dist", "index.js");
+
+/**
+ * How the apps run:
+ * - `compiled` (default): `node apps/<app>/dist/index.js`, exactly what the Docker image runs,
+ *   in e2e, bin/bench and bin/faults;
+ * - `watch`: `tsx watch apps/<app>/src/index.ts`, restarting on every edit: `bin/dev --watch`
+ *   only, never measured or shipped.
+ */
+export type AppRuntime = "compiled" | "watch";
+
+export interface AppCommandOptions {
+  runtime?: AppRuntime;
+  /**
+   * `--enable-source-maps` for compiled apps: stack traces name the TypeScript sources. Off
+   * where apps are measured or shipped: Node decodes the whole map the first time it formats
+   * a stack, +60–110 MiB RSS per app (ADR 0004). bin/dev turns it on; anyone can, with
+   * NODE_OPTIONS=--enable-source-maps (the supervisor passes NODE_OPTIONS through).
+   */
+  sourceMaps?: boolean;
+}
+
+const TSX_CLI = join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+export function appCommand(name: AppName, options: AppCommandOptions = {}): string[] {
+  if (options.runtime === "watch")
+    return [process.execPath, TSX_CLI, "watch", "--clear-screen=false", `apps/${name}/src/index.ts`];
+  return [process.execPath, ...(options.sourceMaps ? ["--enable-source-maps"] : []), appBundle(name)];
+}
 
 function appEnv(name: AppName, config: PlatformConfig, port: number): Record<string, string> {
   const env: Record<string, string> = {
@@ -101,13 +129,16 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
   return { ...env, ...config.env?.[name] };
 }
 
-/** The six apps, each its own process, configured for one platform instance. */
-export function platformApps(config: PlatformConfig): AppSpec[] {
+/**
+ * The six apps, each its own process, configured for one platform instance. Compiled apps
+ * need their bundles: run ensureAppsBuilt (./build) first.
+ */
+export function platformApps(config: PlatformConfig, options: AppCommandOptions = {}): AppSpec[] {
   return APP_NAMES.map((name) => {
     const port = config.ports?.[name] ?? DEV_PORTS[name];
     return {
       name,
-      command: appCommand(name),
+      command: appCommand(name, options),
       env: appEnv(name, config, port),
       port,
       readyUrl: `http://127.0.0.1:${port}/readyz`,

@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import type { ProcessSpec } from "./apps";
 
 /** True when something already accepts connections on the URL's port. */
@@ -37,4 +37,20 @@ export async function answersReady(url: string): Promise<boolean> {
   } catch {
     return false; // not listening yet
   }
+}
+
+/**
+ * A port nothing listens on right now (the kernel's pick), for harnesses that must not collide
+ * with anyone's reserved ports. Another process could take it before the caller binds it; the
+ * supervisor's port check would then say so.
+ */
+export function freePort(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
 }

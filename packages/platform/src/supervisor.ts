@@ -110,7 +110,7 @@ export async function startPlatform<N extends string = AppName>(
     const [command, ...args] = spec.command;
     if (!command) throw new Error(`${name} has an empty command`);
     const child = spawn(command, args, {
-      cwd: REPO_ROOT,
+      cwd: spec.cwd ?? REPO_ROOT,
       env: { ...baseEnv, ...spec.env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
