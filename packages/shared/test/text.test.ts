@@ -127,3 +127,28 @@ describe("notificationCopy: one sanitiser for every channel", () => {
     }
   });
 });
+
+describe("notificationCopy: keys from data are only data", () => {
+  it("an event type, status or field named like an Object member is unknown, never a crash", () => {
+    const odd = notificationCopy({
+      eventType: "constructor",
+      data: { toString: "x", ["__proto__"]: "y", constructor: "z" },
+      locale: "en",
+    });
+    expect(odd.title).toBe("Notification: constructor");
+    expect(odd.fields.map((field) => field.label).sort()).toEqual(["__proto__", "constructor", "toString"]);
+    const status = notificationCopy({
+      eventType: "com.fluxpay.order.status-changed",
+      data: {
+        orderId: "o-1",
+        fromStatus: "toString",
+        toStatus: "constructor",
+        occurredAt: "2026-02-04T10:30:00Z",
+      },
+      locale: "en",
+    });
+    expect(status.fields.map((field) => field.value)).toEqual(
+      expect.arrayContaining(["toString", "constructor"]),
+    );
+  });
+});

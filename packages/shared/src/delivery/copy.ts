@@ -36,6 +36,13 @@ export interface CopyInput {
   timeZone?: string;
 }
 
+/**
+ * A table entry by a key that comes from data: own properties only, so an event type or a
+ * status named "constructor" or "toString" is unknown, not Object.prototype's member.
+ */
+const own = <T>(table: Record<string, T>, key: string): T | undefined =>
+  Object.hasOwn(table, key) ? table[key] : undefined;
+
 const text = (data: Record<string, unknown>, key: string): string | undefined => {
   const value = data[key];
   return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
@@ -164,7 +171,7 @@ function formatValue(key: string, value: string, input: CopyInput, currency: str
   if ((key === "amount" || key === "totalAmount") && currency) return formatMoney(value, currency, locale);
   if (key === "occurredAt") return formatTime(value, locale, timeZone);
   if (key === "currentPeriodEnd" || key === "expiresAt") return formatDate(value, locale, timeZone);
-  if (key === "fromStatus" || key === "toStatus") return ORDER_STATUS[locale][value] ?? value;
+  if (key === "fromStatus" || key === "toStatus") return own(ORDER_STATUS[locale], value) ?? value;
   return value;
 }
 
@@ -172,7 +179,8 @@ function formatValue(key: string, value: string, input: CopyInput, currency: str
 function formatValues(input: CopyInput): Record<string, string> {
   const { data } = input;
   const currency = text(data, "currency");
-  const out: Record<string, string> = {};
+  // No prototype: a data key "__proto__" is a field like any other.
+  const out: Record<string, string> = Object.create(null);
   for (const [key, raw] of Object.entries(data)) {
     const value = text(data, key);
     if (value === undefined || raw === null) continue;
@@ -188,7 +196,7 @@ function formatValues(input: CopyInput): Record<string, string> {
 export function notificationCopy(input: CopyInput): NotificationCopy {
   const index = input.locale === "en" ? 1 : 0;
   const values = formatValues(input);
-  const spec = SPECS[input.eventType];
+  const spec = own(SPECS, input.eventType);
   if (!spec) {
     const short = displayText(input.eventType.replace(/^com\.fluxpay\./, ""), LABEL_MAX_CODE_POINTS);
     return {
@@ -197,7 +205,7 @@ export function notificationCopy(input: CopyInput): NotificationCopy {
       fields: Object.entries(values)
         .slice(0, FIELDS_MAX)
         .map(([key, value]) => ({
-          label: LABELS[key]?.[index] ?? displayText(key, LABEL_MAX_CODE_POINTS),
+          label: own(LABELS, key)?.[index] ?? displayText(key, LABEL_MAX_CODE_POINTS),
           value,
         })),
       tone: "info",
@@ -208,7 +216,7 @@ export function notificationCopy(input: CopyInput): NotificationCopy {
     summary: spec.summary(values, input.locale),
     fields: spec.fields
       .filter((key) => values[key] !== undefined)
-      .map((key) => ({ label: LABELS[key]?.[index] ?? key, value: values[key] as string }))
+      .map((key) => ({ label: own(LABELS, key)?.[index] ?? key, value: values[key] as string }))
       .slice(0, FIELDS_MAX),
     tone: spec.tone,
   };
