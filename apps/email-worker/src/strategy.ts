@@ -3,7 +3,8 @@ import type { ChannelStrategy, Classification } from "@fluxnotify/shared/deliver
 import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
 import nodemailer from "nodemailer";
 import type SMTPPool from "nodemailer/lib/smtp-pool";
-import { type RenderedEmail, renderEmail } from "./render";
+import type { RenderedEmail } from "./email-copy";
+import type { EmailRenderer } from "./email-renderer";
 
 export interface SmtpConfig {
   url?: string | undefined;
@@ -12,17 +13,37 @@ export interface SmtpConfig {
   user?: string | undefined;
   pass?: string | undefined;
   secure: boolean;
+  /** Connections the pool opens at most (SMTP_POOL_SIZE). */
   poolSize: number;
+  /** Messages one connection carries before the pool replaces it (SMTP_MAX_MESSAGES_PER_CONNECTION). */
+  maxMessagesPerConnection: number;
   timeoutMs: number;
   from: string;
 }
 
-/** Pooled transport: a handful of long-lived SMTP connections shared by all concurrent sends. */
+/**
+ * Pooled transport: up to `poolSize` long-lived SMTP connections shared by all concurrent
+ * sends (nodemailer's SMTPPool, 10.x semantics, read from its source):
+ *
+ * - A send waits in the pool's queue until a connection is free; the runtime's CONCURRENCY
+ *   bounds how many wait, so the pool's `idle` event (room in its queue) is not needed.
+ * - With PIPELINING offered (RFC 2920; smtp-server and every large provider do), MAIL FROM,
+ *   RCPT TO and DATA go out in one write: two round trips per message instead of four.
+ * - A refusal of one message (4xx/5xx to MAIL/RCPT/DATA) leaves the connection up: the pool
+ *   sends RSET and reuses it, and the error (with its `responseCode`) reaches classifyEmail
+ *   as before. Any other error closes that connection; the message fails (retried by the
+ *   runtime) or, if the connection closed first, is requeued by the pool (`maxRequeues`, 5).
+ * - A connection the server dropped while idle is noticed on its next use and the message
+ *   goes out over a new one; idle connections are closed after 4 minutes (nodemailer's
+ *   `idleTimeout`, below the 5 minutes RFC 5321 asks servers to wait).
+ * - After `maxMessages` a connection is replaced, so a long run rebalances across servers
+ *   behind a load balancer and stays under per-session limits.
+ */
 export function createSmtpTransport(config: SmtpConfig) {
   const common = {
     pool: true as const,
     maxConnections: config.poolSize,
-    maxMessages: 500,
+    maxMessages: config.maxMessagesPerConnection,
     connectionTimeout: config.timeoutMs,
     greetingTimeout: config.timeoutMs,
     socketTimeout: config.timeoutMs * 3,
@@ -67,6 +88,8 @@ export function classifyEmail(error: unknown): Classification {
 
 export interface EmailStrategyOptions {
   from: string;
+  /** Compiled templates (createEmailRenderer): one per process, shared by every send. */
+  renderer: EmailRenderer;
   /** The user's settings as they are now; used to readdress replayed commands. */
   currentSettings?: (tenantId: string, userId: string) => Promise<NotificationSettings>;
 }
@@ -75,7 +98,7 @@ export function emailStrategy(
   transport: SmtpTransport,
   options: EmailStrategyOptions,
 ): ChannelStrategy<RenderedEmail> {
-  const { currentSettings } = options;
+  const { currentSettings, renderer } = options;
   return {
     channel: "EMAIL",
     ...(currentSettings && {
@@ -94,7 +117,7 @@ export function emailStrategy(
       if (!ADDRESS.test(command.destination)) {
         throw new NonRetryableError("EMAIL_ADDRESS_INVALID", "destination is not an email address");
       }
-      return renderEmail(command);
+      return renderer.render(command);
     },
     async send(rendered, command) {
       const info = await transport.sendMail({
