@@ -9,9 +9,10 @@
  *             the same with a strategy that does nothing (dedup, Kafka in and out, delivery
  *             events, and the bench's own producer and collector): the difference is the email.
  *
- * `pnpm --filter @fluxnotify/email-worker bench [commands=2000] [concurrency=64] [partitions=6] [smtpPool=5] [--direct]`
+ * `pnpm --filter @fluxnotify/email-worker bench [commands=2000] [concurrency=64] [partitions=6] [smtpPool=5] [--direct] [--nodemailer-mime]`
  * `--direct` renders every message with React + html-to-text, as the worker did before the
- * compiled templates (the same code the oracle test compares them with).
+ * compiled templates (the same code the oracle test compares them with); `--nodemailer-mime`
+ * has nodemailer compose every message, as before mime.ts. Both: the worker as it was.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { EVENT_TYPES } from "@fluxnotify/shared/contracts";
@@ -26,6 +27,7 @@ import { classifyEmail, createSmtpTransport, emailStrategy } from "../src/strate
 
 const args = process.argv.slice(2);
 const direct = args.includes("--direct");
+const compose = args.includes("--nodemailer-mime") ? "nodemailer" : "prebuilt";
 const [n = 2_000, concurrency = 64, partitions = 6, poolSize = 5] = args
   .filter((a) => !a.startsWith("--"))
   .map(Number);
@@ -106,7 +108,7 @@ const transport = createSmtpTransport({
   from,
 });
 const renderer: EmailRenderer = direct ? { render: renderEmailDirect, variants: 0 } : createEmailRenderer();
-const strategy = emailStrategy(transport, { from, renderer });
+const strategy = emailStrategy(transport, { from, renderer, compose });
 const warm = commands(500, 0);
 
 // render
@@ -148,6 +150,7 @@ const received = await sink.count();
 
 const report = {
   renderer: direct ? "direct (React + html-to-text per message)" : "compiled",
+  mime: compose,
   commands: n,
   concurrency,
   smtpPool: poolSize,

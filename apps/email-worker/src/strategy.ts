@@ -2,9 +2,11 @@ import type { NotificationSettings } from "@fluxnotify/shared/contracts";
 import type { ChannelStrategy, Classification } from "@fluxnotify/shared/delivery";
 import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
 import nodemailer from "nodemailer";
+import addressparser from "nodemailer/lib/addressparser";
 import type SMTPPool from "nodemailer/lib/smtp-pool";
 import type { RenderedEmail } from "./email-copy";
 import type { EmailRenderer } from "./email-renderer";
+import { createMimeComposer } from "./mime";
 
 export interface SmtpConfig {
   url?: string | undefined;
@@ -90,6 +92,11 @@ export interface EmailStrategyOptions {
   from: string;
   /** Compiled templates (createEmailRenderer): one per process, shared by every send. */
   renderer: EmailRenderer;
+  /**
+   * Who writes the MIME message: "prebuilt" (default; mime.ts, nodemailer for what needs
+   * encoding) or "nodemailer" for all of it (the bench's comparison, tests).
+   */
+  compose?: "prebuilt" | "nodemailer";
   /** The user's settings as they are now; used to readdress replayed commands. */
   currentSettings?: (tenantId: string, userId: string) => Promise<NotificationSettings>;
 }
@@ -99,6 +106,9 @@ export function emailStrategy(
   options: EmailStrategyOptions,
 ): ChannelStrategy<RenderedEmail> {
   const { currentSettings, renderer } = options;
+  const mime = options.compose === "nodemailer" ? undefined : createMimeComposer(options.from);
+  // MAIL FROM: the address of MAIL_FROM, as nodemailer takes it from a From header.
+  const envelopeFrom = addressparser(options.from, { flatten: true })[0]?.address ?? options.from;
   return {
     channel: "EMAIL",
     ...(currentSettings && {
@@ -120,15 +130,22 @@ export function emailStrategy(
       return renderer.render(command);
     },
     async send(rendered, command) {
-      const info = await transport.sendMail({
-        from: options.from,
-        to: command.destination,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        messageId: messageIdFor(command.notificationId),
-        headers: { "X-Notification-Id": command.notificationId },
-      });
+      const messageId = messageIdFor(command.notificationId);
+      const raw = mime?.compose(rendered, command.destination, messageId, command.notificationId);
+      const info = await transport.sendMail(
+        raw
+          ? // Nothing in a raw message is parsed: the envelope and the id are given as well.
+            { raw, envelope: { from: envelopeFrom, to: [command.destination] }, messageId }
+          : {
+              from: options.from,
+              to: command.destination,
+              subject: rendered.subject,
+              html: rendered.html,
+              text: rendered.text,
+              messageId,
+              headers: { "X-Notification-Id": command.notificationId },
+            },
+      );
       if (info.rejected.length > 0) {
         throw new NonRetryableError("SMTP_RECIPIENT_REJECTED", `recipient rejected: ${info.response}`);
       }
