@@ -30,7 +30,7 @@ function nodemailerField(key: string, value: string): string {
   const field = headers
     .split(/\r\n(?![ \t])/)
     .find((f) => f.toLowerCase().startsWith(`${key.toLowerCase()}:`));
-  if (!field || !/^[\x00-\x7f]*$/.test(field)) throw new Error(`nodemailer wrote no ASCII ${key} header`);
+  if (!field || !/^\p{ASCII}*$/u.test(field)) throw new Error(`nodemailer wrote no ASCII ${key} header`);
   return field;
 }
 
