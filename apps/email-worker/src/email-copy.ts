@@ -32,7 +32,10 @@ export interface EmailCopy {
 
 /** The template and the words of one command, in the recipient's locale and time zone. */
 export function emailCopy(command: EmailCommand): EmailCopy {
-  const Template = EMAIL_TEMPLATES[command.eventType];
+  // Own properties only: an event type such as "constructor" names no template.
+  const Template = Object.hasOwn(EMAIL_TEMPLATES, command.eventType)
+    ? EMAIL_TEMPLATES[command.eventType]
+    : undefined;
   if (!Template) {
     throw new NonRetryableError("EMAIL_TEMPLATE_MISSING", `no email template for ${command.eventType}`);
   }
