@@ -5,15 +5,16 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { SAMPLE_TEMPLATE_DATA } from "@fluxnotify/shared/delivery/testing";
-import { renderEmail } from "../src/render";
+import { createEmailRenderer } from "../src/email-renderer";
 import { EMAIL_TEMPLATES } from "../src/templates/events";
 
 export async function renderSamples(outDir: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
+  const renderer = createEmailRenderer();
   for (const eventType of Object.keys(EMAIL_TEMPLATES)) {
     for (const locale of ["ko", "en"] as const) {
-      const email = await renderEmail({
+      const email = await renderer.render({
         eventType,
         templateData: SAMPLE_TEMPLATE_DATA[eventType] ?? {},
         recipient: { userId: "sample-user", locale, timeZone: "Asia/Seoul" },

@@ -26,7 +26,9 @@ export const envShape = {
   SMTP_PASS: z.string().optional(),
   /** Implicit TLS (port 465); STARTTLS is used anyway when the server offers it. */
   SMTP_SECURE: booleanFlag(false),
-  SMTP_POOL_SIZE: z.coerce.number().int().positive().default(5),
+  /** Pooled SMTP connections (each carries one message at a time, pipelined). */
+  SMTP_POOL_SIZE: z.coerce.number().int().positive().max(100).default(5),
+  SMTP_MAX_MESSAGES_PER_CONNECTION: z.coerce.number().int().positive().default(500),
   SMTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MAIL_FROM: z.string().min(3).default("FluxPay <no-reply@fluxnotify.local>"),
 };

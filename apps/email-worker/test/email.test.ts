@@ -1,42 +1,10 @@
 import { type DeliveryEvent, DLQ_HEADERS } from "@fluxnotify/shared/contracts";
-import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery/testing";
-import { createRedis } from "@fluxnotify/shared/redis";
-import { eventually, expect, type KafkaFixtures, kafkaTest as test } from "@fluxnotify/shared/testing";
-import { inject } from "vitest";
-import { EMAIL_SUBJECT_MAX } from "../src/render";
-import { createSmtpTransport, emailStrategy, messageIdFor } from "../src/strategy";
+import { sampleCommand } from "@fluxnotify/shared/delivery/testing";
+import { eventually, expect, kafkaTest as test } from "@fluxnotify/shared/testing";
+import { EMAIL_SUBJECT_MAX } from "../src/email-copy";
+import { messageIdFor } from "../src/strategy";
+import { mailTo, startEmailHarness } from "./email-harness";
 import { startSmtpServer } from "./smtp-server";
-
-type Fixtures = Pick<KafkaFixtures, "kafka" | "logger" | "registry">;
-const FROM = "FluxPay <no-reply@fluxnotify.test>";
-
-async function setup(fixtures: Fixtures, port: number) {
-  const redis = createRedis(inject("redisUrl"), { logger: fixtures.logger, name: "test" });
-  const transport = createSmtpTransport({
-    host: "127.0.0.1",
-    port,
-    secure: false,
-    poolSize: 3,
-    timeoutMs: 2_000,
-    from: FROM,
-  });
-  const harness = await startDeliveryHarness({
-    ...fixtures,
-    redis,
-    strategy: emailStrategy(transport, { from: FROM }),
-  });
-  return {
-    harness,
-    async close() {
-      await harness.close();
-      transport.close();
-      await redis.quit();
-    },
-  };
-}
-
-const mailTo = (destination: string, extra: Parameters<typeof sampleCommand>[1] = {}) =>
-  sampleCommand("EMAIL", { destination, ...extra });
 
 test("sends HTML + text with a stable Message-ID, reports SENT, and does not re-send a duplicate", async ({
   kafka,
@@ -44,7 +12,7 @@ test("sends HTML + text with a stable Message-ID, reports SENT, and does not re-
   registry,
 }) => {
   const smtp = await startSmtpServer();
-  const ctx = await setup({ kafka, logger, registry }, smtp.port);
+  const ctx = await startEmailHarness({ kafka, logger, registry }, smtp.port);
   try {
     const command = mailTo("alice@example.com", {
       templateData: { ...sampleCommand("EMAIL").templateData, pgPaymentKey: "<img src=x onerror=alert(1)>" },
@@ -89,7 +57,7 @@ test("user-supplied text arrives clean and bounded, amounts exact: a 100,000-cha
   registry,
 }) => {
   const smtp = await startSmtpServer();
-  const ctx = await setup({ kafka, logger, registry }, smtp.port);
+  const ctx = await startEmailHarness({ kafka, logger, registry }, smtp.port);
   try {
     const planName = `\u202Egpj.exe\u202C\u2066Pro\u2069\u0007\u001B[31m ${"요금제<&>".repeat(20_000)}`;
     const base = sampleCommand("EMAIL", { eventType: "com.fluxpay.subscription.renewed" });
@@ -127,7 +95,7 @@ test("4xx is retried with 1 s → 2 s backoff; 5xx for the recipient is dead-let
   const smtp = await startSmtpServer({
     rcptReplies: { "busy@example.com": [451, 452], "nobody@example.com": [550] },
   });
-  const ctx = await setup({ kafka, logger, registry }, smtp.port);
+  const ctx = await startEmailHarness({ kafka, logger, registry }, smtp.port);
   try {
     const busy = mailTo("busy@example.com", { tenantId: "t-busy" });
     const nobody = mailTo("nobody@example.com", { tenantId: "t-nobody" });
@@ -183,7 +151,7 @@ test("an SMTP outage pauses consumption; after restart every message is delivere
 }) => {
   let smtp = await startSmtpServer();
   const port = smtp.port;
-  const ctx = await setup({ kafka, logger, registry }, port);
+  const ctx = await startEmailHarness({ kafka, logger, registry }, port);
   try {
     await smtp.close();
     const commands = Array.from({ length: 8 }, (_, i) =>

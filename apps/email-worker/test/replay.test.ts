@@ -8,6 +8,7 @@ import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery
 import { createRedis } from "@fluxnotify/shared/redis";
 import { collectTopic, eventually, expect, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { inject } from "vitest";
+import { createEmailRenderer } from "../src/email-renderer";
 import { createSmtpTransport, emailStrategy } from "../src/strategy";
 import { startSmtpServer } from "./smtp-server";
 
@@ -25,6 +26,7 @@ test("a replayed command goes to the address the settings hold now, once; a seco
     port: smtp.port,
     secure: false,
     poolSize: 2,
+    maxMessagesPerConnection: 500,
     timeoutMs: 2_000,
     from: FROM,
   });
@@ -33,6 +35,7 @@ test("a replayed command goes to the address the settings hold now, once; a seco
   const lookups: string[] = [];
   const strategy = emailStrategy(transport, {
     from: FROM,
+    renderer: createEmailRenderer(),
     currentSettings: async (tenantId, userId) => {
       lookups.push(`${tenantId}/${userId}`);
       return { ...defaultSettings(), email, locale: "en" };

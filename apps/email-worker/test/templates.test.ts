@@ -5,9 +5,10 @@ import { EVENT_TYPES } from "@fluxnotify/shared/contracts";
 import { SAMPLE_TEMPLATE_DATA } from "@fluxnotify/shared/delivery/testing";
 import { describe, expect, test } from "vitest";
 import { renderSamples } from "../scripts/render-samples";
-import { renderEmail } from "../src/render";
+import { createEmailRenderer } from "../src/email-renderer";
 import { EMAIL_TEMPLATES } from "../src/templates/events";
 
+const { render: renderEmail } = createEmailRenderer();
 const ko = { userId: "u1", locale: "ko" as const, timeZone: "Asia/Seoul" };
 const en = { userId: "u1", locale: "en" as const, timeZone: "America/New_York" };
 

@@ -88,7 +88,9 @@ export const SubscriptionExpiringEmail = (p: Props) => (
   </Layout>
 );
 
-export const EMAIL_TEMPLATES: Record<string, (props: Props) => React.JSX.Element> = {
+export type EmailTemplate = (props: Props) => React.JSX.Element;
+
+export const EMAIL_TEMPLATES: Record<string, EmailTemplate> = {
   "com.fluxpay.payment.approved": PaymentApprovedEmail,
   "com.fluxpay.payment.failed": PaymentFailedEmail,
   "com.fluxpay.order.created": OrderCreatedEmail,
