@@ -1,7 +1,6 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { createServer, type Socket } from "node:net";
-import type { DeliveryEvent } from "@fluxnotify/shared/contracts";
 import { eventually, expect, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { createEmailRenderer } from "../src/email-renderer";
 import { emailStrategy, messageIdFor } from "../src/strategy";
@@ -141,10 +140,13 @@ test("an SMTP server crash mid-stream: every message is delivered and reported S
     await first.crash(); // connections cut mid-session, nothing listening
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     smtp = await startSmtpServer({ port });
-    await eventually(() => ctx.harness.events.messages.length >= 300, 60_000);
+    await eventually(() => ctx.harness.outcomes().length >= 300, 60_000);
 
-    const events = ctx.harness.events.values<DeliveryEvent>();
+    const events = ctx.harness.outcomes();
     expect(events).toHaveLength(300);
+    // Sends the crash delayed were reported PENDING (once each) while they waited.
+    const delayed = ctx.harness.delays();
+    expect(new Set(delayed.map((e) => e.notificationId)).size).toBe(delayed.length);
     expect(new Set(events.map((e) => e.notificationId)).size).toBe(300);
     expect(events.every((e) => e.status === "SENT")).toBe(true);
     expect(ctx.harness.dlq.messages).toHaveLength(0);
