@@ -124,7 +124,10 @@ try {
     profiles,
     stageCosts: stageCosts(pipeline),
   };
-  const path = join(REPO_ROOT, "bench/results", rate === undefined ? "throughput.json" : `rate-${rate}.json`);
+  // A scaled run is its own result: it answers "how far one machine goes with more processes".
+  const scaled = Object.keys(scale).length > 0 ? "-scaled" : "";
+  const file = rate === undefined ? `throughput${scaled}.json` : `rate-${rate}${scaled}.json`;
+  const path = join(REPO_ROOT, "bench/results", file);
   writeBenchReport(report, path);
   console.log(
     [
