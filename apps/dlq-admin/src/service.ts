@@ -64,6 +64,7 @@ export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
     registry,
     startFrom: "earliest",
     maxBatchSize: options.maxBatchSize ?? 500,
+    batchLingerMs: 50,
     batchHandler: createDlqStore({ db, logger, metrics, domainOf: domainOfTopic, onStored: onChanged }),
   });
 

@@ -24,6 +24,8 @@ export function loadIngestEnv(source: NodeJS.ProcessEnv = process.env) {
       // Each in-flight event holds one database connection for its transaction.
       /** Records handled per transaction and produce request (a fetch may hand over fewer). */
       INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(2_000).default(250),
+      /** How long a small batch waits for more events (one transaction for what arrives meanwhile). */
+      INGEST_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(10),
       MAX_EVENT_BYTES: z.coerce
         .number()
         .int()

@@ -69,6 +69,7 @@ async function main() {
       registry,
       domains: env.INGEST_DOMAINS,
       batchSize: env.INGEST_BATCH_SIZE,
+      batchLingerMs: env.INGEST_BATCH_LINGER_MS,
       sweepIntervalMs: env.PARK_SWEEP_INTERVAL_MS,
     },
   );

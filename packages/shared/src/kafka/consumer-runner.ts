@@ -233,6 +233,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
 
   async function consumeStream(current: Stream): Promise<void> {
     let batch: ConsumedMessage[] = [];
+    let lingered = false;
+    const batchLingerMs = "batchHandler" in options ? (options.batchLingerMs ?? 0) : 0;
     for await (const raw of current) {
       await gate.wait();
       if (stopping) break;
@@ -250,9 +252,20 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         continue;
       }
       batch.push(message);
-      if (batch.length >= (options.maxBatchSize ?? 500) || current.readableLength === 0) {
+      const full = batch.length >= (options.maxBatchSize ?? 500);
+      // Long-poll fetches hand over what is there, often one record at moderate rates: a
+      // short wait before a small batch lets the records arriving meanwhile share its
+      // transaction (the stream keeps fetching while this waits), once per batch.
+      if (!full && current.readableLength === 0 && batchLingerMs > 0 && !lingered) {
+        lingered = true;
+        await sleep(batchLingerMs, undefined, { signal: abort.signal }).catch(() => {});
+        if (stopping) break;
+        if (current.readableLength > 0) continue;
+      }
+      if (full || current.readableLength === 0) {
         const messages = batch;
         batch = [];
+        lingered = false;
         if (!(await runBatch(messages, options.batchHandler))) break;
         for (const m of messages) tracker.complete(m.topic, m.partition, m.offset);
         metrics.consumed.inc({ group: groupId, topic: messages[0]?.topic ?? "" }, messages.length);

@@ -73,6 +73,12 @@ export interface EachMessageOptions extends CommonOptions {
 export interface BatchOptions extends CommonOptions {
   batchHandler: (messages: ConsumedMessage[]) => Promise<void>;
   maxBatchSize?: number;
+  /**
+   * How long a batch smaller than maxBatchSize waits for more records before it is handled
+   * (once per batch; 0 = never): fewer, larger transactions at moderate rates, for at most
+   * this much added latency. Under load batches fill without waiting.
+   */
+  batchLingerMs?: number;
 }
 
 export type ConsumerRunnerOptions = EachMessageOptions | BatchOptions;
