@@ -87,6 +87,7 @@ const worker = await startIngest(
       settingsCacheTtlSeconds: 300,
     },
     now: () => new Date(),
+    parked: { mayExist: true, parks: 0 },
     tenantWebhook: createTenantWebhookLookup({}),
   },
   { connection, registry, domains: [...DOMAINS], batchSize, sweepIntervalMs: 1_000 },

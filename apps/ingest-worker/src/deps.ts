@@ -20,4 +20,10 @@ export interface IngestDeps {
   now: () => Date;
   /** Cached tenant operations-webhook lookup. */
   tenantWebhook: TenantWebhookLookup;
+  /**
+   * Whether parked events may exist: set when this process parks one, and by each sweep
+   * from the table. While false, a batch skips looking for parked events its mappings
+   * release (a query per batch); one another process parked is released by the sweeper.
+   */
+  parked: { mayExist: boolean; parks: number };
 }

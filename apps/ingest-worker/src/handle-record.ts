@@ -62,13 +62,15 @@ export async function handleRecords(
 async function routeValid(deps: IngestDeps, valid: ValidEvent[]): Promise<void> {
   const results = await deps.sql.begin(async (tx) => {
     const processed = await processEvents(deps, tx, valid);
-    await parkEvents(
-      tx,
-      valid.flatMap((input, index) => {
-        const result = processed[index];
-        return result?.outcome === "waiting" ? [parkedRow(deps, input, result.waitingFor)] : [];
-      }),
-    );
+    const toPark = valid.flatMap((input, index) => {
+      const result = processed[index];
+      return result?.outcome === "waiting" ? [parkedRow(deps, input, result.waitingFor)] : [];
+    });
+    if (toPark.length > 0) {
+      deps.parked.mayExist = true;
+      deps.parked.parks++;
+    }
+    await parkEvents(tx, toPark);
     return processed;
   });
 
@@ -91,6 +93,7 @@ async function routeValid(deps: IngestDeps, valid: ValidEvent[]): Promise<void> 
   // Releasing parked events is a shortcut: the batch is done whatever happens here, and
   // the sweeper releases what this misses. A failure here must not re-run (or blame) the
   // batch whose mapping merely woke them.
+  if (!deps.parked.mayExist) return;
   try {
     for (const { tenantId, waitingFor } of await alreadyKnown(deps.sql, parked))
       releaseLater(tenantId, [waitingFor]);

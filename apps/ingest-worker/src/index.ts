@@ -62,6 +62,7 @@ async function main() {
         settingsCacheTtlSeconds: env.SETTINGS_CACHE_TTL_SECONDS,
       },
       now: () => new Date(),
+      parked: { mayExist: true, parks: 0 },
       tenantWebhook: createTenantWebhookLookup(env.tenantWebhooks),
     },
     {

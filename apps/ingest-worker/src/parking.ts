@@ -171,7 +171,11 @@ export async function sweepParked(deps: IngestDeps): Promise<void> {
     // park time, so the same rows come first every time): find it one row at a time.
     await sweepOneByOne(deps, now, topics);
   }
-  deps.metrics.parked.set(await countParked(deps.sql));
+  const parksBefore = deps.parked.parks;
+  const parkedNow = await countParked(deps.sql);
+  deps.metrics.parked.set(parkedNow);
+  // None left (and none parked here while counting): batches need not look for them.
+  if (parkedNow === 0 && deps.parked.parks === parksBefore) deps.parked.mayExist = false;
 }
 
 async function sweepOneByOne(deps: IngestDeps, now: Date, topics: string[]): Promise<void> {

@@ -140,6 +140,7 @@ export async function startHarness(
         settingsCacheTtlSeconds: overrides.settingsCacheTtlSeconds ?? 300,
       },
       now: () => new Date(),
+      parked: { mayExist: true, parks: 0 },
       tenantWebhook: createTenantWebhookLookup(overrides.tenantWebhooks ?? {}),
     },
     { connection: kafka.connection, registry, domains: [...DOMAINS], batchSize: 100, sweepIntervalMs: 300 },
