@@ -38,9 +38,13 @@ export const historyItemSchema = z.object({
   eventId: z.string(),
   eventType: z.string(),
   channel: z.enum(CHANNELS),
-  status: z.enum(DELIVERY_STATUSES),
+  status: z
+    .enum(DELIVERY_STATUSES)
+    .describe(
+      "SENT; FAILED (dead-lettered); SKIPPED (turned off, or no contact point); PENDING: accepted and waiting, reported when a send is delayed (a retry scheduled, or the provider down: reasonCode says which). A notification appears once its channel worker reports it, milliseconds after the event on the normal path.",
+    ),
   recipient: nullableText,
-  reasonCode: nullableText,
+  reasonCode: nullableText.describe("SKIPPED / PENDING: why; FAILED: the error code"),
   errorMessage: nullableText,
   attempts: z.number().int().nullable(),
   sentAt: z.iso.datetime().nullable(),
