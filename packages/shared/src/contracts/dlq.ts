@@ -1,3 +1,4 @@
+import type { ConsumedMessage } from "../kafka/consumer-types";
 /** Dead-letter record headers (CONTRACT §3). Values are strings; times ISO-8601. */
 export const DLQ_HEADERS = {
   errorMessage: "X-Error-Message",
@@ -61,15 +62,10 @@ export function deadLetterHeaders(info: DeadLetterInfo): Record<string, string> 
 }
 
 /** Where a record was read and what it was: what a dead letter of it keeps. */
-export interface DeadLetterSource {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  key: string | undefined;
-  keyBytes?: Buffer | undefined;
-  value: Buffer | undefined;
-  headers: Readonly<Record<string, string>>;
-}
+export type DeadLetterSource = Pick<
+  ConsumedMessage,
+  "topic" | "partition" | "offset" | "key" | "keyBytes" | "value" | "headers"
+>;
 
 /**
  * The dead letter of `source` for `dlqTopic`: its original key (the exact bytes), value and
