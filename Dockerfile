@@ -24,6 +24,8 @@ RUN test -n "$APP" && turbo prune "@fluxnotify/${APP}" --docker
 FROM base AS build
 ARG APP
 COPY --from=prune /repo/out/json/ .
+# pnpm applies patches/ (patchedDependencies in pnpm-workspace.yaml) at install time.
+COPY --from=prune /repo/patches/ ./patches/
 RUN pnpm install --frozen-lockfile
 COPY --from=prune /repo/out/full/ .
 RUN turbo run build --filter="@fluxnotify/${APP}" --output-logs=errors-only
