@@ -55,7 +55,7 @@ ensure_toolchain() {
 # Installs workspace dependencies only when the lockfile or a manifest changed.
 ensure_dependencies() {
   local stamp="$REPO_ROOT/node_modules/.fluxnotify-install-stamp" sum
-  sum=$(cat "$REPO_ROOT/pnpm-lock.yaml" "$REPO_ROOT"/package.json "$REPO_ROOT"/{apps,packages}/*/package.json "$REPO_ROOT"/*/package.json 2>/dev/null | sha256sum | cut -d' ' -f1)
+  sum=$(cat "$REPO_ROOT/pnpm-lock.yaml" "$REPO_ROOT"/package.json "$REPO_ROOT"/{apps,packages}/*/package.json "$REPO_ROOT"/*/package.json "$REPO_ROOT"/patches/* 2>/dev/null | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then return 0; fi
   say "installing dependencies (pnpm install)"
   local frozen=--frozen-lockfile
