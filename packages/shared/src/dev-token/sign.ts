@@ -138,7 +138,7 @@ export function readToken(token: string): {
       exp: z.number().optional(),
     })
     .safeParse(claims);
-  if (!parsed.success) throw new Error("the token has no usable `sub` and `tenant` claims");
+  if (!parsed.success) throw new Error("the token has no usable `sub`, `tenant` and `roles` claims");
   const { sub, tenant, roles, exp } = parsed.data;
   return {
     userId: sub,
