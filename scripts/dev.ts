@@ -95,4 +95,5 @@ if (!stopping) {
   console.log(
     "\n  mail UI: http://127.0.0.1:1080/index.html   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
   );
+  console.log("  try it: bin/demo (another terminal) sends an order and two payments to every channel\n");
 }

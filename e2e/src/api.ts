@@ -1,17 +1,14 @@
+import { signToken, type TokenRole } from "@fluxnotify/shared/dev-token";
 import { DEV_ONLY_JWT_SECRET } from "@fluxnotify/shared/env";
-import { SignJWT } from "jose";
 import { DLQ_ADMIN, QUERY_API } from "./resources";
 
-const secret = new TextEncoder().encode(DEV_ONLY_JWT_SECRET);
-
-/** An HS256 token as an identity provider would issue it (the apps run with the dev secret). */
-export function tokenFor(tenant: string, userId: string, roles: string[] = []): Promise<string> {
-  return new SignJWT({ tenant, roles })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(userId)
-    .setIssuedAt()
-    .setExpirationTime("1h")
-    .sign(secret);
+/**
+ * An HS256 token as an identity provider would issue it, from the same signer as bin/token.
+ * The dev-only secret, not the shell's AUTH_JWT_SECRET: the supervisor starts the apps
+ * without the caller's AUTH_* variables, so they verify with the dev-only secret.
+ */
+export function tokenFor(tenant: string, userId: string, roles: TokenRole[] = []): Promise<string> {
+  return signToken(DEV_ONLY_JWT_SECRET, { userId, tenantId: tenant, roles });
 }
 
 export interface ApiResponse<T> {

@@ -23,6 +23,8 @@ export const tenantsOf = (runId: string) => ({
   /** One tenant per further scenario, so each dashboard counts only its own scenario. */
   ordering: `e2e-${runId}-o`,
   dlq: `e2e-${runId}-d`,
+  /** bin/demo's, run as a child process: an operations channel, like bin/dev's tenant-a. */
+  demo: `e2e-${runId}-demo`,
 });
 
 export const slackPathOf = (tenantId: string) => `/services/${tenantId}`;
@@ -38,7 +40,10 @@ export function platformConfig(runId: string): PlatformConfig {
     databaseUrl: E2E.databaseUrl,
     redisUrl: E2E.redisUrl,
     smtp: { host: "127.0.0.1", port: E2E.smtpPort },
-    tenantSlackWebhooks: { [tenants.withSlack]: webhook(tenants.withSlack) },
+    tenantSlackWebhooks: {
+      [tenants.withSlack]: webhook(tenants.withSlack),
+      [tenants.demo]: webhook(tenants.demo),
+    },
     slackAllowedHosts: ["hooks.slack.com", `127.0.0.1:${E2E.webhookPort}`],
     ports: E2E.ports,
     env: {

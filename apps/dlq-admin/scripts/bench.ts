@@ -8,12 +8,12 @@
 import { randomUUID } from "node:crypto";
 import { createDbClient } from "@fluxnotify/db";
 import { deadLetterHeaders, replayTargets } from "@fluxnotify/shared/contracts";
+import { signToken } from "@fluxnotify/shared/dev-token";
 import { listen } from "@fluxnotify/shared/http";
 import { createAdmin, createProducer, type OutgoingMessage } from "@fluxnotify/shared/kafka";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import autocannon from "autocannon";
-import { SignJWT } from "jose";
 import { loadDlqAdminEnv } from "../src/env";
 import { createDlqAdmin } from "../src/service";
 
@@ -83,10 +83,14 @@ try {
   );
 
   // An operator lists every tenant's dead letters, as the bench's unscoped rows need.
-  const token = await new SignJWT({ sub: "bench", tenant: "platform", roles: ["operator"] })
-    .setProtectedHeader({ alg: "HS256" })
-    .setExpirationTime("5m")
-    .sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));
+  if (!env.AUTH_JWT_SECRET)
+    throw new Error("the bench signs its token with AUTH_JWT_SECRET: unset AUTH_JWKS_URL");
+  const token = await signToken(env.AUTH_JWT_SECRET, {
+    userId: "bench",
+    tenantId: "platform",
+    roles: ["operator"],
+    ttl: "5m",
+  });
   const result = await autocannon({
     url: `http://127.0.0.1:${server.port}/api/v1/admin/dlq?limit=50&domain=payment&status=PENDING`,
     headers: { authorization: `Bearer ${token}` },

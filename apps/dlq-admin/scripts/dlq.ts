@@ -19,17 +19,18 @@
 // production, a short-lived operator token is signed with AUTH_JWT_SECRET or the dev-only
 // secret, so local use needs no setup.
 import { parseArgs } from "node:util";
-import { DEV_ONLY_JWT_SECRET } from "@fluxnotify/shared/env";
-import { SignJWT } from "jose";
+import { devTokenSigner, TokenSigningRefused, tokenSigningEnv } from "@fluxnotify/shared/dev-token";
+import { loadEnv } from "@fluxnotify/shared/env";
+import { z } from "zod";
 
 // The only place this script reads its environment.
-const env = {
-  base: process.env.DLQ_ADMIN_URL ?? "http://127.0.0.1:8081",
-  token: process.env.DLQ_ADMIN_TOKEN,
-  production: process.env.NODE_ENV === "production",
-  secret: process.env.AUTH_JWT_SECRET || DEV_ONLY_JWT_SECRET,
-  operator: process.env.USER ?? "operator",
-};
+const env = loadEnv({
+  DLQ_ADMIN_URL: z.string().default("http://127.0.0.1:8081"),
+  DLQ_ADMIN_TOKEN: z.string().min(1).optional(),
+  // Who the signed operator token names (the audit trail records it); any id the API takes.
+  USER: z.string().min(1).max(256).catch("operator"),
+  ...tokenSigningEnv,
+});
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -47,17 +48,22 @@ const { values, positionals } = parseArgs({
 });
 
 async function token(): Promise<string> {
-  if (env.token) return env.token;
-  if (env.production) throw new Error("set DLQ_ADMIN_TOKEN to an admin or operator JWT");
-  return new SignJWT({ sub: env.operator, tenant: "platform", roles: ["operator"] })
-    .setProtectedHeader({ alg: "HS256" })
-    .setIssuedAt()
-    .setExpirationTime("5m")
-    .sign(new TextEncoder().encode(env.secret));
+  if (env.DLQ_ADMIN_TOKEN) return env.DLQ_ADMIN_TOKEN;
+  try {
+    return await devTokenSigner(env).sign({
+      userId: env.USER,
+      tenantId: "platform",
+      roles: ["operator"],
+      ttl: "5m",
+    });
+  } catch (error) {
+    if (!(error instanceof TokenSigningRefused)) throw error;
+    throw new Error(`${error.message}; set DLQ_ADMIN_TOKEN to an admin or operator JWT`);
+  }
 }
 
 async function request(method: string, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${env.base}${path}`, {
+  const response = await fetch(`${env.DLQ_ADMIN_URL}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${await token()}`,

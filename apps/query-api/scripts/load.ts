@@ -11,9 +11,9 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createDbClient, runMigrations } from "@fluxnotify/db";
+import { signToken } from "@fluxnotify/shared/dev-token";
 import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
-import { SignJWT } from "jose";
 import { seedReadModel } from "./load-seed";
 
 const { values } = parseArgs({
@@ -68,10 +68,7 @@ const server = spawn(
 );
 const [chunk] = (await once(server.stdout, "data")) as [Buffer];
 const port = Number(/PORT (\d+)/.exec(chunk.toString())?.[1]);
-const token = await new SignJWT({ sub: "ops", tenant: "load-t3", roles: ["admin"] })
-  .setProtectedHeader({ alg: "HS256" })
-  .setExpirationTime("1h")
-  .sign(new TextEncoder().encode(secret));
+const token = await signToken(secret, { userId: "ops", tenantId: "load-t3", roles: ["admin"] });
 
 // Users of tenant load-t3 are those with user number ≡ 3 (mod 10) in the seed.
 const randomUser = () => `u${Math.floor(Math.random() * (USERS / 10)) * 10 + 3}`;

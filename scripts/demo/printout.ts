@@ -1,0 +1,54 @@
+import { inAppChannel, inAppHistoryStream } from "@fluxnotify/shared/contracts";
+import type { HistoryItem } from "./query-api";
+
+const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/i;
+
+export interface WhereToLook {
+  tenantId: string;
+  userId: string;
+  email: string;
+  slackWebhookUrl: string;
+  mailUiUrl: string;
+  queryApiUrl: string;
+  redisUrl: string;
+  inAppPrefix: string;
+  /** Pasted into the curl line; a token the demo was given is referred to, not printed. */
+  tokenForCurl: string;
+  /** The token was minted here (and expires in an hour), rather than given. */
+  minted: boolean;
+  delivered: HistoryItem[];
+}
+
+/** A word the shell takes as it is, quoted otherwise. */
+const sh = (word: string) => (/^[\w.,:@%+/=-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+
+const count = (items: HistoryItem[], channel: HistoryItem["channel"]) =>
+  items.filter((item) => item.channel === channel).length;
+
+/** What to open to see each channel's result, every command ready to paste. */
+export function whereToLook(w: WhereToLook): string {
+  const slack = new URL(w.slackWebhookUrl);
+  // A loopback stand-in lists what it received at GET /; a real webhook's path is a secret.
+  const slackLine = LOOPBACK.test(slack.hostname)
+    ? `${slack.origin}   the posts, newest first: ${slack.pathname} is ${w.userId}'s own webhook; ` +
+      "the tenant's operations channel gets payment.failed too (bin/dev: /services/local)"
+    : "the Slack channel behind the demo's webhook, and the tenant's operations channel";
+  const redis = `redis-cli -u ${sh(w.redisUrl)}`;
+  const history = `${w.queryApiUrl}/api/v1/notifications?limit=10`;
+  return [
+    "",
+    "every channel delivered; to see each result:",
+    `  email   ${w.mailUiUrl}   ${count(w.delivered, "EMAIL")} emails to ${w.email}`,
+    `  Slack   ${slackLine}`,
+    `  in-app  ${redis} XREVRANGE ${sh(inAppHistoryStream(w.inAppPrefix, w.tenantId, w.userId))} + - COUNT ${count(w.delivered, "IN_APP")}`,
+    `          live: ${redis} SUBSCRIBE ${sh(inAppChannel(w.inAppPrefix, w.tenantId, w.userId))}   (then run the demo again)`,
+    "  history (query-api, newest first):",
+    `          curl -s -H "Authorization: Bearer ${w.tokenForCurl}" ${sh(history)}`,
+    ...(w.minted
+      ? [
+          `          (the token expires in an hour; a fresh one: bin/token --user ${sh(w.userId)} --tenant ${sh(w.tenantId)})`,
+        ]
+      : []),
+    "",
+  ].join("\n");
+}
