@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
-import { join, relative, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
 
@@ -70,6 +71,25 @@ const swapPlugin: Plugin = {
   },
 };
 
+/**
+ * Our own modules that read files at run time (swagger-ui-dist's script and stylesheet, for
+ * packages/shared/src/http/api-docs) have a twin beside them, `<name>.bundled.ts`: the same
+ * exports, the files inlined by esbuild's import attributes (`with { type: "text" }`), which
+ * neither Node nor vitest can load. Sources (tests, tsx) import the module; bundles get the
+ * twin in its place. Relative imports of workspace code only: one stat each.
+ */
+const TWIN_SUFFIX = ".bundled.ts";
+const twinPlugin: Plugin = {
+  name: "bundled-twins",
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
+      const twin = resolve(args.resolveDir, args.path.replace(/\.[cm]?[jt]sx?$/, "")) + TWIN_SUFFIX;
+      return existsSync(twin) ? { path: twin } : undefined;
+    });
+  },
+};
+
 // This file's own changes (options above) make every earlier bundle stale.
 const TOOL_SOURCES = [fileURLToPath(import.meta.url)];
 
@@ -95,7 +115,7 @@ export async function bundle(packageDir: string, entries: readonly Entry[] = DEF
     jsx: "automatic",
     sourcemap: "linked",
     sourcesContent: false,
-    plugins: [swapPlugin],
+    plugins: [swapPlugin, twinPlugin],
     banner: { js: BANNER },
     metafile: true,
     write: false,

@@ -32,11 +32,11 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function fixture(): string {
+function fixture(extra: Record<string, string> = {}): string {
   const dir = tempDir();
   // Written "a while ago": a file modified in the millisecond a build starts counts as newer.
   const earlier = new Date(Date.now() - 10_000);
-  for (const [path, content] of Object.entries(FIXTURE)) {
+  for (const [path, content] of Object.entries({ ...FIXTURE, ...extra })) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
     utimesSync(join(dir, path), earlier, earlier);
@@ -79,6 +79,25 @@ describe("bundle", () => {
     const record = await bundle(dir);
     expect(record.outputs.map((output) => output.file)).toEqual(["index.js", "index.js.map"]);
     expect(existsSync(join(dir, "dist/old.js"))).toBe(false);
+  });
+
+  it("puts a module's .bundled.ts twin in its place: files it reads at run time travel inline", async () => {
+    const dir = fixture({
+      "src/index.ts": 'import { motd } from "./motd";\nconsole.log(motd());',
+      // What sources run: reads the file beside it, which a copied dist/ does not have.
+      "src/motd.ts":
+        'import { readFileSync } from "node:fs";\nexport const motd = () => readFileSync(new URL("./motd.txt", import.meta.url), "utf8");',
+      "src/motd.bundled.ts":
+        'import text from "./motd.txt" with { type: "text" };\nexport const motd = () => text;',
+      "src/motd.txt": "inlined at build time",
+    });
+    const record = await bundle(dir);
+    expect(record.inputs).toEqual(expect.arrayContaining(["src/motd.bundled.ts", "src/motd.txt"]));
+    expect(record.inputs).not.toContain("src/motd.ts");
+    const elsewhere = tempDir();
+    cpSync(join(dir, "dist"), elsewhere, { recursive: true });
+    const output = execFileSync(process.execPath, [join(elsewhere, "index.js")], { encoding: "utf8" });
+    expect(output.trim()).toBe("inlined at build time");
   });
 
   it("refuses a bundle that would need packages beside it", () => {
