@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -81,23 +90,42 @@ describe("bundle", () => {
     expect(existsSync(join(dir, "dist/old.js"))).toBe(false);
   });
 
-  it("puts a module's .bundled.ts twin in its place: files it reads at run time travel inline", async () => {
+  it("puts a module's .bundled.ts twin in its place, and copies the files it imports as files beside the bundle", async () => {
     const dir = fixture({
       "src/index.ts": 'import { motd } from "./motd";\nconsole.log(motd());',
-      // What sources run: reads the file beside it, which a copied dist/ does not have.
+      // What sources run: reads the package's file where node_modules has it.
       "src/motd.ts":
-        'import { readFileSync } from "node:fs";\nexport const motd = () => readFileSync(new URL("./motd.txt", import.meta.url), "utf8");',
-      "src/motd.bundled.ts":
-        'import text from "./motd.txt" with { type: "text" };\nexport const motd = () => text;',
-      "src/motd.txt": "inlined at build time",
+        'import { readFileSync } from "node:fs";\nexport const motd = () => readFileSync("node_modules/cjs-dep/motd.txt", "utf8");',
+      "src/motd.bundled.ts": [
+        'import { readFileSync } from "node:fs";',
+        'import file from "cjs-dep/motd.txt" with { type: "file" };',
+        "export const motd = () => readFileSync(new URL(file, import.meta.url), 'utf8');",
+      ].join("\n"),
+      "node_modules/cjs-dep/motd.txt": "read from beside the bundle",
     });
     const record = await bundle(dir);
-    expect(record.inputs).toEqual(expect.arrayContaining(["src/motd.bundled.ts", "src/motd.txt"]));
+    expect(record.inputs).toEqual(
+      expect.arrayContaining(["src/motd.bundled.ts", "node_modules/cjs-dep/motd.txt"]),
+    );
     expect(record.inputs).not.toContain("src/motd.ts");
+    expect(record.outputs.map((output) => output.file)).toEqual([
+      "index.js",
+      "index.js.map",
+      expect.stringMatching(/^motd-\w+\.txt$/),
+    ]);
     const elsewhere = tempDir();
     cpSync(join(dir, "dist"), elsewhere, { recursive: true });
-    const output = execFileSync(process.execPath, [join(elsewhere, "index.js")], { encoding: "utf8" });
-    expect(output.trim()).toBe("inlined at build time");
+    const output = execFileSync(process.execPath, [join(elsewhere, "index.js")], {
+      encoding: "utf8",
+      cwd: elsewhere,
+    });
+    expect(output.trim()).toBe("read from beside the bundle");
+    // A rebuild keeps the file it names and nothing older.
+    writeFileSync(join(dir, "node_modules/cjs-dep/motd.txt"), "changed");
+    const again = await bundle(dir);
+    expect(readdirSync(join(dir, "dist")).sort()).toEqual(
+      ["build.json", ...again.outputs.map((output) => output.file)].sort(),
+    );
   });
 
   it("refuses a bundle that would need packages beside it", () => {

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import type { Express, Request, Response } from "express";
+import type { Express, NextFunction, Request, Response } from "express";
 import { type SwaggerUiFiles, swaggerUiFiles } from "./assets";
 
 /** Where every API serves its reference page; its files are under `${DOCS_PATH}/assets/`. */
@@ -62,21 +61,15 @@ const page = (title: string) => `<!doctype html>
 
 const JS = "text/javascript; charset=utf-8";
 
-interface Content {
-  type: string;
-  text: (title: string, files: () => SwaggerUiFiles) => string;
-}
-
-/** What each path answers, made on its first request: tests that never open it read nothing. */
-const CONTENTS: Record<string, Content> = {
-  [DOCS_PATH]: { type: "text/html; charset=utf-8", text: (title) => page(title) },
-  [`${ASSETS_PATH}/swagger-ui-bundle.js`]: { type: JS, text: (_title, files) => files().script },
-  [`${ASSETS_PATH}/swagger-ui.css`]: {
-    type: "text/css; charset=utf-8",
-    text: (_title, files) => files().stylesheet,
-  },
-  [`${ASSETS_PATH}/init.js`]: { type: JS, text: () => INIT_SCRIPT },
+/** Swagger UI's files: streamed from disk on every request, never held in memory. */
+const SWAGGER_UI: Record<string, { type: string; file: keyof SwaggerUiFiles }> = {
+  "swagger-ui-bundle.js": { type: JS, file: "script" },
+  "swagger-ui.css": { type: "text/css; charset=utf-8", file: "stylesheet" },
 };
+
+// Revalidated on every use, a 304 thanks to the ETag (express's for bodies, send's for files):
+// an upgraded app's files are seen at once.
+const revalidate = (res: Response, type: string) => res.setHeader("Cache-Control", "no-cache").type(type);
 
 /**
  * Serves an API reference (Swagger UI, from the swagger-ui-dist package, nothing from a CDN)
@@ -84,25 +77,22 @@ const CONTENTS: Record<string, Content> = {
  * carry whatever token the reader enters under "Authorize".
  */
 export function mountApiDocs(app: Express, title: string): void {
-  let files: SwaggerUiFiles | undefined;
-  const swaggerUi = () => {
-    files ??= swaggerUiFiles();
-    return files;
-  };
-  for (const [path, content] of Object.entries(CONTENTS)) {
-    let body: Buffer | undefined;
-    let etag = "";
-    app.get(path, (_req: Request, res: Response) => {
-      if (!body) {
-        body = Buffer.from(content.text(title, swaggerUi));
-        etag = `"${createHash("sha256").update(body).digest("base64url")}"`;
-      }
-      if (path === DOCS_PATH) res.setHeader("Content-Security-Policy", DOCS_CSP);
-      // Revalidated on every use, a 304 thanks to the ETag (res.send compares it): an upgraded
-      // app's files are seen at once.
-      res.setHeader("Cache-Control", "no-cache");
-      res.setHeader("ETag", etag);
-      res.type(content.type).send(body);
+  const html = Buffer.from(page(title));
+  const init = Buffer.from(INIT_SCRIPT);
+  app.get(DOCS_PATH, (_req: Request, res: Response) => {
+    revalidate(res, "text/html; charset=utf-8").setHeader("Content-Security-Policy", DOCS_CSP).send(html);
+  });
+  app.get(`${ASSETS_PATH}/init.js`, (_req: Request, res: Response) => {
+    revalidate(res, JS).send(init);
+  });
+  const files = swaggerUiFiles();
+  for (const [name, { type, file }] of Object.entries(SWAGGER_UI)) {
+    const path = files[file];
+    app.get(`${ASSETS_PATH}/${name}`, (_req: Request, res: Response, next: NextFunction) => {
+      // dotfiles: pnpm's node_modules/.pnpm is on the path where sources run.
+      revalidate(res, type).sendFile(path, { dotfiles: "allow", cacheControl: false }, (error) => {
+        if (error && !res.headersSent) next(error);
+      });
     });
   }
 }
