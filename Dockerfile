@@ -6,7 +6,8 @@
 # compose.yaml passes them for every service.
 #
 # Every app ships as one esbuild bundle (docs/adr/0004-bundled-apps.md): the runtime images
-# hold Node, the bundle and its source map. No node_modules, no TypeScript, no package manager.
+# hold Node and the app's dist/: the bundle, its source map and the files it serves as they are
+# (the APIs' Swagger UI, for /docs). No node_modules, no TypeScript, no package manager.
 ARG NODE_VERSION=24.21.0
 
 FROM node:${NODE_VERSION}-bookworm-slim AS base
@@ -50,7 +51,9 @@ FROM runtime-base AS runtime
 ARG APP
 ARG PORT
 ENV APP=${APP} HEALTH_URL=http://127.0.0.1:${PORT}/healthz
-COPY --from=build /repo/apps/${APP}/dist/index.js /repo/apps/${APP}/dist/index.js.map ./dist/
+# dist/ whole, as packages/platform/test/bundles.test.ts copies it: the bundle finds the files
+# of its file imports beside itself.
+COPY --from=build /repo/apps/${APP}/dist/ ./dist/
 EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
   CMD ["node", "-e", "fetch(process.env.HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -8,6 +8,7 @@
 import { resolve } from "node:path";
 import {
   type AppRuntime,
+  apiReferenceUrl,
   ensureAppsBuilt,
   type PlatformConfig,
   type ProcessSpec,
@@ -92,6 +93,11 @@ if (!stopping) {
   console.log("\n  service          ready  url");
   for (const [spec, ok] of ready)
     console.log(`  ${spec.name.padEnd(16)} ${ok ? "yes  " : "NO   "}  ${spec.readyUrl}`);
+  console.log('\n  API reference (Swagger UI; "Authorize" takes a bearer token for "Try it out")');
+  for (const [spec] of ready) {
+    const docs = apiReferenceUrl(spec);
+    if (docs) console.log(`  ${spec.name.padEnd(16)} ${docs}`);
+  }
   console.log(
     "\n  mail UI: http://127.0.0.1:1080/index.html   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
   );

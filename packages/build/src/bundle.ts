@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
-import { join, relative, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
 
@@ -70,13 +71,49 @@ const swapPlugin: Plugin = {
   },
 };
 
+/**
+ * Our own modules that read a package's files at run time (swagger-ui-dist's script and
+ * stylesheet, for packages/shared/src/http/api-docs) have a twin beside them,
+ * `<name>.bundled.ts`: the same exports, finding the files where the bundle has them (file
+ * imports, below). Sources (tests, tsx) import the module; bundles get the twin in its place.
+ * Relative imports of workspace code only: one stat each.
+ */
+const TWIN_SUFFIX = ".bundled.ts";
+const twinPlugin: Plugin = {
+  name: "bundled-twins",
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
+      const twin = resolve(args.resolveDir, args.path.replace(/\.[cm]?[jt]sx?$/, "")) + TWIN_SUFFIX;
+      return existsSync(twin) ? { path: twin } : undefined;
+    });
+  },
+};
+
+/**
+ * `import path from "<package>/<file>" with { type: "file" }` (a twin's, since neither Node
+ * nor vitest loads it): esbuild's file loader writes the file into dist/ beside the bundle
+ * under a content-hashed name, and the import is its path relative to the bundle. The bytes
+ * stay on disk until asked for: inlined as text instead, Swagger UI's 1.9 MB cost each API
+ * process 12-15 MiB of idle RSS, whether anyone opened /docs or not.
+ */
+const fileImportPlugin: Plugin = {
+  name: "file-imports",
+  setup(builder) {
+    builder.onLoad({ filter: /.*/ }, async (args) =>
+      args.with.type === "file" ? { contents: await readFile(args.path), loader: "file" } : undefined,
+    );
+  },
+};
+
 // This file's own changes (options above) make every earlier bundle stale.
 const TOOL_SOURCES = [fileURLToPath(import.meta.url)];
 
 /**
  * Bundles a package's entries into self-contained ES modules for Node 24: workspace packages
  * (which export TypeScript sources) and every third-party dependency are inlined, so
- * `node dist/<name>.js` needs nothing else on disk. Unminified, with linked source maps
+ * `node dist/<name>.js` needs nothing outside dist/ (which also holds the files of file
+ * imports: copy it whole). Unminified, with linked source maps
  * (run with --enable-source-maps); no sourcesContent, since positions are all stack traces
  * and profiles need. Outputs are replaced atomically: a process starting meanwhile reads
  * either the old file or the new one.
@@ -95,7 +132,7 @@ export async function bundle(packageDir: string, entries: readonly Entry[] = DEF
     jsx: "automatic",
     sourcemap: "linked",
     sourcesContent: false,
-    plugins: [swapPlugin],
+    plugins: [swapPlugin, twinPlugin, fileImportPlugin],
     banner: { js: BANNER },
     metafile: true,
     write: false,

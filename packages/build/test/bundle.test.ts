@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -32,11 +41,11 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function fixture(): string {
+function fixture(extra: Record<string, string> = {}): string {
   const dir = tempDir();
   // Written "a while ago": a file modified in the millisecond a build starts counts as newer.
   const earlier = new Date(Date.now() - 10_000);
-  for (const [path, content] of Object.entries(FIXTURE)) {
+  for (const [path, content] of Object.entries({ ...FIXTURE, ...extra })) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
     utimesSync(join(dir, path), earlier, earlier);
@@ -79,6 +88,44 @@ describe("bundle", () => {
     const record = await bundle(dir);
     expect(record.outputs.map((output) => output.file)).toEqual(["index.js", "index.js.map"]);
     expect(existsSync(join(dir, "dist/old.js"))).toBe(false);
+  });
+
+  it("puts a module's .bundled.ts twin in its place, and copies the files it imports as files beside the bundle", async () => {
+    const dir = fixture({
+      "src/index.ts": 'import { motd } from "./motd";\nconsole.log(motd());',
+      // What sources run: reads the package's file where node_modules has it.
+      "src/motd.ts":
+        'import { readFileSync } from "node:fs";\nexport const motd = () => readFileSync("node_modules/cjs-dep/motd.txt", "utf8");',
+      "src/motd.bundled.ts": [
+        'import { readFileSync } from "node:fs";',
+        'import file from "cjs-dep/motd.txt" with { type: "file" };',
+        "export const motd = () => readFileSync(new URL(file, import.meta.url), 'utf8');",
+      ].join("\n"),
+      "node_modules/cjs-dep/motd.txt": "read from beside the bundle",
+    });
+    const record = await bundle(dir);
+    expect(record.inputs).toEqual(
+      expect.arrayContaining(["src/motd.bundled.ts", "node_modules/cjs-dep/motd.txt"]),
+    );
+    expect(record.inputs).not.toContain("src/motd.ts");
+    expect(record.outputs.map((output) => output.file)).toEqual([
+      "index.js",
+      "index.js.map",
+      expect.stringMatching(/^motd-\w+\.txt$/),
+    ]);
+    const elsewhere = tempDir();
+    cpSync(join(dir, "dist"), elsewhere, { recursive: true });
+    const output = execFileSync(process.execPath, [join(elsewhere, "index.js")], {
+      encoding: "utf8",
+      cwd: elsewhere,
+    });
+    expect(output.trim()).toBe("read from beside the bundle");
+    // A rebuild keeps the file it names and nothing older.
+    writeFileSync(join(dir, "node_modules/cjs-dep/motd.txt"), "changed");
+    const again = await bundle(dir);
+    expect(readdirSync(join(dir, "dist")).sort()).toEqual(
+      ["build.json", ...again.outputs.map((output) => output.file)].sort(),
+    );
   });
 
   it("refuses a bundle that would need packages beside it", () => {

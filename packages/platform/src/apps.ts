@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DOCS_PATH } from "@fluxnotify/shared/api-docs";
 import { tenantWebhookVariable } from "@fluxnotify/shared/env";
 
 /** The repository root: every app is started from here, as bin/dev does. */
@@ -34,6 +35,15 @@ const PORT_VARIABLE: Record<AppName, "PORT" | "HEALTH_PORT"> = {
   "query-api": "PORT",
   "dlq-admin": "PORT",
 };
+
+/** The HTTP APIs: /openapi.json and its reference page (DOCS_PATH) beside their routes. */
+export const API_NAMES: readonly AppName[] = APP_NAMES.filter((name) => PORT_VARIABLE[name] === "PORT");
+
+/** Where a running API serves its reference page; undefined for every other process. */
+export function apiReferenceUrl(spec: ProcessSpec): string | undefined {
+  if (!spec.readyUrl || !(API_NAMES as readonly string[]).includes(spec.name)) return undefined;
+  return new URL(DOCS_PATH, spec.readyUrl).href;
+}
 
 export interface PlatformConfig {
   /** "127.0.0.1:9192" (comma-separated for several). */

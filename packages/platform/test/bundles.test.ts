@@ -5,9 +5,18 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { assertSelfContained, readRecord } from "@fluxnotify/build";
+import { fetchApiReference } from "@fluxnotify/shared/testing/api-docs";
 import { testEnv } from "@fluxnotify/shared/testing/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_NAMES, type AppName, appDir, platformApps, REPO_ROOT } from "../src/apps";
+import {
+  API_NAMES,
+  APP_NAMES,
+  type AppName,
+  apiReferenceUrl,
+  appDir,
+  platformApps,
+  REPO_ROOT,
+} from "../src/apps";
 import { type BrokerHandle, startBroker } from "../src/broker";
 import { ensureAppsBuilt, ensureBuilt, SETUP_PACKAGES } from "../src/build";
 import { freePort } from "../src/probe";
@@ -18,8 +27,9 @@ import { type ExitInfo, type RunningPlatform, startPlatform } from "../src/super
  * The Docker image holds `node` and apps/<app>/dist, nothing else. This proves that is enough:
  * each app's dist is copied to an empty directory outside the repository (no node_modules
  * anywhere above it) and started there as the image starts it (`node index.js`,
- * NODE_ENV=production, an empty environment besides the app's configuration) until /readyz answers, then stopped with
- * SIGTERM and expected to exit 0. The setup image's layout (the bundled migrate and
+ * NODE_ENV=production, an empty environment besides the app's configuration) until /readyz answers; each HTTP API
+ * must also serve its reference page (/docs) and the Swagger UI files it names from the bundle
+ * alone. Then each is stopped with SIGTERM and expected to exit 0. The setup image's layout (the bundled migrate and
  * create-topics CLIs, the migrations beside them) prepares the database and topics first, as
  * compose's `setup` service does. A private broker on free ports (the dev broker's consumer
  * groups are left alone) and a database of its own, dropped afterwards.
@@ -115,13 +125,30 @@ describe("compiled apps", () => {
     expect(() => assertSelfContained(record ?? { externals: ["(no dist/build.json)"] })).not.toThrow();
   });
 
-  it("after the setup CLIs ran from their copies, every app starts from its copied dist alone, serves /readyz and /metrics, and stops cleanly", async () => {
+  it("after the setup CLIs ran from their copies, every app starts from its copied dist alone, serves /readyz and /metrics (and each API its reference page, Swagger UI's files inlined), and stops cleanly", async () => {
     const running = platform as RunningPlatform;
     await running.waitReady(undefined, 90_000);
     for (const spec of running.apps) {
       const metrics = await fetch(new URL("/metrics", spec.readyUrl));
       expect(metrics.status, `${spec.name} /metrics`).toBe(200);
       expect(await metrics.text()).toContain("process_resident_memory_bytes");
+    }
+    const apis = running.apps.flatMap((spec) => {
+      const docs = apiReferenceUrl(spec);
+      return docs ? [{ name: spec.name, origin: new URL(docs).origin }] : [];
+    });
+    expect(apis.map((api) => api.name)).toEqual(API_NAMES);
+    for (const api of apis) {
+      const reference = await fetchApiReference(api.origin);
+      expect(reference.page.status, `${api.name} /docs`).toBe(200);
+      expect(reference.files.length, `${api.name} /docs files`).toBeGreaterThanOrEqual(3);
+      for (const file of reference.files) {
+        expect([file.status, file.contentType], `${api.name} ${file.path}`).toEqual([
+          200,
+          expect.stringMatching(/^text\/(css|javascript); charset=utf-8$/),
+        ]);
+        expect(file.body.length, `${api.name} ${file.path}`).toBeGreaterThan(100);
+      }
     }
     await running.stop();
     expect(Object.fromEntries(exits)).toEqual(

@@ -4,6 +4,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { Histogram, type Registry } from "prom-client";
 import type { Logger } from "../logger";
 import { LATENCY_BUCKETS } from "../metrics";
+import { mountApiDocs } from "./api-docs/index";
 import { type AuthOptions, createTokenVerifier } from "./auth";
 import { createHealthHandlers, type HealthState, type ReadinessCheck } from "./health-server";
 import { HttpProblem, sendProblem } from "./problem";
@@ -19,6 +20,8 @@ export interface HttpAppOptions {
   auth: AuthOptions;
   routes: AnyRoute[];
   bodyLimit?: string;
+  /** The API reference page for /openapi.json at /docs (./api-docs); on unless false. */
+  apiReference?: boolean;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -33,7 +36,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 /**
  * An express app with what every API of ours needs: request ids, access logs, security
  * headers, a JSON body limit (413), zod-validated routes, JWT auth, problem+json errors,
- * /openapi.json, /metrics, /healthz and /readyz.
+ * /openapi.json and its reference page (/docs), /metrics, /healthz and /readyz.
  */
 export function createHttpApp(options: HttpAppOptions): { app: Express; health: HealthState } {
   const app = express();
@@ -81,6 +84,7 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; health: 
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });
+  if (options.apiReference !== false) mountApiDocs(app, options.name);
   mountRoutes(app, options.routes, createTokenVerifier(options.auth));
 
   app.use((req: Request) => {
