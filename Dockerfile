@@ -3,6 +3,8 @@
 #   docker build --build-arg APP=ingest-worker --build-arg PORT=9101 -t fluxnotify/ingest-worker .
 # and the one-shot setup image (migrations, then topics) from the same build stages:
 #   docker build --target setup --build-arg APP=db -t fluxnotify/setup .
+# and the demo (compose's `demo` profile):
+#   docker build --target demo --build-arg APP=demo -t fluxnotify/demo .
 # compose.yaml passes them for every service.
 #
 # Every app ships as one esbuild bundle (docs/adr/0004-bundled-apps.md): the runtime images
@@ -45,6 +47,11 @@ COPY --from=build /repo/packages/shared/dist/create-topics.js /repo/packages/sha
 # migrate.js reads ../drizzle, the same place packages/db/src/migrate.ts reads from.
 COPY --from=build /repo/packages/db/drizzle/ ./drizzle/
 CMD ["sh", "-c", "node --enable-source-maps dist/migrate.js && exec node --enable-source-maps dist/create-topics.js"]
+
+# compose's one-shot `demo` service (APP=demo): bin/demo's script, bundled (packages/demo).
+FROM runtime-base AS demo
+COPY --from=build /repo/packages/demo/dist/ ./dist/
+CMD ["node", "dist/demo.js"]
 
 # An app (the default target).
 FROM runtime-base AS runtime

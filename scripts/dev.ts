@@ -45,7 +45,7 @@ const standIns: ProcessSpec[] = [
   },
   {
     name: "slack-standin",
-    command: [process.execPath, "--import", "tsx", "scripts/slack-standin.ts", String(slackPort)],
+    command: [process.execPath, "--import", "tsx", "packages/demo/src/slack-standin.ts", String(slackPort)],
     env: {},
     readyUrl: `http://127.0.0.1:${slackPort}/`,
   },

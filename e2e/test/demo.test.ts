@@ -44,7 +44,7 @@ function runDemo(overrides: Record<string, string> = {}): Promise<DemoRun> {
     DEMO_TIMEOUT_MS: "20000",
     ...overrides,
   };
-  const script = join(REPO_ROOT, "scripts", "demo", "main.ts");
+  const script = join(REPO_ROOT, "packages", "demo", "src", "main.ts");
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -69,7 +69,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("the demo (scripts/demo, bin/demo)", () => {
+describe("the demo (packages/demo, bin/demo)", () => {
   it("from a fresh database: settings through the API, then every channel SENT, and says where to look", async () => {
     const run = await runDemo();
     expect(run.code, explain(run)).toBe(0);

@@ -7,7 +7,9 @@ export interface WhereToLook {
   tenantId: string;
   userId: string;
   email: string;
-  slackWebhookUrl: string;
+  slackWebhookUrl: string | undefined;
+  /** Channels not waited for (DEMO_CHANNELS left them out). */
+  skipped: string[];
   mailUiUrl: string;
   queryApiUrl: string;
   redisUrl: string;
@@ -27,17 +29,23 @@ const count = (items: HistoryItem[], channel: HistoryItem["channel"]) =>
 
 /** What to open to see each channel's result, every command ready to paste. */
 export function whereToLook(w: WhereToLook): string {
-  const slack = new URL(w.slackWebhookUrl);
+  const slack = w.slackWebhookUrl === undefined ? undefined : new URL(w.slackWebhookUrl);
   // A loopback stand-in lists what it received at GET /; a real webhook's path is a secret.
-  const slackLine = LOOPBACK.test(slack.hostname)
-    ? `${slack.origin}   the posts, newest first: ${slack.pathname} is ${w.userId}'s own webhook; ` +
-      "the tenant's operations channel gets payment.failed too (bin/dev: /services/local)"
-    : "the Slack channel behind the demo's webhook, and the tenant's operations channel";
+  const slackLine = w.skipped.includes("SLACK")
+    ? "not waited for (DEMO_CHANNELS): Slack webhooks must be https; set SLACK_WEBHOOK_URL_{TENANT} to a real one"
+    : !slack
+      ? "the tenant's operations channel (the user has no webhook of their own)"
+      : LOOPBACK.test(slack.hostname)
+        ? `${slack.origin}   the posts, newest first: ${slack.pathname} is ${w.userId}'s own webhook; ` +
+          "the tenant's operations channel gets payment.failed too (bin/dev: /services/local)"
+        : "the Slack channel behind the demo's webhook, and the tenant's operations channel";
   const redis = `redis-cli -u ${sh(w.redisUrl)}`;
   const history = `${w.queryApiUrl}/api/v1/notifications?limit=10`;
   return [
     "",
-    "every channel delivered; to see each result:",
+    w.skipped.length === 0
+      ? "every channel delivered; to see each result:"
+      : "delivered; to see each result:",
     `  email   ${w.mailUiUrl}   ${count(w.delivered, "EMAIL")} emails to ${w.email}`,
     `  Slack   ${slackLine}`,
     `  in-app  ${redis} XREVRANGE ${sh(inAppHistoryStream(w.inAppPrefix, w.tenantId, w.userId))} + - COUNT ${count(w.delivered, "IN_APP")}`,

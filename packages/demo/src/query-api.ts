@@ -21,7 +21,7 @@ export type HistoryItem = z.infer<typeof historyPage>["items"][number];
 
 export interface DemoSettings {
   email: string;
-  slackWebhookUrl: string;
+  slackWebhookUrl: string | undefined;
 }
 
 const problemOf = (text: string) => {
@@ -97,14 +97,15 @@ export function queryApi(base: string, token: string) {
     async saveSettings(settings: DemoSettings): Promise<void> {
       try {
         await call("PUT", "/api/v1/notifications/settings", {
-          ...settings,
+          email: settings.email,
+          slackWebhookUrl: settings.slackWebhookUrl ?? null,
           locale: "ko",
           timeZone: "Asia/Seoul",
         });
       } catch (error) {
         if (error instanceof DemoError && /slackWebhookUrl/.test(error.message))
           throw new DemoError(
-            `${error.message}\n  query-api's SLACK_ALLOWED_HOSTS must include ${new URL(settings.slackWebhookUrl).host} ` +
+            `${error.message}\n  query-api's SLACK_ALLOWED_HOSTS must include ${settings.slackWebhookUrl ? new URL(settings.slackWebhookUrl).host : "the webhook's host"} ` +
               "(bin/dev allows its Slack stand-in, 127.0.0.1:4010), or set DEMO_SLACK_WEBHOOK_URL to an allowed webhook",
           );
         throw error;

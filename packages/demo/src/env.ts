@@ -1,3 +1,4 @@
+import { CHANNELS } from "@fluxnotify/shared/contracts";
 import { tokenSigningEnv } from "@fluxnotify/shared/dev-token";
 import { inAppChannelEnv, kafkaEnv, loadEnv, redisEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
@@ -27,7 +28,26 @@ const shape = {
    * Saved as the user's own Slack webhook: a path of bin/dev's Slack stand-in, beside the
    * tenant's operations channel (/services/local). query-api must allow-list its host.
    */
-  DEMO_SLACK_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:4010/services/demo-user"),
+  DEMO_SLACK_WEBHOOK_URL: z
+    .union([z.literal("none"), z.url({ protocol: /^https?$/ })])
+    .default("http://127.0.0.1:4010/services/demo-user")
+    .transform((value) => (value === "none" ? undefined : value))
+    .describe('"none": the user gets no webhook of their own'),
+  /**
+   * The channels whose SENT the demo waits for (default: every channel the story reaches).
+   * Where a channel cannot deliver (compose has no Slack stand-in: Slack webhooks must be
+   * https), leave it out and the demo says it was not waited for.
+   */
+  DEMO_CHANNELS: z
+    .string()
+    .default(CHANNELS.join(","))
+    .transform((value) =>
+      value
+        .split(",")
+        .map((channel) => channel.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(CHANNELS)).min(1)),
   /** Where to read the mail (maildev's web UI in bin/dev). */
   DEMO_MAIL_UI_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:1080/index.html"),
   /** How long to wait for every delivery to show SENT in the history. */
