@@ -43,6 +43,7 @@ const DESTINATIONS: Record<Channel, (input: PlanInput) => string[]> = {
     ...new Set([opsWebhookUrl, settings.slackWebhookUrl].filter(isSet)),
   ],
   IN_APP: ({ tenantId, userId }) => [inAppDestination(tenantId, userId)],
+  PUSH: () => [],
 };
 
 function isSet(value: string | null | undefined): value is string {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { dbTest as test } from "@fluxnotify/db/testing";
+import type { Channel } from "@fluxnotify/shared/contracts";
 import { eventually, expect } from "@fluxnotify/shared/testing";
 import { fluxpayEvent, type Harness, saveSettings, startHarness } from "./harness";
 
@@ -105,7 +106,7 @@ test("every event type produces the commands and delivery events of its route", 
           recipient: { userId, locale: "en" },
         });
         expect(command.key).toBe(`${h.tenantId}:${userId}`);
-        const expectedDestination = {
+        const expectedDestination: Partial<Record<Channel, string>> = {
           EMAIL: "kim@example.com",
           SLACK: opsWebhook,
           IN_APP: `notifications:${h.tenantId}:${userId}`,

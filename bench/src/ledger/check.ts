@@ -39,6 +39,9 @@ const emptyTally = (): Tally => ({ expected: 0, sent: 0, skipped: 0, deadLettere
  * The whole-run check: every expected notification must be SENT, SKIPPED or dead-lettered
  * with a reason (zero lost); duplicates are counted from what the stand-ins received.
  */
+const perChannel = <T>(make: () => T) =>
+  Object.fromEntries(CHANNELS.map((channel) => [channel, make()])) as Record<Channel, T>;
+
 export async function checkLedger(input: {
   sql: Sql;
   population: Population;
@@ -78,8 +81,8 @@ export async function checkLedger(input: {
   }
   const ids = new Set(expected.map((item) => item.notificationId));
   const counts = countReceipts(input.receipts, (id) => ids.has(id)).byChannel;
-  const duplicates = { EMAIL: 0, SLACK: 0, IN_APP: 0, total: 0 };
-  const unconfirmed = { EMAIL: 0, SLACK: 0, IN_APP: 0 };
+  const duplicates = { ...perChannel(() => 0), total: 0 };
+  const unconfirmed = perChannel(() => 0);
   for (const channel of CHANNELS) {
     duplicates[channel] = duplicatesOf(counts[channel]);
     duplicates.total += duplicates[channel];

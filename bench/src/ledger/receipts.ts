@@ -1,4 +1,4 @@
-import type { Channel } from "@fluxnotify/shared/contracts";
+import { CHANNELS, type Channel } from "@fluxnotify/shared/contracts";
 
 /** What the stand-ins recorded, reduced to the shapes the ledger needs. */
 export interface Receipts {
@@ -36,7 +36,9 @@ export interface ReceiptCounts {
 }
 
 export function countReceipts(receipts: Receipts, ours: (notificationId: string) => boolean): ReceiptCounts {
-  const byChannel: ReceiptCounts["byChannel"] = { EMAIL: new Map(), SLACK: new Map(), IN_APP: new Map() };
+  const byChannel = Object.fromEntries(
+    CHANNELS.map((channel) => [channel, new Map()]),
+  ) as ReceiptCounts["byChannel"];
   const add = (channel: Channel, id: string | undefined) => {
     if (!id || !ours(id)) return;
     const counts = byChannel[channel];

@@ -89,6 +89,108 @@ export const slackAllowListEnv = {
 };
 
 /**
+ * Which push-service hosts may ever be called (push-worker) or registered as a browser's
+ * endpoint (query-api), CONTRACT §4/§5: the major browsers' services by default (Chrome:
+ * FCM, Firefox: Mozilla autopush, Safari: Apple, Edge: Windows Push Notification Services
+ * on per-region hosts, hence the `*.` entry, which matches any subdomain and never the bare
+ * domain).
+ */
+export const pushAllowListEnv = {
+  PUSH_ALLOWED_HOSTS: csv(
+    "fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,*.notify.windows.com",
+  ),
+  /** Local runs and tests only: plain http to an allow-listed loopback host. */
+  PUSH_ALLOW_INSECURE_LOOPBACK: booleanFlag(false),
+};
+
+/**
+ * Used only outside production, as the JWT secret is, so a local run needs no key setup:
+ * published here, so anyone can sign as this server. Production must configure its own
+ * pair (`bin/vapid` generates one).
+ */
+export const DEV_ONLY_VAPID_KEYS = {
+  publicKey: "BM64AmhkbpmsFhDvkxSlBEBY1QO7DZjOI_f5coYiHNS3sGVPvSD-RpQPgHLoRij0Sk2RhAoQfTlmhBdECEBNGIU",
+  privateKey: "2YkYwbLwxrTce9YFiMmjTTW45EsascCN1t-IGe0Dhn0",
+} as const;
+
+const base64url = (bytes: number, what: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, `must be base64url (${what})`)
+    .refine(
+      (value) => Buffer.from(value, "base64url").length === bytes,
+      `must decode to ${bytes} bytes (${what})`,
+    );
+
+/** The application server's VAPID identity (RFC 8292); see resolveVapidEnv for the defaults. */
+export const vapidEnv = {
+  VAPID_PUBLIC_KEY: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    base64url(65, "an uncompressed P-256 point").optional(),
+  ),
+  VAPID_PRIVATE_KEY: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    base64url(32, "a P-256 private scalar").optional(),
+  ),
+  /** The contact push services reach the operator at: mailto: or https:. */
+  VAPID_SUBJECT: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .regex(/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/, "must be a mailto: address or an https: URL")
+      .optional(),
+  ),
+};
+
+export interface VapidConfig {
+  publicKey: string;
+  /** Absent where only the public key is needed (query-api publishes it). */
+  privateKey?: string;
+  subject: string;
+  usingDevKeys: boolean;
+}
+
+/**
+ * Production must configure its own pair and subject; elsewhere missing ones fall back to
+ * the dev-only pair (flagged, so the app can warn). A public key without its private key
+ * (or the reverse) is refused where both are needed: they must belong together.
+ */
+export function resolveVapidEnv(
+  env: {
+    NODE_ENV: string;
+    VAPID_PUBLIC_KEY?: string | undefined;
+    VAPID_PRIVATE_KEY?: string | undefined;
+    VAPID_SUBJECT?: string | undefined;
+  },
+  needs: { privateKey: boolean },
+): VapidConfig {
+  const production = env.NODE_ENV === "production";
+  const problems: string[] = [];
+  if (production) {
+    if (!env.VAPID_PUBLIC_KEY) problems.push("VAPID_PUBLIC_KEY: required in production (not set)");
+    if (needs.privateKey && !env.VAPID_PRIVATE_KEY)
+      problems.push("VAPID_PRIVATE_KEY: required in production (not set)");
+    if (needs.privateKey && !env.VAPID_SUBJECT)
+      problems.push("VAPID_SUBJECT: required in production (not set)");
+    if (env.VAPID_PUBLIC_KEY === DEV_ONLY_VAPID_KEYS.publicKey)
+      problems.push("VAPID_PUBLIC_KEY: the dev-only key pair is not allowed in production");
+  } else if (needs.privateKey && Boolean(env.VAPID_PUBLIC_KEY) !== Boolean(env.VAPID_PRIVATE_KEY)) {
+    problems.push("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: set both or neither");
+  }
+  if (problems.length > 0)
+    throw new ConfigError(`invalid configuration:\n${problems.map((line) => `  - ${line}`).join("\n")}`);
+  const subject = env.VAPID_SUBJECT ?? "mailto:dev@fluxnotify.invalid";
+  if (env.VAPID_PUBLIC_KEY)
+    return {
+      publicKey: env.VAPID_PUBLIC_KEY,
+      ...(env.VAPID_PRIVATE_KEY ? { privateKey: env.VAPID_PRIVATE_KEY } : {}),
+      subject,
+      usingDevKeys: false,
+    };
+  return { ...DEV_ONLY_VAPID_KEYS, subject, usingDevKeys: true };
+}
+
+/**
  * CONTRACT §5: an optional prefix in front of every in-app channel, for deployments that
  * share one Redis (see contracts/inapp.ts). Characters that are special in PSUBSCRIBE
  * patterns (`*`, `?`, `[`, `\`) are refused, so subscribers can match `{prefix}notifications:*`.

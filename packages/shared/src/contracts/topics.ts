@@ -2,7 +2,7 @@ import type { Domain } from "./fluxpay-events";
 import { DOMAINS } from "./fluxpay-events";
 
 /** Channels we deliver through. Adding one = a value here + its command topic + its app. */
-export const CHANNELS = ["EMAIL", "SLACK", "IN_APP"] as const;
+export const CHANNELS = ["EMAIL", "SLACK", "IN_APP", "PUSH"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const fluxpayTopic = (domain: Domain) => `fluxpay.${domain}.events`;

@@ -44,7 +44,7 @@ export interface HandlerDeps<R> {
   timeouts: { inARow: number };
 }
 
-type Outcome = { ok: true; record: SentRecord } | { ok: false; failure: Failure };
+type Outcome = { ok: true; record: SentRecord } | { ok: false; failure: Failure; gone?: true };
 
 function sentEvent(
   command: ChannelCommand,
@@ -61,6 +61,27 @@ function sentEvent(
       attempts: record.attempts,
       ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
       latencyMs: record.latencyMs,
+    }),
+  );
+  return { ...event, topic, headers: { ...event.headers, ...replay } };
+}
+
+/** The recipient is gone (FailureKind `gone`): SKIPPED with the reason, never a dead letter. */
+function skippedEvent(
+  command: ChannelCommand,
+  failure: Failure,
+  recipient: string | null,
+  topic: string,
+  replay: Record<string, string>,
+) {
+  const event = deliveryEventRecord(
+    deliveryEventFor(command, {
+      status: "SKIPPED",
+      recipient,
+      at: new Date().toISOString(),
+      attempts: failure.attempts,
+      reasonCode: failure.code,
+      errorMessage: failure.message.slice(0, 2_000),
     }),
   );
   return { ...event, topic, headers: { ...event.headers, ...replay } };
@@ -135,6 +156,9 @@ async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand)
         continue;
       }
       attempts++;
+      if (verdict.kind === "gone") {
+        return { ok: false, gone: true, failure: { code: verdict.code, message, retryCount: 0, attempts } };
+      }
       const retries = attempts - 1;
       if (verdict.kind === "permanent" || retries >= retry.delaysMs.length) {
         return { ok: false, failure: { code: verdict.code, message, retryCount: retries, attempts } };
@@ -232,6 +256,15 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
       return;
     }
     const { failure } = outcome;
+    if (outcome.gone) {
+      await producer.send(reported([skippedEvent(command, failure, recipient, eventsTopic, replay)]));
+      metrics.sends.inc({ channel, outcome: "skipped" });
+      deps.logger.info(
+        { notificationId: command.notificationId, code: failure.code },
+        "recipient gone; delivery skipped",
+      );
+      return;
+    }
     const { deadLetter, alongside } = deadLetterRecords(
       message,
       channel,

@@ -1,4 +1,12 @@
-export { type AllowListPolicy, checkWebhookUrl } from "./allow-list";
+export {
+  type AllowListPolicy,
+  checkOutboundUrl,
+  checkPushEndpoint,
+  checkWebhookUrl,
+  type OutboundKind,
+  PUSH_ENDPOINT,
+  SLACK_WEBHOOK,
+} from "./allow-list";
 export { type BreakerState, type CircuitBreaker, createCircuitBreaker } from "./breaker";
 export * from "./copy";
 export { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";

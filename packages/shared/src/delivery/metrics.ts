@@ -19,7 +19,7 @@ export function deliveryMetrics(registry: Registry): DeliveryMetrics {
   const metrics: DeliveryMetrics = {
     sends: new Counter({
       name: "delivery_sends_total",
-      help: "Commands finished, by channel and outcome (sent, failed, duplicate)",
+      help: "Commands finished, by channel and outcome (sent, failed, skipped, duplicate)",
       labelNames: ["channel", "outcome"],
       registers,
     }),

@@ -1,8 +1,13 @@
 import type { ChannelCommand } from "../contracts/messages";
 import type { Channel } from "../contracts/topics";
 
-/** How the runtime should treat a failed send. */
-export type FailureKind = "transient" | "permanent" | "provider_down";
+/**
+ * How the runtime should treat a failed send: retried, dead-lettered, waited out (the
+ * breaker), or `gone`: the recipient no longer exists (a push subscription the service
+ * reports expired, one deleted since the command was issued). A gone delivery ends SKIPPED
+ * with the code as its reason: neither retried nor dead-lettered, since nothing is wrong.
+ */
+export type FailureKind = "transient" | "permanent" | "provider_down" | "gone";
 
 export interface Classification {
   kind: FailureKind;
