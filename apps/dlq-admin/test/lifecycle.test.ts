@@ -1,5 +1,5 @@
 import { dbTest as test } from "@fluxnotify/db/testing";
-import { type DeliveryEvent, deliveryEventRecord, REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
+import { type DeliveryEvent, deliveryEventPayload, REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
 import { eventually } from "@fluxnotify/shared/testing";
 import { describe, expect } from "vitest";
 import type { DlqItem } from "../src/http/schemas";
@@ -119,8 +119,8 @@ describe("dead-letter lifecycle", () => {
       await eventually(() => replays.received.length === 2);
 
       // What the channel worker does with the replays: one is sent, one fails again.
-      const sent = deliveryEventRecord(deliveryEvent("SENT", good));
-      const failed = deliveryEventRecord(deliveryEvent("FAILED", bad));
+      const sent = deliveryEventPayload(deliveryEvent("SENT", good));
+      const failed = deliveryEventPayload(deliveryEvent("FAILED", bad));
       await admin.producer.send([
         { ...sent, topic: deliveries, headers: { ...sent.headers, [REPLAY_HEADERS.of]: first.id } },
         { ...failed, topic: deliveries, headers: { ...failed.headers, [REPLAY_HEADERS.of]: second.id } },

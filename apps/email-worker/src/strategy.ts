@@ -1,4 +1,5 @@
-import type { NotificationSettings } from "@fluxnotify/shared/contracts";
+import { CHANNEL_DEFINITIONS } from "@fluxnotify/shared/channels";
+import { type NotificationSettings, recipientContext } from "@fluxnotify/shared/contracts";
 import type { ChannelStrategy, Classification } from "@fluxnotify/shared/delivery";
 import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
 import nodemailer from "nodemailer";
@@ -114,12 +115,16 @@ export function emailStrategy(
     ...(currentSettings && {
       async readdress(command) {
         const now = await currentSettings(command.tenantId, command.recipient.userId);
+        const [current] = CHANNEL_DEFINITIONS.EMAIL.destinations(
+          recipientContext(command.tenantId, command.recipient.userId, now),
+        );
         // No address any more: the operator asked for this replay, so the old one is used.
-        if (!now.email) return command;
+        if (!current) return command;
         return {
           ...command,
-          destination: now.email,
-          recipient: { ...command.recipient, email: now.email, locale: now.locale, timeZone: now.timeZone },
+          destination: current.address,
+          display: current.display,
+          recipient: { ...command.recipient, locale: now.locale, timeZone: now.timeZone },
         };
       },
     }),
@@ -155,6 +160,5 @@ export function emailStrategy(
     probe: async () => {
       await transport.verify();
     },
-    recipientOf: (command) => command.destination,
   };
 }

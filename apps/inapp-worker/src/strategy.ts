@@ -129,6 +129,5 @@ export function inAppStrategy(
     },
     classify: classifyInApp,
     probe: () => pingRedis(redis),
-    recipientOf: (command) => command.destination,
   };
 }

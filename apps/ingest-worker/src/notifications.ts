@@ -1,12 +1,13 @@
+import { CHANNEL_DEFINITIONS } from "@fluxnotify/shared/channels";
 import {
   type Channel,
   type ChannelCommand,
   type DeliveryEvent,
   type Domain,
   type EventType,
-  inAppDestination,
   type NotificationSettings,
   notificationIdFor,
+  recipientContext,
   routeEvent,
 } from "@fluxnotify/shared/contracts";
 
@@ -36,30 +37,6 @@ export interface NotificationPlan {
   deliveryEvents: DeliveryEvent[];
 }
 
-/** Where each channel delivers for this user; empty = no contact point. One entry per channel. */
-const DESTINATIONS: Record<Channel, (input: PlanInput) => string[]> = {
-  EMAIL: ({ settings }) => (settings.email ? [settings.email] : []),
-  SLACK: ({ settings, opsWebhookUrl }) => [
-    ...new Set([opsWebhookUrl, settings.slackWebhookUrl].filter(isSet)),
-  ],
-  IN_APP: ({ tenantId, userId }) => [inAppDestination(tenantId, userId)],
-  PUSH: () => [],
-};
-
-function isSet(value: string | null | undefined): value is string {
-  return typeof value === "string" && value.length > 0;
-}
-
-/** What the read model shows as the recipient: never a webhook's secret path. */
-function displayRecipient(channel: Channel, destination: string): string {
-  if (channel !== "SLACK") return destination;
-  try {
-    return new URL(destination).host;
-  } catch {
-    return "invalid webhook URL";
-  }
-}
-
 /**
  * Turns one routed event into channel commands (one per destination) and the delivery
  * events only ingest can report: SKIPPED with the reason where no command is issued (and
@@ -78,6 +55,7 @@ export function planNotifications(input: PlanInput): NotificationPlan {
     at: createdAt,
     traceId: input.traceId,
   };
+  const recipient = recipientContext(input.tenantId, input.userId, input.settings, input.opsWebhookUrl);
   const skip = (channel: Channel, reasonCode: string) =>
     plan.deliveryEvents.push({
       ...base,
@@ -94,9 +72,9 @@ export function planNotifications(input: PlanInput): NotificationPlan {
       skip(channel, decision.reason);
       continue;
     }
-    const destinations = DESTINATIONS[channel](input);
+    const destinations = CHANNEL_DEFINITIONS[channel].destinations(recipient);
     if (destinations.length === 0) skip(channel, "NO_CONTACT_POINT");
-    for (const destination of destinations) {
+    for (const { address: destination, display } of destinations) {
       const notificationId = notificationIdFor(input.eventId, channel, destination);
       plan.commands.push({
         v: 1,
@@ -108,13 +86,9 @@ export function planNotifications(input: PlanInput): NotificationPlan {
         eventType: input.eventType,
         occurredAt: input.occurredAt,
         createdAt,
-        recipient: {
-          userId: input.userId,
-          locale: input.settings.locale,
-          timeZone: input.settings.timeZone,
-          ...(channel === "EMAIL" ? { email: destination } : {}),
-        },
+        recipient: { userId: input.userId, locale: input.settings.locale, timeZone: input.settings.timeZone },
         destination,
+        display,
         templateData: input.templateData,
         traceId: input.traceId,
       });
@@ -124,7 +98,7 @@ export function planNotifications(input: PlanInput): NotificationPlan {
           notificationId,
           channel,
           status: "PENDING",
-          recipient: displayRecipient(channel, destination),
+          recipient: display,
         });
       }
     }

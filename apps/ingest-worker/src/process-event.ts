@@ -6,12 +6,13 @@ import {
   setEventOutcomes,
 } from "@fluxnotify/db/queries/ingest";
 import { loadUserSettingsMany } from "@fluxnotify/db/settings-lookup";
+import type { RecordPayload } from "@fluxnotify/shared/contracts";
 import {
   type CloudEvent,
-  commandRecord,
+  commandPayload,
   type Domain,
   defaultSettings,
-  deliveryEventRecord,
+  deliveryEventPayload,
   type EventData,
   type EventType,
   replayHeadersOf,
@@ -146,14 +147,14 @@ function recordsOf(
   replay: Record<string, string>,
 ): OutgoingMessage[] {
   const { commands: topics, deliveryEvents, replayOutcomes } = deps.config.topology;
-  const withReplay = (record: OutgoingMessage, topic: string) => ({
+  const withReplay = (record: RecordPayload, topic: string) => ({
     ...record,
     topic,
     headers: { ...record.headers, ...replay },
   });
   const records = [
-    ...plan.commands.map((command) => withReplay(commandRecord(command), topics[command.channel])),
-    ...plan.deliveryEvents.map((delivery) => withReplay(deliveryEventRecord(delivery), deliveryEvents)),
+    ...plan.commands.map((command) => withReplay(commandPayload(command), topics[command.channel])),
+    ...plan.deliveryEvents.map((delivery) => withReplay(deliveryEventPayload(delivery), deliveryEvents)),
   ];
   return withReplayOutcomes(records, deliveryEvents, replayOutcomes);
 }

@@ -114,7 +114,7 @@ test("a settings change is honoured for the next event", async ({ kafka, logger,
   try {
     const userId = `u-${randomUUID().slice(0, 8)}`;
     const sub = { subscriptionId: "s-1", userId, planName: "Pro" };
-    await saveSettings(database, { tenantId: h.tenantId, userId, email: "before@example.com" });
+    await saveSettings(database, { tenantId: h.tenantId, userId, contacts: { EMAIL: "before@example.com" } });
     const first = fluxpayEvent(h.tenantId, "com.fluxpay.subscription.created", sub);
     await h.publish("subscription", first.json);
     await eventually(() => h.commandsFor(first.id).length === 1);
@@ -124,7 +124,7 @@ test("a settings change is honoured for the next event", async ({ kafka, logger,
     await saveSettings(database, {
       tenantId: h.tenantId,
       userId,
-      email: "after@example.com",
+      contacts: { EMAIL: "after@example.com" },
       channels: { EMAIL: false },
     });
     await h.redis.del(settingsCacheKey(h.tenantId, userId));
@@ -138,7 +138,7 @@ test("a settings change is honoured for the next event", async ({ kafka, logger,
       channel: "EMAIL",
     });
 
-    await saveSettings(database, { tenantId: h.tenantId, userId, email: null, channels: {} });
+    await saveSettings(database, { tenantId: h.tenantId, userId, contacts: {}, channels: {} });
     await h.redis.del(settingsCacheKey(h.tenantId, userId));
     const third = fluxpayEvent(h.tenantId, "com.fluxpay.subscription.created", sub);
     await h.publish("subscription", third.json);

@@ -33,7 +33,16 @@ test("every event type produces the commands and delivery events of its route", 
     await database.db.execute(
       `insert into tenants (tenant_id, slack_webhook_url) values ('${h.tenantId}', '${opsWebhook}')`,
     );
-    await saveSettings(database, { tenantId: h.tenantId, userId, email: "kim@example.com", locale: "en" });
+    await saveSettings(database, {
+      tenantId: h.tenantId,
+      userId,
+      contacts: { EMAIL: "kim@example.com" },
+      locale: "en",
+    });
+    // One registered device: PUSH is one command per device (CONTRACT §2/§4).
+    const [device] = await database.sql<{ id: string }[]>`
+      insert into push_subscriptions (tenant_id, user_id, type, address, label)
+      values (${h.tenantId}, ${userId}, 'fcm', ${`token-${userId}`}, 'Phone') returning id::text as id`;
     const { orderId, paymentId } = await seedOrderAndPayment(h, userId);
     const payment = { paymentId, orderId, amount: "num:15000.00", currency: "KRW" };
     const refund = { refundId: "r-1", paymentId };
@@ -43,13 +52,13 @@ test("every event type produces the commands and delivery events of its route", 
         "payment",
         "com.fluxpay.payment.approved",
         { ...payment, pgPaymentKey: "tgen_1" },
-        ["EMAIL", "IN_APP"],
+        ["EMAIL", "IN_APP", "PUSH"],
       ],
       [
         "payment",
         "com.fluxpay.payment.failed",
         { ...payment, errorMessage: "card declined" },
-        ["EMAIL", "IN_APP", "SLACK"],
+        ["EMAIL", "IN_APP", "PUSH", "SLACK"],
       ],
       [
         "order",
@@ -62,13 +71,13 @@ test("every event type produces the commands and delivery events of its route", 
         "refund",
         "com.fluxpay.refund.completed",
         { ...refund, amount: 5000, currency: "KRW" },
-        ["EMAIL", "IN_APP"],
+        ["EMAIL", "IN_APP", "PUSH"],
       ],
       [
         "refund",
         "com.fluxpay.refund.failed",
         { ...refund, errorMessage: "PG timeout" },
-        ["EMAIL", "IN_APP", "SLACK"],
+        ["EMAIL", "IN_APP", "PUSH", "SLACK"],
       ],
       ["subscription", "com.fluxpay.subscription.created", { ...sub }, ["EMAIL"]],
       [
@@ -82,7 +91,7 @@ test("every event type produces the commands and delivery events of its route", 
         "subscription",
         "com.fluxpay.subscription.expiring",
         { ...sub, expiresAt: "2026-12-01T00:00:00Z" },
-        ["EMAIL", "IN_APP"],
+        ["EMAIL", "IN_APP", "PUSH"],
       ],
     ];
     const published = [];
@@ -110,6 +119,7 @@ test("every event type produces the commands and delivery events of its route", 
           EMAIL: "kim@example.com",
           SLACK: opsWebhook,
           IN_APP: `notifications:${h.tenantId}:${userId}`,
+          PUSH: device?.id ?? "",
         };
         expect(command.destination).toBe(expectedDestination[command.channel]);
       }
@@ -137,7 +147,7 @@ test("a redelivered event and a whole-topic replay produce no new command", asyn
   const h = await startHarness({ kafka, logger, registry, database });
   try {
     const userId = `u-${randomUUID().slice(0, 8)}`;
-    await saveSettings(database, { tenantId: h.tenantId, userId, email: "lee@example.com" });
+    await saveSettings(database, { tenantId: h.tenantId, userId, contacts: { EMAIL: "lee@example.com" } });
     const { orderId, paymentId } = await seedOrderAndPayment(h, userId);
     const approved = fluxpayEvent(h.tenantId, "com.fluxpay.payment.approved", {
       paymentId,
@@ -168,7 +178,10 @@ test("a redelivered event and a whole-topic replay produce no new command", asyn
         h.commands.EMAIL.messages.length + h.commands.IN_APP.messages.length,
       );
       expect(h.commandsFor(approved.id)).toHaveLength(2);
-      expect(h.deliveriesFor(approved.id)).toHaveLength(0);
+      // Only what ingest itself reports: PUSH skipped, the user registered no device.
+      expect(h.deliveriesFor(approved.id).map((d) => [d.channel, d.status, d.reasonCode])).toEqual([
+        ["PUSH", "SKIPPED", "NO_CONTACT_POINT"],
+      ]);
     } finally {
       await replay.close();
     }

@@ -15,7 +15,7 @@ test("a payment that arrives before its order is parked, then routed within a se
     const userId = `u-${randomUUID().slice(0, 8)}`;
     const orderId = `o-${randomUUID().slice(0, 8)}`;
     const paymentId = `p-${randomUUID().slice(0, 8)}`;
-    await saveSettings(database, { tenantId: h.tenantId, userId, email: "park@example.com" });
+    await saveSettings(database, { tenantId: h.tenantId, userId, contacts: { EMAIL: "park@example.com" } });
     const payment = fluxpayEvent(h.tenantId, "com.fluxpay.payment.approved", {
       paymentId,
       orderId,

@@ -14,7 +14,7 @@ test("a dead-lettered payment replayed on the replay topic is routed once its or
   try {
     const userId = `u-${randomUUID().slice(0, 8)}`;
     const orderId = `o-${randomUUID().slice(0, 8)}`;
-    await saveSettings(database, { tenantId: h.tenantId, userId, email: "lee@example.com" });
+    await saveSettings(database, { tenantId: h.tenantId, userId, contacts: { EMAIL: "lee@example.com" } });
     const payment = fluxpayEvent(h.tenantId, "com.fluxpay.payment.approved", {
       paymentId: "p-late",
       orderId,
@@ -53,7 +53,8 @@ test("a dead-lettered payment replayed on the replay topic is routed once its or
       messages.filter((m) => m.headers["x-event-id"] === payment.id);
     const commandRecords = [...h.commands.EMAIL.messages, ...h.commands.IN_APP.messages];
     expect(tagged(commandRecords).map((m) => m.headers[REPLAY_HEADERS.of])).toEqual(["4242", "4242"]);
-    await eventually(() => tagged(h.deliveries.messages).length === 2);
+    // PENDING for each command (a replay announces them) and PUSH skipped (no device).
+    await eventually(() => tagged(h.deliveries.messages).length === 3);
     expect(tagged(h.deliveries.messages).every((m) => m.headers[REPLAY_HEADERS.of] === "4242")).toBe(true);
     // dlq-admin learns the outcome from copies of those delivery events.
     const outcomes = await collectTopic({
@@ -62,9 +63,9 @@ test("a dead-lettered payment replayed on the replay topic is routed once its or
       logger,
       registry,
     });
-    await eventually(() => outcomes.messages.length === 2);
+    await eventually(() => outcomes.messages.length === 3);
     await outcomes.stop();
-    expect(outcomes.messages.map((m) => m.headers[REPLAY_HEADERS.of])).toEqual(["4242", "4242"]);
+    expect(outcomes.messages.map((m) => m.headers[REPLAY_HEADERS.of])).toEqual(["4242", "4242", "4242"]);
 
     // Replaying it again is absorbed by the event-id claim: nothing new is produced.
     await h.producer.send([{ ...replay, headers: { ...replay.headers, [REPLAY_HEADERS.count]: "2" } }]);

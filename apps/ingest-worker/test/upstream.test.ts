@@ -80,7 +80,7 @@ test("the tenant id __default__ is a tenant like any other: resolved, routed, it
     const userId = `u-${randomUUID().slice(0, 8)}`;
     const orderId = `o-${randomUUID().slice(0, 8)}`;
     const paymentId = `p-${randomUUID().slice(0, 8)}`;
-    await saveSettings(database, { tenantId: tenant, userId, email: "default@example.com" });
+    await saveSettings(database, { tenantId: tenant, userId, contacts: { EMAIL: "default@example.com" } });
     const order = fluxpayEvent(tenant, "com.fluxpay.order.created", {
       orderId,
       userId,
@@ -109,7 +109,10 @@ test("the tenant id __default__ is a tenant like any other: resolved, routed, it
       expect(command.key).toBe(`${tenant}:${userId}`);
       expect(command.templateData.amount).toBe("23500.50");
     }
-    expect(h.deliveriesFor(failed.id)).toEqual([]); // commands only; their workers report
+    // Commands only (their workers report), and PUSH skipped: this user registered no device.
+    expect(h.deliveriesFor(failed.id).map((d) => [d.channel, d.status, d.reasonCode])).toEqual([
+      ["PUSH", "SKIPPED", "NO_CONTACT_POINT"],
+    ]);
   } finally {
     await h.close();
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { dbTest as test } from "@fluxnotify/db/testing";
-import { type DeliveryEvent, deliveryEventRecord } from "@fluxnotify/shared/contracts";
+import { type DeliveryEvent, deliveryEventPayload } from "@fluxnotify/shared/contracts";
 import { createProducer } from "@fluxnotify/shared/kafka";
 import { eventually } from "@fluxnotify/shared/testing";
 import { sql } from "drizzle-orm";
@@ -132,7 +132,7 @@ describe("projection", () => {
     }
     const producer = createProducer({ connection: kafka.connection, logger, registry });
     await producer.send([
-      ...events.map((event) => ({ ...deliveryEventRecord(event), topic })),
+      ...events.map((event) => ({ ...deliveryEventPayload(event), topic })),
       { topic, key: "garbage", value: "not a delivery event" },
     ]);
     await producer.close();
@@ -203,7 +203,7 @@ describe("projection poison", () => {
         event(`${tenant}-b`),
         event(`${tenant}-c`, { recipient: "k\u0000m@example.com" }),
         event(`${tenant}-d`),
-      ].map((e) => ({ ...deliveryEventRecord(e), topic })),
+      ].map((e) => ({ ...deliveryEventPayload(e), topic })),
     );
     await producer.close();
     const runner = createProjectionRunner({

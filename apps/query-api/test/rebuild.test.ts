@@ -1,6 +1,6 @@
 import { createDbClient, runMigrations } from "@fluxnotify/db";
 import { dbTest as test } from "@fluxnotify/db/testing";
-import { deliveryEventRecord } from "@fluxnotify/shared/contracts";
+import { deliveryEventPayload } from "@fluxnotify/shared/contracts";
 import { createProducer } from "@fluxnotify/shared/kafka";
 import { eventually } from "@fluxnotify/shared/testing";
 import { describe, expect, inject } from "vitest";
@@ -25,7 +25,7 @@ describe("rebuild", () => {
     const producer = createProducer({ connection: kafka.connection, logger, registry });
     await producer.send(
       Array.from({ length: 20 }, (_, n) => ({
-        ...deliveryEventRecord(
+        ...deliveryEventPayload(
           deliveryEvent({
             notificationId: `${tenant}-${n}`,
             tenantId: tenant,

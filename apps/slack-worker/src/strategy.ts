@@ -126,13 +126,6 @@ export function slackStrategy(options: SlackOptions): ChannelStrategy<SlackMessa
         socket.once("error", reject);
       });
     },
-    recipientOf(command) {
-      try {
-        return new URL(command.destination).host; // the path is the secret part of a webhook URL
-      } catch {
-        return null;
-      }
-    },
     close() {
       agent.http.destroy();
       agent.https.destroy();

@@ -25,15 +25,17 @@ export interface ExpectedNotification {
  * CONTRACT §2's destinations, written from the contract rather than imported from the
  * ingest worker, so the ledger checks the worker instead of agreeing with it by
  * construction: email → the user's address; Slack → the tenant's operations webhook and
- * the user's own (deduplicated); in-app → the user's Redis channel.
+ * the user's own (deduplicated); in-app → the user's Redis channel; push → each of the
+ * user's devices.
  */
 function destinations(channel: Channel, event: PlannedEvent, population: Population, userId: string) {
   const settings = population.settingsOf(event.tenantId, userId);
-  if (channel === "EMAIL") return settings.email ? [settings.email] : [];
+  if (channel === "EMAIL") return settings.contacts.EMAIL ? [settings.contacts.EMAIL] : [];
   if (channel === "SLACK") {
-    const urls = [population.opsWebhookOf(event.tenantId), settings.slackWebhookUrl];
+    const urls = [population.opsWebhookOf(event.tenantId), settings.contacts.SLACK];
     return [...new Set(urls.filter((url): url is string => Boolean(url)))];
   }
+  if (channel === "PUSH") return settings.devices.map((device) => device.id);
   return [inAppDestination(event.tenantId, userId)];
 }
 

@@ -70,7 +70,7 @@ function profileFor(index: number): Profile {
 const BOUNCE_PREFIX = "bounce-";
 
 function settingsFor(profile: Profile, email: string, webhook: string): NotificationSettings | null {
-  const base: NotificationSettings = { ...defaultSettings(), email };
+  const base: NotificationSettings = { ...defaultSettings(), contacts: { EMAIL: email } };
   switch (profile) {
     case "ko":
       return base;
@@ -79,21 +79,25 @@ function settingsFor(profile: Profile, email: string, webhook: string): Notifica
     case "no-row":
       return null;
     case "no-email":
-      return { ...base, email: null };
+      return { ...base, contacts: {} };
     case "email-off":
       return { ...base, channels: { EMAIL: false } };
     case "inapp-off-but-payments":
       // The per-event-type switch wins over the master switch (most specific first).
       return { ...base, channels: { IN_APP: false }, eventTypes: { "payment.approved": { IN_APP: true } } };
     case "own-slack":
-      return { ...base, slackWebhookUrl: webhook, eventTypes: { "payment.approved": { SLACK: true } } };
+      return {
+        ...base,
+        contacts: { ...base.contacts, SLACK: webhook },
+        eventTypes: { "payment.approved": { SLACK: true } },
+      };
     case "orders-muted":
       return {
         ...base,
         eventTypes: { "order.created": { IN_APP: false }, "order.status-changed": { IN_APP: false } },
       };
     case "bouncing":
-      return { ...base, email: `${BOUNCE_PREFIX}${email}` };
+      return { ...base, contacts: { EMAIL: `${BOUNCE_PREFIX}${email}` } };
   }
 }
 

@@ -20,10 +20,9 @@ export async function seedPopulation(db: Database, population: Population): Prom
           {
             tenantId: user.tenantId,
             userId: user.userId,
-            email: user.row.email,
             locale: user.row.locale,
             timeZone: user.row.timeZone,
-            slackWebhookUrl: user.row.slackWebhookUrl,
+            contacts: user.row.contacts,
             channels: user.row.channels,
             // Partial on our side only because absent keys mean "default"; the column takes the same map.
             eventTypes: user.row.eventTypes as Record<string, Record<string, boolean>>,

@@ -2,17 +2,25 @@ import { defaultSettings, type NotificationSettings, settingsCacheKey } from "@f
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
 import { findUserSettingsMany, pairKey, type SqlExecutor, type UserSettingsRow } from "./queries/ingest";
+import { findPushTargetsMany, type PushTarget } from "./queries/push";
 
-export function settingsFromRow(row: UserSettingsRow | undefined): NotificationSettings {
-  if (!row) return defaultSettings();
-  return {
-    email: row.email,
-    locale: row.locale === "en" ? "en" : "ko",
-    timeZone: row.timeZone,
-    slackWebhookUrl: row.slackWebhookUrl,
-    channels: row.channels,
-    eventTypes: row.eventTypes,
-  };
+/** Routing's view of a user: the saved settings (or defaults) and the registered devices, without keys. */
+export function settingsFromRow(
+  row: UserSettingsRow | undefined,
+  devices: PushTarget[] = [],
+): NotificationSettings {
+  const settings = row
+    ? {
+        locale: row.locale === "en" ? ("en" as const) : ("ko" as const),
+        timeZone: row.timeZone,
+        contacts: row.contacts,
+        devices: [],
+        channels: row.channels,
+        eventTypes: row.eventTypes,
+      }
+    : defaultSettings();
+  settings.devices = devices.map(({ id, type, address, label }) => ({ id, type, address, label }));
+  return settings;
 }
 
 export interface SettingsLookupDeps {
@@ -60,11 +68,15 @@ export async function loadUserSettingsMany(
     else misses.push(pair);
   });
   if (misses.length === 0) return result;
-  const rows = await findUserSettingsMany(deps.sql, misses);
+  const [rows, devices] = await Promise.all([
+    findUserSettingsMany(deps.sql, misses),
+    findPushTargetsMany(deps.sql, misses),
+  ]);
   const fill = deps.redis.pipeline();
   for (const [tenant, user] of misses) {
-    const settings = settingsFromRow(rows.get(pairKey(tenant, user)));
-    result.set(pairKey(tenant, user), settings);
+    const key = pairKey(tenant, user);
+    const settings = settingsFromRow(rows.get(key), devices.get(key));
+    result.set(key, settings);
     fill.set(settingsCacheKey(tenant, user), JSON.stringify(settings), "EX", deps.ttlSeconds);
   }
   fill.exec().catch(() => {});

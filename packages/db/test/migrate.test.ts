@@ -46,6 +46,7 @@ describe("runMigrations", () => {
       "parked_events",
       "payment_orders",
       "processed_events",
+      "push_subscriptions",
       "tenants",
       "user_notification_settings",
     ]);

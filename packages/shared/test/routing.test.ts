@@ -24,16 +24,16 @@ const settingsWith = (patch: Partial<NotificationSettings>): NotificationSetting
 
 describe("routeEvent defaults (CONTRACT §2)", () => {
   it.each<[EventType, string[]]>([
-    ["com.fluxpay.payment.approved", ["EMAIL", "IN_APP"]],
-    ["com.fluxpay.payment.failed", ["EMAIL", "IN_APP", "SLACK"]],
+    ["com.fluxpay.payment.approved", ["EMAIL", "IN_APP", "PUSH"]],
+    ["com.fluxpay.payment.failed", ["EMAIL", "IN_APP", "PUSH", "SLACK"]],
     ["com.fluxpay.subscription.renewed", ["EMAIL"]],
-    ["com.fluxpay.subscription.expiring", ["EMAIL", "IN_APP"]],
+    ["com.fluxpay.subscription.expiring", ["EMAIL", "IN_APP", "PUSH"]],
     ["com.fluxpay.subscription.created", ["EMAIL"]],
     ["com.fluxpay.subscription.cancelled", ["EMAIL"]],
     ["com.fluxpay.order.created", ["IN_APP"]],
     ["com.fluxpay.order.status-changed", ["IN_APP"]],
-    ["com.fluxpay.refund.completed", ["EMAIL", "IN_APP"]],
-    ["com.fluxpay.refund.failed", ["EMAIL", "IN_APP", "SLACK"]],
+    ["com.fluxpay.refund.completed", ["EMAIL", "IN_APP", "PUSH"]],
+    ["com.fluxpay.refund.failed", ["EMAIL", "IN_APP", "PUSH", "SLACK"]],
     ["com.fluxpay.refund.requested", []],
   ])("%s → %j", (type, channels) => {
     expect(sent(type)).toEqual(channels);
@@ -48,7 +48,7 @@ describe("routeEvent defaults (CONTRACT §2)", () => {
 describe("routeEvent overrides", () => {
   it("a channel's master switch off turns it off everywhere, recorded as skipped", () => {
     const settings = settingsWith({ channels: { EMAIL: false } });
-    expect(sent("com.fluxpay.payment.failed", settings)).toEqual(["IN_APP", "SLACK"]);
+    expect(sent("com.fluxpay.payment.failed", settings)).toEqual(["IN_APP", "PUSH", "SLACK"]);
     expect(skipped("com.fluxpay.payment.failed", settings)).toEqual(["EMAIL"]);
     expect(skipped("com.fluxpay.order.created", settings)).toEqual([]); // EMAIL was never a default there
   });
@@ -61,9 +61,9 @@ describe("routeEvent overrides", () => {
 
   it("a per-event-type switch turns a default channel off for that type only", () => {
     const settings = settingsWith({ eventTypes: { "payment.approved": { IN_APP: false } } });
-    expect(sent("com.fluxpay.payment.approved", settings)).toEqual(["EMAIL"]);
+    expect(sent("com.fluxpay.payment.approved", settings)).toEqual(["EMAIL", "PUSH"]);
     expect(skipped("com.fluxpay.payment.approved", settings)).toEqual(["IN_APP"]);
-    expect(sent("com.fluxpay.refund.completed", settings)).toEqual(["EMAIL", "IN_APP"]);
+    expect(sent("com.fluxpay.refund.completed", settings)).toEqual(["EMAIL", "IN_APP", "PUSH"]);
   });
 
   it("a per-event-type switch turns on a channel that is not a default", () => {
@@ -79,7 +79,7 @@ describe("routeEvent overrides", () => {
       channels: { EMAIL: false },
       eventTypes: { "payment.failed": { EMAIL: true } },
     });
-    expect(sent("com.fluxpay.payment.failed", settings)).toEqual(["EMAIL", "IN_APP", "SLACK"]);
+    expect(sent("com.fluxpay.payment.failed", settings)).toEqual(["EMAIL", "IN_APP", "PUSH", "SLACK"]);
     expect(skipped("com.fluxpay.payment.approved", settings)).toEqual(["EMAIL"]);
   });
 

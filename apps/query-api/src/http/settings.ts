@@ -1,5 +1,6 @@
 import type { Database } from "@fluxnotify/db";
 import { findUserSettings, replaceUserSettings, type StoredSettings } from "@fluxnotify/db/queries/settings";
+import { type ContactConfig, type ContactPoints, channelDefinition } from "@fluxnotify/shared/channels";
 import {
   CHANNELS,
   DEFAULT_ROUTES,
@@ -8,7 +9,7 @@ import {
   settingsCacheKey,
   shortEventType,
 } from "@fluxnotify/shared/contracts";
-import { type AllowListPolicy, checkWebhookUrl } from "@fluxnotify/shared/delivery";
+import type { AllowListPolicy } from "@fluxnotify/shared/delivery";
 import { defineRoute, HttpProblem } from "@fluxnotify/shared/http";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
@@ -30,39 +31,34 @@ const eventTypeSwitches = z.strictObject(
 );
 
 /**
- * Slack's webhook URLs are ~80 characters; 2048 (what browsers and most proxies take in a
- * URL) leaves room for any real one while keeping a user from storing megabytes.
+ * The contact points the API edits, from the channel definitions: each channel that has one
+ * names its field (email, slackWebhookUrl) and its validation, the same check its worker
+ * applies before sending. Stored as `contacts` keyed by channel; the API's field names are
+ * CONTRACT §4's and do not change with the storage.
  */
-const MAX_WEBHOOK_URL_LENGTH = 2048;
+const CONTACT_FIELDS = CHANNELS.flatMap((channel) => {
+  const contact = channelDefinition(channel).contact;
+  return contact ? [{ channel, ...contact }] : [];
+});
 
-/**
- * Incoming-webhook URL the slack-worker will accept: the same allow-list check, so a saved
- * webhook is never one the worker refuses (or one that points anywhere else).
- */
-const slackWebhook = (policy: AllowListPolicy) =>
-  z
-    .string()
-    .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
-    .superRefine((value, ctx) => {
-      if (value.length > MAX_WEBHOOK_URL_LENGTH) return; // one message is enough: it is too long
-      try {
-        checkWebhookUrl(value, policy);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/; not called$/, "") });
-      }
-    });
+const contactFields = (config: ContactConfig) =>
+  Object.fromEntries(
+    CONTACT_FIELDS.map((field) => [
+      field.settingsField,
+      field.schema(config).nullable().default(null).describe(field.description),
+    ]),
+  );
 
 export const settingsBody = (policy: AllowListPolicy) =>
   z.strictObject(
     {
-      email: z.email().max(254).nullable().default(null),
+      ...contactFields({ slackAllowList: policy }),
       locale: z.enum(["ko", "en"]).default("ko"),
       timeZone: z
         .string()
         .max(100)
         .refine(isIanaTimeZone, "must be an IANA time zone such as Asia/Seoul")
         .default("Asia/Seoul"),
-      slackWebhookUrl: slackWebhook(policy).nullable().default(null),
       channels: channelSwitches.default({}).describe("master switch per channel; absent = on"),
       eventTypes: eventTypeSwitches
         .default({})
@@ -72,22 +68,38 @@ export const settingsBody = (policy: AllowListPolicy) =>
   );
 
 const settingsResponse = z.object({
-  email: z.string().nullable(),
+  ...Object.fromEntries(CONTACT_FIELDS.map((field) => [field.settingsField, z.string().nullable()])),
   locale: z.enum(["ko", "en"]),
   timeZone: z.string(),
-  slackWebhookUrl: z.string().nullable(),
   channels: z.record(z.string(), z.boolean()),
   eventTypes: z.record(z.string(), z.record(z.string(), z.boolean())),
   updatedAt: z.iso.datetime().nullable().describe("null while the user has never saved settings"),
 });
 
-function present(stored: StoredSettings | undefined): z.infer<typeof settingsResponse> {
-  if (!stored) return { ...defaultSettings(), channels: {}, eventTypes: {}, updatedAt: null };
+type SettingsResponse = z.infer<typeof settingsResponse> & Record<string, unknown>;
+
+/** The API's contact fields from stored contacts (null where the user has none). */
+const presentContacts = (contacts: ContactPoints) =>
+  Object.fromEntries(CONTACT_FIELDS.map((field) => [field.settingsField, contacts[field.channel] ?? null]));
+
+/** The stored contacts from the API's fields. */
+const contactsOf = (body: Record<string, unknown>): ContactPoints =>
+  Object.fromEntries(
+    CONTACT_FIELDS.flatMap((field) => {
+      const value = body[field.settingsField];
+      return typeof value === "string" ? [[field.channel, value]] : [];
+    }),
+  );
+
+function present(stored: StoredSettings | undefined): SettingsResponse {
+  if (!stored) {
+    const { locale, timeZone } = defaultSettings();
+    return { ...presentContacts({}), locale, timeZone, channels: {}, eventTypes: {}, updatedAt: null };
+  }
   return {
-    email: stored.email,
+    ...presentContacts(stored.contacts),
     locale: stored.locale === "en" ? "en" : "ko",
     timeZone: stored.timeZone,
-    slackWebhookUrl: stored.slackWebhookUrl,
     channels: stored.channels as Record<string, boolean>,
     eventTypes: stored.eventTypes as Record<string, Record<string, boolean>>,
     updatedAt: stored.updatedAt.toISOString(),
@@ -127,7 +139,9 @@ export const putSettingsRoute = (deps: {
     },
     handler: async ({ body, principal }) => {
       const stored = await replaceUserSettings(deps.db, principal.tenantId, principal.userId, {
-        ...body,
+        locale: body.locale,
+        timeZone: body.timeZone,
+        contacts: contactsOf(body),
         channels: body.channels as StoredSettings["channels"],
         eventTypes: body.eventTypes as StoredSettings["eventTypes"],
       });

@@ -165,9 +165,8 @@ export async function findUserSettingsMany(
   if (pairs.length === 0) return new Map();
   const [tenants, users] = split(pairs);
   const rows = await tx<UserSettingsRow[]>`
-    select s.tenant_id as "tenantId", s.user_id as "userId", s.email, s.locale, s.time_zone as "timeZone",
-      s.slack_webhook_url as "slackWebhookUrl", s.channels, s.event_types as "eventTypes",
-      s.updated_at as "updatedAt"
+    select s.tenant_id as "tenantId", s.user_id as "userId", s.locale, s.time_zone as "timeZone",
+      s.contacts, s.channels, s.event_types as "eventTypes", s.updated_at as "updatedAt"
     from unnest(${tenants}::text[], ${users}::text[]) as p(tenant_id, user_id)
     join user_notification_settings s using (tenant_id, user_id)`;
   return new Map(rows.map((row) => [pairKey(row.tenantId, row.userId), row]));

@@ -1,5 +1,5 @@
 import type { PushTargetType, WebPushKeys } from "../schema/push";
-import type { SqlExecutor } from "./ingest";
+import { pairKey, type SqlExecutor } from "./ingest";
 
 /**
  * Push targets (CONTRACT §4), on postgres.js like the other hot paths: query-api registers
@@ -118,7 +118,7 @@ export async function deletePushTarget(
   return rows.length > 0;
 }
 
-/** The targets of many users at once (the ingest worker's fan-out); keys as `tenant\0user`. */
+/** The targets of many users at once (the ingest worker's fan-out); keys as `pairKey(tenant, user)`. */
 export async function findPushTargetsMany(
   sql: SqlExecutor,
   pairs: Array<[tenantId: string, userId: string]>,
@@ -133,7 +133,7 @@ export async function findPushTargetsMany(
     [pairs.map(([tenant]) => tenant), pairs.map(([, user]) => user)],
   );
   for (const row of rows) {
-    const key = `${row.tenantId}\u0000${row.userId}`;
+    const key = pairKey(row.tenantId, row.userId);
     const list = result.get(key) ?? [];
     list.push(target(row));
     result.set(key, list);

@@ -1,13 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../client";
-import { type ChannelSwitches, userNotificationSettings } from "../schema/settings";
+import { type ChannelSwitches, type ContactPoints, userNotificationSettings } from "../schema/settings";
 
 /** A user's stored settings as the API reads and writes them. */
 export interface StoredSettings {
-  email: string | null;
   locale: string;
   timeZone: string;
-  slackWebhookUrl: string | null;
+  contacts: ContactPoints;
   channels: ChannelSwitches;
   eventTypes: Record<string, ChannelSwitches>;
   updatedAt: Date;
@@ -21,10 +20,9 @@ export async function findUserSettings(
 ): Promise<StoredSettings | undefined> {
   const [row] = await db
     .select({
-      email: userNotificationSettings.email,
       locale: userNotificationSettings.locale,
       timeZone: userNotificationSettings.timeZone,
-      slackWebhookUrl: userNotificationSettings.slackWebhookUrl,
+      contacts: userNotificationSettings.contacts,
       channels: userNotificationSettings.channels,
       eventTypes: userNotificationSettings.eventTypes,
       updatedAt: userNotificationSettings.updatedAt,

@@ -10,10 +10,12 @@ import { CHANNELS } from "./topics";
 const channel = z.enum(CHANNELS);
 const isoTime = z.iso.datetime({ offset: true });
 
+/**
+ * Who a command is for and how they read it. Where it goes is the command's `destination`
+ * alone (commands before the channel registry also carried `email`; readers drop it).
+ */
 export const notificationRecipientSchema = z.object({
   userId: z.string().min(1),
-  email: z.string().optional(),
-  slackWebhookUrl: z.string().optional(),
   locale: z.enum(["ko", "en"]).default("ko"),
   timeZone: z.string().default("Asia/Seoul"),
 });
@@ -32,8 +34,14 @@ export const channelCommandSchema = z.object({
   occurredAt: isoTime,
   createdAt: isoTime,
   recipient: notificationRecipientSchema,
-  /** Where this channel delivers: an email address, a webhook URL, a pub/sub channel. */
+  /** Where this channel delivers: an email address, a webhook URL, a pub/sub channel, a device id. */
   destination: z.string().min(1),
+  /**
+   * The recipient as the read model shows it (the channel definition's Destination.display,
+   * decided once by the ingest worker), so every status of one notification shows the same
+   * recipient. Absent on older commands: the definition's `display(destination)` then.
+   */
+  display: z.string().max(500).optional(),
   /** Normalised event data: decimals as strings, instants as UTC ISO-8601. */
   templateData: z.record(z.string(), z.unknown()),
   traceId: z.string().min(1),

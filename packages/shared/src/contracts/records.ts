@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CHANNEL_DEFINITIONS } from "../channels/index";
 import type { OutgoingMessage } from "../kafka/producer";
 import { decodeUtf8, findUnstorableText } from "./json";
 import {
@@ -7,7 +8,14 @@ import {
   type DeliveryEvent,
   deliveryEventSchema,
 } from "./messages";
-import { type Channel, commandTopic, DELIVERY_EVENTS_TOPIC } from "./topics";
+import type { Channel } from "./topics";
+
+/**
+ * A record without its topic. The builders below say what a record holds; where it goes is
+ * the caller's one decision (topics are configurable per deployment), so no record's topic
+ * is set in one place and overwritten in another.
+ */
+export type RecordPayload = Omit<OutgoingMessage, "topic">;
 
 /**
  * Deterministic notification id from (event, channel, destination): re-processing the
@@ -29,9 +37,8 @@ export const HEADERS = {
 } as const;
 
 /** Channel commands are keyed by tenant and user so one user's notifications stay ordered. */
-export function commandRecord(command: ChannelCommand): OutgoingMessage {
+export function commandPayload(command: ChannelCommand): RecordPayload {
   return {
-    topic: commandTopic(command.channel),
     key: `${command.tenantId}:${command.recipient.userId}`,
     value: JSON.stringify(command),
     headers: {
@@ -43,6 +50,10 @@ export function commandRecord(command: ChannelCommand): OutgoingMessage {
     },
   };
 }
+
+/** Who a command's notification is shown as going to: one rule for every status of it. */
+export const shownRecipient = (command: ChannelCommand): string =>
+  command.display ?? CHANNEL_DEFINITIONS[command.channel].display(command.destination);
 
 /** A status change of `command`'s notification; its identity fields come from the command. */
 export function deliveryEventFor(
@@ -64,9 +75,8 @@ export function deliveryEventFor(
 }
 
 /** Delivery events are keyed by notification id: all status changes of one notification stay ordered. */
-export function deliveryEventRecord(event: DeliveryEvent): OutgoingMessage {
+export function deliveryEventPayload(event: DeliveryEvent): RecordPayload {
   return {
-    topic: DELIVERY_EVENTS_TOPIC,
     key: event.notificationId,
     value: JSON.stringify(event),
     headers: {

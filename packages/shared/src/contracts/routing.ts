@@ -1,28 +1,34 @@
+import {
+  CHANNEL_DEFINITIONS,
+  type ContactPoints,
+  type PushDevice,
+  type RecipientContext,
+} from "../channels/index";
 import { type EventType, shortEventType } from "./fluxpay-events";
 import { CHANNELS, type Channel } from "./topics";
 
-/** CONTRACT §2, keyed by short event type. Types absent here notify nobody by default. */
-export const DEFAULT_ROUTES: Readonly<Record<string, readonly Channel[]>> = {
-  "payment.approved": ["EMAIL", "IN_APP"],
-  "payment.failed": ["EMAIL", "IN_APP", "SLACK"],
-  "subscription.renewed": ["EMAIL"],
-  "subscription.expiring": ["EMAIL", "IN_APP"],
-  "subscription.created": ["EMAIL"],
-  "subscription.cancelled": ["EMAIL"],
-  "order.created": ["IN_APP"],
-  "order.status-changed": ["IN_APP"],
-  "refund.completed": ["EMAIL", "IN_APP"],
-  "refund.failed": ["EMAIL", "IN_APP", "SLACK"],
-};
+/**
+ * CONTRACT §2, keyed by short event type: each channel's `defaultEvents` (its definition),
+ * gathered. Types absent here notify nobody by default.
+ */
+export const DEFAULT_ROUTES: Readonly<Record<string, readonly Channel[]>> = (() => {
+  const routes: Record<string, Channel[]> = {};
+  for (const channel of CHANNELS)
+    for (const type of CHANNEL_DEFINITIONS[channel].defaultEvents)
+      routes[type] = [...(routes[type] ?? []), channel];
+  return routes;
+})();
 
 export type ChannelSwitches = Partial<Record<Channel, boolean>>;
 
 /** A user's notification settings; `defaultSettings()` for a user who never saved any. */
 export interface NotificationSettings {
-  email: string | null;
   locale: "ko" | "en";
   timeZone: string;
-  slackWebhookUrl: string | null;
+  /** The user's own contact points by channel (EMAIL: address, SLACK: webhook URL). */
+  contacts: ContactPoints;
+  /** The push devices the user registered (CONTRACT §4); kept beside the settings, not in them. */
+  devices: PushDevice[];
   /** Master switch per channel; absent = on. */
   channels: ChannelSwitches;
   /** Per short event type ("payment.failed"): explicit on/off, overriding defaults and master switches. */
@@ -31,17 +37,36 @@ export interface NotificationSettings {
 
 export function defaultSettings(): NotificationSettings {
   return {
-    email: null,
     locale: "ko",
     timeZone: "Asia/Seoul",
-    slackWebhookUrl: null,
+    contacts: {},
+    devices: [],
     channels: {},
     eventTypes: {},
   };
 }
 
-/** Redis key of the cached settings the ingest worker reads; query-api deletes it on change. */
-export const settingsCacheKey = (tenantId: string, userId: string) => `notif:settings:${tenantId}:${userId}`;
+/**
+ * Redis key of the cached settings (with devices) the ingest worker reads; query-api deletes
+ * it when settings or devices change. `v2`: the shape with `contacts` and `devices`, so a
+ * deployment's entries of the earlier shape are simply not read (they expire by TTL).
+ */
+export const settingsCacheKey = (tenantId: string, userId: string) =>
+  `notif:settings:v2:${tenantId}:${userId}`;
+
+/** What a channel definition's `destinations` gets for this user. */
+export const recipientContext = (
+  tenantId: string,
+  userId: string,
+  settings: NotificationSettings,
+  tenantSlackWebhookUrl?: string,
+): RecipientContext => ({
+  tenantId,
+  userId,
+  contacts: settings.contacts,
+  devices: settings.devices,
+  tenantSlackWebhookUrl,
+});
 
 export type RouteDecision =
   | { channel: Channel; send: true }

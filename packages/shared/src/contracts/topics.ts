@@ -1,14 +1,13 @@
+import { CHANNEL_DEFINITIONS, CHANNELS, type Channel } from "../channels/index";
 import type { Domain } from "./fluxpay-events";
 import { DOMAINS } from "./fluxpay-events";
 
-/** Channels we deliver through. Adding one = a value here + its command topic + its app. */
-export const CHANNELS = ["EMAIL", "SLACK", "IN_APP", "PUSH"] as const;
-export type Channel = (typeof CHANNELS)[number];
+/** Channels we deliver through: each is one definition in packages/shared/src/channels. */
+export { CHANNELS, type Channel };
 
 export const fluxpayTopic = (domain: Domain) => `fluxpay.${domain}.events`;
 export const dlqTopic = (domain: Domain) => `notification.dlq.${domain}`;
-export const commandTopic = (channel: Channel) =>
-  `notification.commands.${channel.toLowerCase().replace("_", "")}`;
+export const commandTopic = (channel: Channel) => CHANNEL_DEFINITIONS[channel].commandTopic;
 export const DELIVERY_EVENTS_TOPIC = "notification.delivery.events";
 /**
  * A copy of every delivery event produced for a replayed record (one carrying

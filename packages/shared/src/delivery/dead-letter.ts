@@ -1,7 +1,7 @@
 import { deadLetterOf, replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
 import { DOMAINS, type Domain, domainOfEventType } from "../contracts/fluxpay-events";
 import type { ChannelCommand } from "../contracts/messages";
-import { deliveryEventFor, deliveryEventRecord } from "../contracts/records";
+import { deliveryEventFor, deliveryEventPayload, shownRecipient } from "../contracts/records";
 import type { Channel } from "../contracts/topics";
 import type { ConsumedMessage, OutgoingMessage } from "../kafka/index";
 
@@ -56,7 +56,6 @@ export function deadLetterRecords(
   command: ChannelCommand | undefined,
   failure: Failure,
   target: DeadLetterTarget,
-  recipient: string | null,
 ): DeadLetterRecords {
   const failedAt = new Date();
   const domain = command?.domain ?? domainOf(message, target.fallbackDomain);
@@ -71,11 +70,11 @@ export function deadLetterRecords(
     failedAt,
   });
   if (!command) return { deadLetter, alongside: [] };
-  const event = deliveryEventRecord(
+  const event = deliveryEventPayload(
     deliveryEventFor(command, {
       status: "FAILED",
       channel,
-      recipient,
+      recipient: shownRecipient(command),
       at: failedAt.toISOString(),
       attempts: failure.attempts,
       reasonCode: failure.code,

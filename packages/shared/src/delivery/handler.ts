@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
 import type { ChannelCommand } from "../contracts/messages";
-import { deliveryEventFor, deliveryEventRecord, parseChannelCommand } from "../contracts/records";
+import {
+  deliveryEventFor,
+  deliveryEventPayload,
+  parseChannelCommand,
+  shownRecipient,
+} from "../contracts/records";
 import { AppError, errorMessage, RetryableError } from "../errors";
 import type {
   ConsumedMessage,
@@ -49,11 +54,11 @@ type Outcome = { ok: true; record: SentRecord } | { ok: false; failure: Failure;
 function sentEvent(
   command: ChannelCommand,
   record: SentRecord,
-  recipient: string | null,
+  recipient: string,
   topic: string,
   replay: Record<string, string>,
 ) {
-  const event = deliveryEventRecord(
+  const event = deliveryEventPayload(
     deliveryEventFor(command, {
       status: "SENT",
       recipient,
@@ -70,11 +75,11 @@ function sentEvent(
 function skippedEvent(
   command: ChannelCommand,
   failure: Failure,
-  recipient: string | null,
+  recipient: string,
   topic: string,
   replay: Record<string, string>,
 ) {
-  const event = deliveryEventRecord(
+  const event = deliveryEventPayload(
     deliveryEventFor(command, {
       status: "SKIPPED",
       recipient,
@@ -98,10 +103,10 @@ function delayReporter<R>(deps: HandlerDeps<R>, command: ChannelCommand) {
   return async (reasonCode: string, errorMessage: string, attempts: number) => {
     if (reported) return;
     reported = true;
-    const event = deliveryEventRecord(
+    const event = deliveryEventPayload(
       deliveryEventFor(command, {
         status: "PENDING",
-        recipient: deps.strategy.recipientOf?.(command) ?? null,
+        recipient: shownRecipient(command),
         at: new Date().toISOString(),
         attempts,
         reasonCode,
@@ -198,7 +203,7 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
       ? `command for channel ${parsed.value.channel} on the ${channel} topic`
       : parsed.reason;
     const failure = { code: "COMMAND_INVALID", message: reason, retryCount: 0, attempts: 0 };
-    const { deadLetter, alongside } = deadLetterRecords(message, channel, undefined, failure, target, null);
+    const { deadLetter, alongside } = deadLetterRecords(message, channel, undefined, failure, target);
     await deps.deadLetters.send([deadLetter], alongside);
     metrics.deadLetters.inc({ channel, code: failure.code });
     metrics.sends.inc({ channel, outcome: "failed" });
@@ -211,7 +216,7 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
   const replay = replayHeadersOf(message.headers);
   const isReplay = Object.keys(replay).length > 0;
   const command = isReplay && strategy.readdress ? await strategy.readdress(parsed.value) : parsed.value;
-  const recipient = strategy.recipientOf?.(command) ?? null;
+  const recipient = shownRecipient(command);
   const eventsTopic = target.deliveryEventsTopic;
   const reported = (records: OutgoingMessage[]) =>
     withReplayOutcomes(records, eventsTopic, target.replayOutcomesTopic);
@@ -265,14 +270,7 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
       );
       return;
     }
-    const { deadLetter, alongside } = deadLetterRecords(
-      message,
-      channel,
-      command,
-      failure,
-      target,
-      recipient,
-    );
+    const { deadLetter, alongside } = deadLetterRecords(message, channel, command, failure, target);
     await deps.deadLetters.send([deadLetter], alongside);
     metrics.deadLetters.inc({ channel, code: failure.code });
     metrics.sends.inc({ channel, outcome: "failed" });
@@ -296,7 +294,7 @@ export function deadLetterPoisonCommand<R>(deps: HandlerDeps<R>) {
     const parsed = parseChannelCommand(message.value);
     const command = parsed.ok && parsed.value.channel === deps.strategy.channel ? parsed.value : undefined;
     const failure = { code: poison.code, message: poison.reason, retryCount: 0, attempts: 0 };
-    const records = deadLetterRecords(message, deps.strategy.channel, command, failure, deps.target, null);
+    const records = deadLetterRecords(message, deps.strategy.channel, command, failure, deps.target);
     await deps.deadLetters.send([records.deadLetter], records.alongside);
     deps.metrics.deadLetters.inc({ channel: deps.strategy.channel, code: poison.code });
     deps.metrics.sends.inc({ channel: deps.strategy.channel, outcome: "failed" });

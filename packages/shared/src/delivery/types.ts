@@ -38,8 +38,6 @@ export interface ChannelStrategy<Rendered> {
   classify(error: unknown): Classification;
   /** Resolves when the provider accepts connections again; rejects while it is still down. */
   probe(): Promise<void>;
-  /** What the read model shows as recipient (never a secret such as a full webhook URL). */
-  recipientOf?(command: ChannelCommand): string | null;
   /**
    * A replayed command (one dlq-admin put back) is sent to the contact point the user has
    * now: fixing an address in the settings and replaying must reach the fixed address.

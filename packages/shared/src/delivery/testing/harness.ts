@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import { DOMAINS } from "../../contracts/fluxpay-events";
 import type { ChannelCommand, DeliveryEvent } from "../../contracts/messages";
-import { commandRecord } from "../../contracts/records";
+import { commandPayload } from "../../contracts/records";
 import { createProducer, type KafkaAdmin, type KafkaConnection, type KafkaProducer } from "../../kafka/index";
 import type { Logger } from "../../logger";
 import type { Redis } from "../../redis";
@@ -25,7 +25,7 @@ export interface DeliveryHarness {
   /** PENDING events: a send reported as delayed (a retry scheduled, the provider down). */
   delays(): DeliveryEvent[];
   dlq: TopicCollector;
-  /** Produces commands as the ingest worker does (commandRecord), to this harness's topic. */
+  /** Produces commands as the ingest worker does (commandPayload), to this harness's topic. */
   produce(commands: ChannelCommand[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -94,7 +94,8 @@ export async function startDeliveryHarness<R>(options: {
     outcomes: () => events.values<DeliveryEvent>().filter((event) => event.status !== "PENDING"),
     delays: () => events.values<DeliveryEvent>().filter((event) => event.status === "PENDING"),
     dlq,
-    produce: (commands) => producer.send(commands.map((c) => ({ ...commandRecord(c), topic: commandTopic }))),
+    produce: (commands) =>
+      producer.send(commands.map((c) => ({ ...commandPayload(c), topic: commandTopic }))),
     async close() {
       await runtime.stop(2_000);
       await Promise.all([events.stop(), dlq.stop()]);

@@ -1,0 +1,26 @@
+import { inAppDestination } from "../contracts/inapp";
+import { type ChannelDefinition, DEFAULT_POLICY } from "./definition";
+
+/** IN_APP: every user has an inbox; apps/inapp-worker publishes to their Redis channel. */
+export const inApp = {
+  id: "IN_APP",
+  commandTopic: "notification.commands.inapp",
+  consumerGroup: "notif-inapp",
+  app: "inapp-worker",
+  healthPort: 9104,
+  defaultEvents: [
+    "payment.approved",
+    "payment.failed",
+    "subscription.expiring",
+    "order.created",
+    "order.status-changed",
+    "refund.completed",
+    "refund.failed",
+  ],
+  destinations: ({ tenantId, userId }) => {
+    const address = inAppDestination(tenantId, userId);
+    return [{ address, display: address }];
+  },
+  display: (address) => address,
+  policy: DEFAULT_POLICY,
+} as const satisfies ChannelDefinition<"IN_APP", "inapp-worker">;
