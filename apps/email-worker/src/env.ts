@@ -1,4 +1,4 @@
-import { commandTopic } from "@fluxnotify/shared/contracts";
+import { CHANNEL_DEFINITIONS } from "@fluxnotify/shared/channels";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
 import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, loadEnv, port, redisEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
@@ -10,11 +10,7 @@ export const envShape = {
   // Only replays read it: they go to the address the user's settings hold now.
   ...databaseEnv,
   SETTINGS_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(300),
-  ...deliveryWorkerEnv({
-    commandTopic: commandTopic("EMAIL"),
-    consumerGroup: "notif-email",
-    healthPort: 9102,
-  }),
+  ...deliveryWorkerEnv(CHANNEL_DEFINITIONS.EMAIL),
   /** smtp(s)://user:pass@host:port — wins over the SMTP_HOST/PORT/USER/PASS/SECURE parts. */
   SMTP_URL: z
     .string()

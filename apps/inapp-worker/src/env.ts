@@ -1,4 +1,4 @@
-import { commandTopic } from "@fluxnotify/shared/contracts";
+import { CHANNEL_DEFINITIONS } from "@fluxnotify/shared/channels";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
 import { baseEnv, inAppChannelEnv, kafkaEnv, loadEnv, redisEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
@@ -8,11 +8,7 @@ export const envShape = {
   ...kafkaEnv,
   ...redisEnv,
   ...inAppChannelEnv,
-  ...deliveryWorkerEnv({
-    commandTopic: commandTopic("IN_APP"),
-    consumerGroup: "notif-inapp",
-    healthPort: 9104,
-  }),
+  ...deliveryWorkerEnv(CHANNEL_DEFINITIONS.IN_APP),
   /** Redis that clients subscribe to; defaults to REDIS_URL (dedup state lives there too). */
   PUBSUB_REDIS_URL: z
     .string()

@@ -1,4 +1,4 @@
-import { commandTopic } from "@fluxnotify/shared/contracts";
+import { CHANNEL_DEFINITIONS } from "@fluxnotify/shared/channels";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
 import { baseEnv, kafkaEnv, loadEnv, redisEnv, slackAllowListEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
@@ -8,11 +8,7 @@ export const envShape = {
   ...kafkaEnv,
   ...redisEnv,
   ...slackAllowListEnv,
-  ...deliveryWorkerEnv({
-    commandTopic: commandTopic("SLACK"),
-    consumerGroup: "notif-slack",
-    healthPort: 9103,
-  }),
+  ...deliveryWorkerEnv(CHANNEL_DEFINITIONS.SLACK),
   SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 };
 

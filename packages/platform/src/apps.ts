@@ -1,47 +1,42 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DOCS_PATH } from "@fluxnotify/shared/api-docs";
+import { CHANNEL_DEFINITIONS, CHANNELS, type ChannelApp } from "@fluxnotify/shared/channels";
 import { tenantWebhookVariable } from "@fluxnotify/shared/env";
 
 /** The repository root: every app is started from here, as bin/dev does. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-export const APP_NAMES = [
-  "ingest-worker",
-  "email-worker",
-  "slack-worker",
-  "inapp-worker",
-  "query-api",
-  "dlq-admin",
-] as const;
-export type AppName = (typeof APP_NAMES)[number];
+/** The HTTP APIs: /openapi.json and its reference page (DOCS_PATH) beside their routes. */
+export const API_NAMES = ["query-api", "dlq-admin"] as const;
+type ApiName = (typeof API_NAMES)[number];
+export type AppName = "ingest-worker" | ChannelApp | ApiName;
 
-/** The ports bin/dev uses (the apps' own defaults). */
-export const DEV_PORTS: Record<AppName, number> = {
+/** Every app: the ingest worker, one worker per channel (from the channel registry), the APIs. */
+export const APP_NAMES: readonly AppName[] = [
+  "ingest-worker",
+  ...CHANNELS.map((channel) => CHANNEL_DEFINITIONS[channel].app),
+  ...API_NAMES,
+];
+
+/** The ports bin/dev uses (the apps' own defaults; a channel worker's is in its definition). */
+export const DEV_PORTS = {
   "ingest-worker": 9101,
-  "email-worker": 9102,
-  "slack-worker": 9103,
-  "inapp-worker": 9104,
+  ...(Object.fromEntries(
+    CHANNELS.map((channel) => [CHANNEL_DEFINITIONS[channel].app, CHANNEL_DEFINITIONS[channel].healthPort]),
+  ) as Record<ChannelApp, number>),
   "query-api": 8080,
   "dlq-admin": 8081,
-};
+} satisfies Record<AppName, number>;
+
+const isApi = (name: string): name is ApiName => (API_NAMES as readonly string[]).includes(name);
 
 /** The HTTP APIs take PORT; the workers serve only health and metrics, on HEALTH_PORT. */
-const PORT_VARIABLE: Record<AppName, "PORT" | "HEALTH_PORT"> = {
-  "ingest-worker": "HEALTH_PORT",
-  "email-worker": "HEALTH_PORT",
-  "slack-worker": "HEALTH_PORT",
-  "inapp-worker": "HEALTH_PORT",
-  "query-api": "PORT",
-  "dlq-admin": "PORT",
-};
-
-/** The HTTP APIs: /openapi.json and its reference page (DOCS_PATH) beside their routes. */
-export const API_NAMES: readonly AppName[] = APP_NAMES.filter((name) => PORT_VARIABLE[name] === "PORT");
+const portVariable = (name: AppName) => (isApi(name) ? "PORT" : "HEALTH_PORT");
 
 /** Where a running API serves its reference page; undefined for every other process. */
 export function apiReferenceUrl(spec: ProcessSpec): string | undefined {
-  if (!spec.readyUrl || !(API_NAMES as readonly string[]).includes(spec.name)) return undefined;
+  if (!spec.readyUrl || !isApi(spec.name)) return undefined;
   return new URL(DOCS_PATH, spec.readyUrl).href;
 }
 
@@ -119,7 +114,7 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
     DATABASE_URL: config.databaseUrl,
     REDIS_URL: config.redisUrl,
     LOG_LEVEL: config.logLevel ?? "info",
-    [PORT_VARIABLE[name]]: String(port),
+    [portVariable(name)]: String(port),
   };
   const allowedHosts = config.slackAllowedHosts.join(",");
   if (name === "ingest-worker") {
@@ -140,7 +135,7 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
 }
 
 /**
- * The six apps, each its own process, configured for one platform instance. Compiled apps
+ * The apps, each its own process, configured for one platform instance. Compiled apps
  * need their bundles: run ensureAppsBuilt (./build) first.
  */
 export function platformApps(config: PlatformConfig, options: AppCommandOptions = {}): AppSpec[] {
@@ -156,7 +151,7 @@ export function platformApps(config: PlatformConfig, options: AppCommandOptions 
   });
 }
 
-/** Ports from a base: 19101.. for the four workers, base+4 / base+5 for query-api / dlq-admin. */
+/** Ports from a base, one per app in APP_NAMES order: the workers first, then query-api and dlq-admin. */
 export function portsFrom(base: number): Record<AppName, number> {
   return Object.fromEntries(APP_NAMES.map((name, index) => [name, base + index])) as Record<AppName, number>;
 }

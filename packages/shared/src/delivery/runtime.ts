@@ -1,4 +1,5 @@
 import type { Registry } from "prom-client";
+import { DEFAULT_POLICY } from "../channels/definition";
 import type { Domain } from "../contracts/fluxpay-events";
 import type { ReadinessCheck } from "../http/health-server";
 import {
@@ -54,7 +55,7 @@ export interface DeliveryRuntime {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
-  delaysMs: [1_000, 2_000, 4_000],
+  delaysMs: [...DEFAULT_POLICY.retryDelaysMs],
   jitterRatio: 0.1,
   maxRetryAfterMs: 60_000,
 };

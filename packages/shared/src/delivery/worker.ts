@@ -1,3 +1,4 @@
+import { CHANNEL_DEFINITIONS } from "../channels/index";
 import { kafkaConnectionFrom } from "../env";
 import { startHealthServer } from "../http/health-server";
 import { createProducer } from "../kafka/index";
@@ -61,6 +62,7 @@ export async function runChannelWorker<Rendered>(
   const producer = createProducer({ connection, logger, registry });
   shutdown.register("producer", () => producer.close());
   const strategy = createStrategy({ redis, logger, registry, shutdown });
+  const { policy } = CHANNEL_DEFINITIONS[strategy.channel];
 
   const runtime = createDeliveryRuntime({
     strategy,
@@ -77,6 +79,9 @@ export async function runChannelWorker<Rendered>(
     originalsTopic: env.ORIGINALS_TOPIC,
     concurrency: env.CONCURRENCY,
     probeIntervalMs: env.BREAKER_PROBE_INTERVAL_MS,
+    // The rest of the channel's declared policy (packages/shared/src/channels).
+    retry: { delaysMs: [...policy.retryDelaysMs] },
+    timeoutsToOpen: policy.timeoutsToOpen,
     dedupTtlSeconds: env.DEDUP_TTL_SECONDS,
   });
   Object.assign(checks, runtime.readinessChecks());
