@@ -38,7 +38,7 @@ test("a replayed command goes to the address the settings hold now, once; a seco
     renderer: createEmailRenderer(),
     currentSettings: async (tenantId, userId) => {
       lookups.push(`${tenantId}/${userId}`);
-      return { ...defaultSettings(), email, locale: "en" };
+      return { ...defaultSettings(), contacts: { EMAIL: email }, locale: "en" };
     },
   });
   const harness = await startDeliveryHarness({ kafka, logger, registry, redis, strategy });
