@@ -50,6 +50,14 @@ export interface PlatformConfig {
   tenantSlackWebhooks: Record<string, string>;
   /** `host` or `host:port` entries; plain http is allowed only to loopback entries. */
   slackAllowedHosts: string[];
+  /**
+   * Push services (PUSH_ALLOWED_HOSTS; the apps' default, the major browsers' services, when
+   * absent) and FCM's endpoints; loopback entries allow plain http, as for Slack.
+   */
+  push?: {
+    allowedHosts?: string[];
+    fcm?: { projectId: string; serviceAccount: string; baseUrl: string };
+  };
   /** Defaults: DEV_PORTS. */
   ports?: Partial<Record<AppName, number>>;
   logLevel?: string;
@@ -130,6 +138,17 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
     env.SLACK_ALLOWED_HOSTS = allowedHosts;
     if (config.slackAllowedHosts.some((host) => LOOPBACK.test(host.trim())))
       env.SLACK_ALLOW_INSECURE_LOOPBACK = "true";
+  }
+  // query-api validates registered endpoints with the same allow-list the push-worker enforces.
+  if ((name === "push-worker" || name === "query-api") && config.push?.allowedHosts) {
+    env.PUSH_ALLOWED_HOSTS = config.push.allowedHosts.join(",");
+    if (config.push.allowedHosts.some((host) => LOOPBACK.test(host.trim())))
+      env.PUSH_ALLOW_INSECURE_LOOPBACK = "true";
+  }
+  if (name === "push-worker" && config.push?.fcm) {
+    env.FCM_PROJECT_ID = config.push.fcm.projectId;
+    env.FCM_SERVICE_ACCOUNT = config.push.fcm.serviceAccount;
+    env.FCM_BASE_URL = config.push.fcm.baseUrl;
   }
   return { ...env, ...config.env?.[name] };
 }
