@@ -1,33 +1,33 @@
 import type { SettingsInput } from "./api";
 import { shortType } from "./fluxpay";
 
-export type Channel = "EMAIL" | "SLACK" | "IN_APP";
+export type Channel = "EMAIL" | "SLACK" | "IN_APP" | "PUSH";
 export type Status = "SENT" | "SKIPPED" | "FAILED";
-const CHANNELS: Channel[] = ["EMAIL", "SLACK", "IN_APP"];
+const CHANNELS: Channel[] = ["EMAIL", "SLACK", "IN_APP", "PUSH"];
 
 /** CONTRACT §2, written out here so the suite checks the platform against the contract, not itself. */
 export const CONTRACT_ROUTES: Record<string, Channel[]> = {
-  "payment.approved": ["EMAIL", "IN_APP"],
-  "payment.failed": ["EMAIL", "IN_APP", "SLACK"],
+  "payment.approved": ["EMAIL", "IN_APP", "PUSH"],
+  "payment.failed": ["EMAIL", "IN_APP", "SLACK", "PUSH"],
   "subscription.renewed": ["EMAIL"],
-  "subscription.expiring": ["EMAIL", "IN_APP"],
+  "subscription.expiring": ["EMAIL", "IN_APP", "PUSH"],
   "subscription.created": ["EMAIL"],
   "subscription.cancelled": ["EMAIL"],
   "order.created": ["IN_APP"],
   "order.status-changed": ["IN_APP"],
-  "refund.completed": ["EMAIL", "IN_APP"],
-  "refund.failed": ["EMAIL", "IN_APP", "SLACK"],
+  "refund.completed": ["EMAIL", "IN_APP", "PUSH"],
+  "refund.failed": ["EMAIL", "IN_APP", "SLACK", "PUSH"],
 };
 
 /**
  * The final status of each channel a user's event should show: a per-event-type switch wins,
  * then the channel's master switch (which can only turn a default off); a channel that is on
- * but has no contact point (no email, no tenant Slack channel) is SKIPPED.
+ * but has no contact point (no email, no tenant Slack channel, no push device) is SKIPPED.
  */
 export function expectedStatuses(
   type: string,
   settings: SettingsInput,
-  contact: { slack: boolean },
+  contact: { slack: boolean; devices: number },
 ): Partial<Record<Channel, Status>> {
   const short = shortType(type);
   const defaults = CONTRACT_ROUTES[short] ?? [];
@@ -40,8 +40,12 @@ export function expectedStatuses(
     else if (explicit === false) send = isDefault ? false : undefined;
     else if (isDefault) send = settings.channels?.[channel] !== false;
     if (send === undefined) continue;
-    const reachable =
-      channel === "EMAIL" ? Boolean(settings.email) : channel === "SLACK" ? contact.slack : true;
+    const reachable = {
+      EMAIL: Boolean(settings.email),
+      SLACK: contact.slack,
+      IN_APP: true,
+      PUSH: contact.devices > 0,
+    }[channel];
     result[channel] = send && reachable ? "SENT" : "SKIPPED";
   }
   return result;

@@ -11,6 +11,8 @@ export interface Persona {
   encoding: Encoding | "mixed";
   types: readonly ShortType[];
   tenantHasSlack: boolean;
+  /** Browsers (Web Push subscriptions) the user registers: PUSH is one notification per device. */
+  devices: number;
 }
 
 export interface PersonaRun extends Persona {
@@ -32,6 +34,7 @@ export function personas(runId: string, tenants: { withSlack: string; withoutSla
       encoding: "structured",
       types: ALL_TYPES,
       tenantHasSlack: true,
+      devices: 2,
     },
     {
       tenant: tenants.withSlack,
@@ -40,6 +43,7 @@ export function personas(runId: string, tenants: { withSlack: string; withoutSla
       encoding: "string-wrapped",
       types: ALL_TYPES,
       tenantHasSlack: true,
+      devices: 1,
     },
     {
       tenant: tenants.withSlack,
@@ -57,6 +61,7 @@ export function personas(runId: string, tenants: { withSlack: string; withoutSla
       encoding: "binary",
       types: ALL_TYPES,
       tenantHasSlack: true,
+      devices: 0,
     },
     {
       tenant: tenants.withSlack,
@@ -65,6 +70,7 @@ export function personas(runId: string, tenants: { withSlack: string; withoutSla
       encoding: "mixed",
       types: ["order.created", "payment.approved", "payment.failed", "subscription.renewed"],
       tenantHasSlack: true,
+      devices: 0,
     },
     {
       tenant: tenants.withoutSlack,
@@ -73,6 +79,7 @@ export function personas(runId: string, tenants: { withSlack: string; withoutSla
       encoding: "mixed",
       types: ["order.created", "payment.approved", "payment.failed", "refund.failed"],
       tenantHasSlack: false,
+      devices: 0,
     },
   ];
 }
@@ -83,10 +90,15 @@ export function preparePersona(persona: Persona): PersonaRun {
     events.get(type) as FluxPayEvent,
     persona.encoding === "mixed" ? (ENCODINGS[index % ENCODINGS.length] as Encoding) : persona.encoding,
   ]);
+  const contact = { slack: persona.tenantHasSlack, devices: persona.devices };
   const expected = persona.types.flatMap((type) =>
-    Object.entries(
-      expectedStatuses(`com.fluxpay.${type}`, persona.settings, { slack: persona.tenantHasSlack }),
-    ).map(([channel, status]) => ({ type, channel: channel as Channel, status: status as Status })),
+    Object.entries(expectedStatuses(`com.fluxpay.${type}`, persona.settings, contact)).flatMap(
+      ([channel, status]) => {
+        const one = { type, channel: channel as Channel, status: status as Status };
+        // Sent PUSH: one notification per device; skipped (no device): one row saying so.
+        return channel === "PUSH" && status === "SENT" ? Array(persona.devices).fill(one) : [one];
+      },
+    ),
   );
   return { ...persona, events, records, expected };
 }
