@@ -124,39 +124,45 @@ const endpoint = (policy: AllowListPolicy) =>
     })
     .describe("the push service URL of the subscription; its host must be on the allow-list");
 
-export const webPushBody = (policy: AllowListPolicy) =>
-  z.strictObject({
-    type: z.literal("webpush").optional().describe("may be omitted, as PushSubscription.toJSON() omits it"),
-    endpoint: endpoint(policy),
-    // A record per the Push API: keys other than these two are ignored.
-    keys: z.object(
-      { p256dh, auth },
-      { error: required("an object with p256dh and auth (PushSubscription.toJSON().keys)") },
-    ),
-    expirationTime: z
-      .number({ error: required("a number or null") })
-      .nullable()
-      .optional()
-      .describe("accepted and ignored (browsers send null)"),
-    label,
-  });
-
-export const fcmBody = z.strictObject({
-  type: z.literal("fcm"),
-  token: z
-    .string({ error: required("a string (the FCM registration token)") })
-    .min(1, "must not be empty")
-    .max(MAX_FCM_TOKEN_LENGTH, `must be at most ${MAX_FCM_TOKEN_LENGTH} characters`)
-    .regex(FCM_TOKEN, "must be an FCM registration token (letters, digits and _ - : . only)")
-    .describe("the app's FCM registration token"),
-  label,
-});
-
-const unknownKeys = (issue: { code?: string; keys?: string[]; input?: unknown }) => {
+const unknownKeys = (issue: { code?: string; keys?: string[] }) => {
   if (issue.code === "unrecognized_keys") return `unknown field: ${(issue.keys ?? []).join(", ")}`;
   if (issue.code === "invalid_union") return `must be "webpush" or "fcm"`;
   return undefined;
 };
+
+export const webPushBody = (policy: AllowListPolicy) =>
+  z.strictObject(
+    {
+      type: z.literal("webpush").optional().describe("may be omitted, as PushSubscription.toJSON() omits it"),
+      endpoint: endpoint(policy),
+      // A record per the Push API: keys other than these two are ignored.
+      keys: z.object(
+        { p256dh, auth },
+        { error: required("an object with p256dh and auth (PushSubscription.toJSON().keys)") },
+      ),
+      expirationTime: z
+        .number({ error: required("a number or null") })
+        .nullable()
+        .optional()
+        .describe("accepted and ignored (browsers send null)"),
+      label,
+    },
+    { error: unknownKeys },
+  );
+
+export const fcmBody = z.strictObject(
+  {
+    type: z.literal("fcm"),
+    token: z
+      .string({ error: required("a string (the FCM registration token)") })
+      .min(1, "must not be empty")
+      .max(MAX_FCM_TOKEN_LENGTH, `must be at most ${MAX_FCM_TOKEN_LENGTH} characters`)
+      .regex(FCM_TOKEN, "must be an FCM registration token (letters, digits and _ - : . only)")
+      .describe("the app's FCM registration token"),
+    label,
+  },
+  { error: unknownKeys },
+);
 
 export const pushTargetBody = (policy: AllowListPolicy) =>
   z.discriminatedUnion("type", [webPushBody(policy), fcmBody], { error: unknownKeys });

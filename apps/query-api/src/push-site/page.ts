@@ -89,7 +89,7 @@ button { margin-top: 0.75rem; padding: 0.4rem 0.9rem; font: inherit; cursor: poi
  * The page's script. Kept as text (no backticks, no template placeholders inside), served as
  * a file of this origin. Every string from the API or the browser goes through textContent.
  */
-export const PAGE_JS = String.raw`"use strict";
+export const PAGE_JS = `"use strict";
 (function () {
   var API = "/api/v1/notifications";
   var WORKER = "/push/sw.js";

@@ -11,7 +11,7 @@
  * Plain ES2020 for every browser with Push (no modules: `navigator.serviceWorker.register`
  * without `type: "module"` works everywhere), kept as text so the bundle carries it.
  */
-export const SERVICE_WORKER_JS = String.raw`"use strict";
+export const SERVICE_WORKER_JS = `"use strict";
 /* FluxNotify Web Push service worker (CONTRACT §5 payloads). */
 
 var FALLBACK_TITLE = "New notification";
