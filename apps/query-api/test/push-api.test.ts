@@ -29,6 +29,8 @@ const fcmToken = () =>
 
 type Item = { id: string; type: string; label: string | null; endpoint?: string; token?: string };
 
+const itemsOf = (response: { body?: Record<string, unknown> }) => (response.body?.items ?? []) as Item[];
+
 /** Raw text of a response: for asserting what never appears in it. */
 async function rawText(base: string, method: string, path: string, token: string, body?: unknown) {
   const response = await fetch(`${base}${path}`, {
@@ -129,7 +131,7 @@ describe("push subscriptions API", () => {
       expect(stored[0]?.keys).toEqual(rekeyed.keys);
 
       const list = await api.call("GET", PATH, token);
-      expect((list.body?.items as Item[]).map((item) => item.id)).toEqual([created.id]);
+      expect(itemsOf(list).map((item) => item.id)).toEqual([created.id]);
     } finally {
       await api.close();
     }
@@ -157,9 +159,7 @@ describe("push subscriptions API", () => {
       // Same device, now Bob's; nothing of Alice's registration (her label) comes along.
       expect(moved.body).toMatchObject({ id: mine.body?.id, label: null });
       expect((await api.call("GET", PATH, alice)).body?.items).toEqual([]);
-      expect(((await api.call("GET", PATH, bob)).body?.items as Item[]).map((item) => item.id)).toEqual([
-        mine.body?.id,
-      ]);
+      expect(itemsOf(await api.call("GET", PATH, bob)).map((item) => item.id)).toEqual([mine.body?.id]);
       // Both users' cached routing (settings and push targets) is dropped.
       expect(await api.redis.exists(settingsCacheKey(tenant, "alice"))).toBe(0);
       expect(await api.redis.exists(settingsCacheKey(tenant, "bob"))).toBe(0);
@@ -169,7 +169,7 @@ describe("push subscriptions API", () => {
       const elsewhere = await api.call("POST", PATH, foreign, subscription);
       expect(elsewhere.status).toBe(201);
       expect(elsewhere.body?.id).not.toBe(mine.body?.id);
-      expect(((await api.call("GET", PATH, bob)).body?.items as Item[]).length).toBe(1);
+      expect(itemsOf(await api.call("GET", PATH, bob)).length).toBe(1);
     } finally {
       await api.close();
     }
@@ -418,7 +418,7 @@ describe("push subscriptions API", () => {
       const theirs = browserSubscription();
       expect((await api.call("POST", PATH, other, theirs)).status).toBe(201);
       expect((await api.call("POST", PATH, token, theirs)).status).toBe(409);
-      expect(((await api.call("GET", PATH, other)).body?.items as Item[]).length).toBe(1);
+      expect(itemsOf(await api.call("GET", PATH, other)).length).toBe(1);
 
       // Concurrent registrations cannot pass the cap together.
       expect((await api.call("DELETE", `${PATH}/${ids[0]}`, token)).status).toBe(204);
@@ -426,7 +426,7 @@ describe("push subscriptions API", () => {
         Array.from({ length: 5 }, () => api.call("POST", PATH, token, browserSubscription())),
       );
       expect(racing.map((response) => response.status).sort()).toEqual([201, 409, 409, 409, 409]);
-      expect(((await api.call("GET", PATH, token)).body?.items as Item[]).length).toBe(3);
+      expect(itemsOf(await api.call("GET", PATH, token)).length).toBe(3);
     } finally {
       await api.close();
     }
@@ -470,7 +470,7 @@ describe("push subscriptions API", () => {
       expect((await api.call("DELETE", `${PATH}/${id}`, stranger)).status).toBe(404);
       // Nothing was deleted, so the cache was left alone.
       expect(await api.redis.get(cacheKey)).toBe("sentinel");
-      expect(((await api.call("GET", PATH, token)).body?.items as Item[]).length).toBe(1);
+      expect(itemsOf(await api.call("GET", PATH, token)).length).toBe(1);
 
       const deleted = await api.call("DELETE", `${PATH}/${id}`, token);
       expect(deleted.status).toBe(204);
