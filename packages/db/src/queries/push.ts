@@ -1,4 +1,3 @@
-import type postgres from "postgres";
 import type { PushTargetType, WebPushKeys } from "../schema/push";
 import type { SqlExecutor } from "./ingest";
 
@@ -66,8 +65,7 @@ export type RegisterResult =
  */
 export async function registerPushTarget(
   // A client that can begin a transaction (not one already in a transaction).
-  // biome-ignore lint/suspicious/noExplicitAny: the client's custom types (bigint) vary by caller
-  sql: postgres.Sql<any>,
+  sql: Extract<SqlExecutor, { begin: unknown }>,
   input: NewPushTarget,
   cap: number,
 ): Promise<RegisterResult> {
