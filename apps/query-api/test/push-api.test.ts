@@ -3,7 +3,8 @@ import { dbTest as test } from "@fluxnotify/db/testing";
 import { settingsCacheKey } from "@fluxnotify/shared/contracts";
 import { DEV_ONLY_VAPID_KEYS } from "@fluxnotify/shared/env";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
-import { describe, expect } from "vitest";
+import { describe, expect, it } from "vitest";
+import { maskEndpoint, maskToken } from "../src/http/push-subscriptions";
 import { isP256Point } from "../src/http/push-target-body";
 import { sign, startApi } from "./api-harness";
 import { uniqueTenant } from "./helpers";
@@ -532,5 +533,17 @@ describe("push subscriptions API", () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe("masking", () => {
+  it("shows an endpoint's origin only, and no more of a token than its last 6 characters", () => {
+    expect(maskEndpoint("https://web.push.apple.com:443/QGx/abc?x=1")).toBe("https://web.push.apple.com/…");
+    expect(maskEndpoint("http://127.0.0.1:8999/push/1")).toBe("http://127.0.0.1:8999/…");
+    expect(maskEndpoint("not a url")).toBe("…");
+    expect(maskToken("abcdefghijklmnop")).toBe("…klmnop");
+    // Too short for its tail to hide anything: nothing of it.
+    expect(maskToken("abcdefghijkl")).toBe("…");
+    expect(maskToken("a")).toBe("…");
   });
 });
