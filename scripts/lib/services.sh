@@ -24,3 +24,18 @@ require_java_and_maven() {
   command -v java >/dev/null 2>&1 || die "Java 17+ is needed to run the local Kafka broker (apt-get install openjdk-17-jre-headless)."
   command -v mvn >/dev/null 2>&1 || die "Maven is needed once to fetch the Kafka jars (apt-get install maven)."
 }
+
+# query-api's browser test (apps/query-api/test/push-site-browser.test.ts) drives the
+# machine's Chromium, never a browser download of its own: installed from Debian's packages
+# when missing and this is root on a Debian machine, as CI is.
+require_chromium() {
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && return 0
+  local install="apt-get install -y chromium fonts-noto-cjk"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Chromium for the browser test ($install)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; } >/dev/null ||
+      die "could not install Chromium; run: $install"
+    return 0
+  fi
+  die "Chromium is needed for the browser test: $install (or set CHROMIUM_PATH to one)"
+}

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { createDbClient } from "@fluxnotify/db";
+import { DEV_ONLY_VAPID_KEYS } from "@fluxnotify/shared/env";
 import { listen } from "@fluxnotify/shared/http";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
@@ -34,6 +35,12 @@ const { app, health } = createQueryApi({
   auth: { jwtSecret: values.secret },
   checks: {},
   slackPolicy: { allowedHosts: ["hooks.slack.com"], allowInsecureLoopback: false },
+  push: {
+    sql: database.sql,
+    policy: { allowedHosts: ["fcm.googleapis.com"], allowInsecureLoopback: false },
+    vapidPublicKey: DEV_ONLY_VAPID_KEYS.publicKey,
+    maxTargetsPerUser: 20,
+  },
   defaultTimeZone: "Asia/Seoul",
 });
 health.setStarted(true);

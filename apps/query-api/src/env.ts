@@ -6,10 +6,15 @@ import {
   kafkaEnv,
   loadEnv,
   port,
+  pushAllowListEnv,
   redisEnv,
   resolveAuthEnv,
+  resolveVapidEnv,
   slackAllowListEnv,
+  type VapidConfig,
+  vapidEnv,
 } from "@fluxnotify/shared/env";
+import { ConfigError } from "@fluxnotify/shared/errors";
 import { z } from "zod";
 import { isIanaTimeZone } from "./time-zone";
 
@@ -21,6 +26,10 @@ const shape = {
   ...databaseEnv,
   ...redisEnv,
   ...slackAllowListEnv,
+  ...pushAllowListEnv,
+  ...vapidEnv,
+  /** Push targets (browsers, app tokens) one user may register; the next is a 409. */
+  PUSH_MAX_TARGETS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
   PORT: port(8080),
   HTTP_HOST: z.string().default("0.0.0.0"),
   HTTP_BODY_LIMIT: z.string().default("64kb"),
@@ -37,12 +46,31 @@ const shape = {
   ...authEnv,
 };
 
-export type QueryApiEnv = z.infer<z.ZodObject<typeof shape>> & { usingDevJwtSecret: boolean };
+export type QueryApiEnv = z.infer<z.ZodObject<typeof shape>> & {
+  usingDevJwtSecret: boolean;
+  /** The VAPID public key browsers subscribe with (query-api never needs the private key). */
+  vapid: VapidConfig;
+};
 
 /**
- * The one place that reads process.env. Production must configure real key material; other
- * environments fall back to a clearly dev-only HS256 secret.
+ * The one place that reads process.env. Production must configure real key material (the JWT
+ * secret or JWKS, and VAPID_PUBLIC_KEY); other environments fall back to clearly dev-only ones.
  */
 export function loadQueryApiEnv(source: NodeJS.ProcessEnv = process.env): QueryApiEnv {
-  return resolveAuthEnv(loadEnv(shape, source));
+  const loaded = loadEnv(shape, source);
+  // Both checks run, so one message names every missing key, auth and VAPID alike.
+  const problems: string[] = [];
+  const attempt = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.message.split("\n").slice(1));
+      return undefined;
+    }
+  };
+  const auth = attempt(() => resolveAuthEnv(loaded));
+  const vapid = attempt(() => resolveVapidEnv(loaded, { privateKey: false }));
+  if (!auth || !vapid) throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
+  return { ...auth, vapid };
 }

@@ -65,6 +65,12 @@ const { app, health } = createQueryApi({
     allowedHosts: env.SLACK_ALLOWED_HOSTS,
     allowInsecureLoopback: env.SLACK_ALLOW_INSECURE_LOOPBACK,
   },
+  push: {
+    sql: database.sql,
+    policy: { allowedHosts: env.PUSH_ALLOWED_HOSTS, allowInsecureLoopback: env.PUSH_ALLOW_INSECURE_LOOPBACK },
+    vapidPublicKey: env.vapid.publicKey,
+    maxTargetsPerUser: env.PUSH_MAX_TARGETS_PER_USER,
+  },
   defaultTimeZone: env.DEFAULT_TENANT_TIME_ZONE,
   bodyLimit: env.HTTP_BODY_LIMIT,
 });
@@ -86,6 +92,7 @@ try {
   if (env.usingDevJwtSecret) {
     logger.warn("using the dev-only JWT secret; set AUTH_JWT_SECRET or AUTH_JWKS_URL");
   }
+  if (env.vapid.usingDevKeys) logger.warn("publishing the dev-only VAPID public key; set VAPID_PUBLIC_KEY");
   await projection.start();
   health.setStarted(true);
   logger.info({ groupId: env.PROJECTION_GROUP_ID, topic: env.DELIVERY_EVENTS_TOPIC }, "projection started");

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { dbTest as test } from "@fluxnotify/db/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { sql } from "drizzle-orm";
@@ -21,6 +22,18 @@ const validSettings = {
   locale: "en",
   timeZone: "Europe/Berlin",
   channels: { SLACK: false },
+};
+
+/**
+ * One browser, registered by each caller in turn: new in a tenant (201), then again by the
+ * tenant's next caller, to whom it moves (200). The operator's tenant is its own.
+ */
+const browser = {
+  endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`,
+  keys: {
+    p256dh: "BM64AmhkbpmsFhDvkxSlBEBY1QO7DZjOI_f5coYiHNS3sGVPvSD-RpQPgHLoRij0Sk2RhAoQfTlmhBdECEBNGIU",
+    auth: "AAAAAAAAAAAAAAAAAAAAAA",
+  },
 };
 
 /** statuses: user, admin, another tenant's user, another tenant's admin, operator (bad tokens are always 401). */
@@ -107,6 +120,30 @@ const rows = (tenant: string): Row[] => [
     "/api/v1/dashboard/delivery/failures",
     undefined,
     [403, 200, 403, 403, 200],
+  ],
+  [
+    "register a push target",
+    "POST",
+    "/api/v1/notifications/push-subscriptions",
+    "/api/v1/notifications/push-subscriptions",
+    browser,
+    [201, 200, 201, 200, 201],
+  ],
+  [
+    "own push targets",
+    "GET",
+    "/api/v1/notifications/push-subscriptions",
+    "/api/v1/notifications/push-subscriptions",
+    undefined,
+    [200, 200, 200, 200, 200],
+  ],
+  [
+    "delete a push target that is nobody's",
+    "DELETE",
+    `/api/v1/notifications/push-subscriptions/${randomUUID()}`,
+    "/api/v1/notifications/push-subscriptions/{id}",
+    undefined,
+    [404, 404, 404, 404, 404],
   ],
 ];
 const endpoints = (tenant: string) =>

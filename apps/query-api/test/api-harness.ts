@@ -1,4 +1,5 @@
 import type { DbClient } from "@fluxnotify/db";
+import { DEV_ONLY_VAPID_KEYS, pushAllowListEnv } from "@fluxnotify/shared/env";
 import { listen } from "@fluxnotify/shared/http";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
@@ -8,6 +9,7 @@ import addFormats from "ajv-formats";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { inject } from "vitest";
 import { createQueryApi } from "../src/http/app";
+import type { PushApiConfig } from "../src/http/push-subscriptions";
 
 export const SECRET = "query-api-test-secret-at-least-32-bytes!";
 
@@ -23,7 +25,10 @@ export const unsigned = (claims: Record<string, unknown>) =>
   new UnsecuredJWT(claims).setExpirationTime("5m").encode();
 
 /** The real app on an ephemeral loopback port, with real PostgreSQL and Redis. */
-export async function startApi(deps: { database: DbClient; logger: Logger; registry: Registry }) {
+export async function startApi(
+  deps: { database: DbClient; logger: Logger; registry: Registry },
+  push: Partial<Omit<PushApiConfig, "sql">> = {},
+) {
   const redis = createRedis(inject("redisUrl"), { logger: deps.logger, name: "query-api-test" });
   const { app, health } = createQueryApi({
     db: deps.database.db,
@@ -33,6 +38,16 @@ export async function startApi(deps: { database: DbClient; logger: Logger; regis
     auth: { jwtSecret: SECRET },
     checks: { database: () => deps.database.ping(), redis: () => pingRedis(redis) },
     slackPolicy: { allowedHosts: ["hooks.slack.com"], allowInsecureLoopback: false },
+    push: {
+      sql: deps.database.sql,
+      policy: {
+        allowedHosts: pushAllowListEnv.PUSH_ALLOWED_HOSTS.parse(undefined),
+        allowInsecureLoopback: false,
+      },
+      vapidPublicKey: DEV_ONLY_VAPID_KEYS.publicKey,
+      maxTargetsPerUser: 20,
+      ...push,
+    },
     defaultTimeZone: "Asia/Seoul",
   });
   health.setStarted(true);

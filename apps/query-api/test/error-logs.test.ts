@@ -7,6 +7,15 @@ import { sign, startApi } from "./api-harness";
 // binds it; PUT also binds the Slack webhook whose path is its credential.
 const caller = { sub: SENSITIVE.email, tenant: "tenant-logs", roles: ["admin"] };
 const settings = { email: SENSITIVE.email, slackWebhookUrl: SENSITIVE.webhookUrl, locale: "en" };
+// A browser's subscription: its endpoint path and keys are what it takes to push to it.
+const browser = {
+  endpoint: "https://fcm.googleapis.com/fcm/send/cLogSecretEndpointPath:APA91bLogSecret",
+  keys: {
+    p256dh: "BM64AmhkbpmsFhDvkxSlBEBY1QO7DZjOI_f5coYiHNS3sGVPvSD-RpQPgHLoRij0Sk2RhAoQfTlmhBdECEBNGIU",
+    auth: "bG9nLXNlY3JldC1hdXRoIQ",
+  },
+};
+const pushSecrets = ["cLogSecretEndpointPath", "APA91bLogSecret", browser.keys.p256dh, browser.keys.auth];
 const REQUESTS: Array<[method: string, path: string, body?: unknown]> = [
   ["PUT", "/api/v1/notifications/settings", settings],
   ["GET", "/api/v1/notifications/settings"],
@@ -14,6 +23,9 @@ const REQUESTS: Array<[method: string, path: string, body?: unknown]> = [
   ["GET", "/api/v1/dashboard/delivery?from=2026-02-01&to=2026-02-07"],
   ["GET", "/api/v1/dashboard/delivery/channels?from=2026-02-01&to=2026-02-07"],
   ["GET", "/api/v1/dashboard/delivery/failures?limit=5"],
+  ["POST", "/api/v1/notifications/push-subscriptions", browser],
+  ["GET", "/api/v1/notifications/push-subscriptions"],
+  ["DELETE", "/api/v1/notifications/push-subscriptions/0b5a4a8e-2d51-4f1c-9d5e-6a1f3c2b7e90"],
 ];
 
 describe("query-api logs on database errors", () => {
@@ -35,13 +47,40 @@ describe("query-api logs on database errors", () => {
       await schema.drop();
     }
     const text = logs.lines.join("");
-    expect(leaks(text, [token])).toEqual([]);
+    expect(leaks(text, [token, ...pushSecrets])).toEqual([]);
     const failures = logs.entries().filter((entry) => entry.msg === "unhandled request error");
     expect(failures).toHaveLength(REQUESTS.length);
     for (const failure of failures) {
       expect(errorCodes(failure)).toContain("42P01");
       expect(JSON.stringify(failure.err)).toMatch(/relation \\"[a-z_]+\\" does not exist/);
     }
+  });
+
+  test("a push target the database refuses is not quoted back into the log", async ({ registry }) => {
+    const schema = await throwawaySchema(inject("databaseUrl"), async (sql, name) => {
+      await sql`create table ${sql(name)}.push_subscriptions (like public.push_subscriptions including all)`;
+      await sql`alter table ${sql(name)}.push_subscriptions add constraint refuse_every_row check (false)`;
+    });
+    const logs = captureLogs("query-api");
+    const api = await startApi({ database: schema.client, logger: logs.logger, registry });
+    const token = await sign(caller);
+    try {
+      const response = await api.call("POST", "/api/v1/notifications/push-subscriptions", token, browser);
+      expect(response.status).toBe(500);
+    } finally {
+      await api.close();
+      await schema.drop();
+    }
+    expect(leaks(logs.lines.join(""), [token, ...pushSecrets])).toEqual([]);
+    const [failure] = logs.entries().filter((entry) => entry.msg === "unhandled request error");
+    expect(failure).toMatchObject({
+      err: {
+        type: "PostgresError",
+        code: "23514",
+        constraint_name: "refuse_every_row",
+        detail: "Failing row contains (…).",
+      },
+    });
   });
 
   test("a row the database refuses is not quoted back into the log", async ({ registry }) => {

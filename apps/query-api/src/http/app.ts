@@ -6,6 +6,8 @@ import type { Registry } from "@fluxnotify/shared/metrics";
 import type { Redis } from "@fluxnotify/shared/redis";
 import { dashboardRoutes } from "./dashboard";
 import { historyRoute } from "./history";
+import { pushSiteRoutes } from "./push-site";
+import { type PushApiConfig, pushSubscriptionRoutes } from "./push-subscriptions";
 import { getSettingsRoute, putSettingsRoute } from "./settings";
 
 export interface QueryApiDeps {
@@ -16,6 +18,7 @@ export interface QueryApiDeps {
   auth: AuthOptions;
   checks: Record<string, ReadinessCheck>;
   slackPolicy: AllowListPolicy;
+  push: PushApiConfig;
   defaultTimeZone: string;
   bodyLimit?: string;
 }
@@ -34,6 +37,8 @@ export function createQueryApi(deps: QueryApiDeps) {
       getSettingsRoute(deps.db),
       putSettingsRoute(deps),
       ...dashboardRoutes(deps.db, deps.defaultTimeZone),
+      ...pushSubscriptionRoutes(deps),
+      ...pushSiteRoutes(),
     ],
   });
 }

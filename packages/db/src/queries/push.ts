@@ -41,11 +41,17 @@ export interface NewPushTarget {
   type: PushTargetType;
   address: string;
   keys: WebPushKeys | null;
-  label: string | null;
+  /** Undefined: the owner re-registering keeps the device's label (a new row has none). */
+  label?: string | null;
 }
 
 export type RegisterResult =
-  | { kind: "created" | "updated"; target: PushTarget }
+  | {
+      kind: "created" | "updated";
+      target: PushTarget;
+      /** Who held the device before, when it moved to the caller (their cached targets are stale). */
+      previousUserId?: string;
+    }
   | { kind: "cap_reached"; cap: number };
 
 /**
@@ -53,18 +59,23 @@ export type RegisterResult =
  * same row (keys and label refreshed); by another user of the tenant → the row moves to the
  * caller. A user holds at most `cap` targets; the check and the insert are serialised per
  * user by a transaction-scoped advisory lock, so concurrent registrations cannot pass it
- * together.
+ * together. Re-registered by its owner with no label given, a device keeps its label; moved,
+ * it takes only what the new owner sent (label and creation time are never carried over from
+ * another user's registration).
  */
 export async function registerPushTarget(
-  sql: SqlExecutor & { begin: (fn: (tx: SqlExecutor) => Promise<unknown>) => Promise<unknown> },
+  // A client that can begin a transaction (not one already in a transaction).
+  sql: Extract<SqlExecutor, { begin: unknown }>,
   input: NewPushTarget,
   cap: number,
 ): Promise<RegisterResult> {
   return (await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtextextended(${`push:${input.tenantId}\u0001${input.userId}`}, 0))`;
+    // Locked, so the owner read here is the one the upsert below replaces.
     const [existing] = await tx<{ userId: string }[]>`
       select user_id as "userId" from push_subscriptions
-      where tenant_id = ${input.tenantId} and type = ${input.type} and address = ${input.address}`;
+      where tenant_id = ${input.tenantId} and type = ${input.type} and address = ${input.address}
+      for update`;
     if (existing?.userId !== input.userId) {
       const [count] = await tx<{ n: number }[]>`
         select count(*)::int as n from push_subscriptions
@@ -75,7 +86,10 @@ export async function registerPushTarget(
       `insert into push_subscriptions as s (tenant_id, user_id, type, address, keys, label)
        values ($1, $2, $3, $4, $5::jsonb, $6)
        on conflict (tenant_id, type, address) do update
-         set user_id = excluded.user_id, keys = excluded.keys, label = excluded.label, updated_at = now()
+         set user_id = excluded.user_id, keys = excluded.keys,
+           label = case when s.user_id = excluded.user_id and $7 then s.label else excluded.label end,
+           created_at = case when s.user_id = excluded.user_id then s.created_at else now() end,
+           updated_at = now()
        returning ${columnsOf("s")}, (xmax = 0) as inserted`,
       [
         input.tenantId,
@@ -83,12 +97,15 @@ export async function registerPushTarget(
         input.type,
         input.address,
         input.keys === null ? null : JSON.stringify(input.keys),
-        input.label,
+        input.label ?? null,
+        input.label === undefined,
       ],
     );
     if (!row) throw new Error("push target upsert returned no row");
     const { inserted, ...rest } = row;
-    return { kind: inserted ? "created" : "updated", target: target(rest) };
+    const previousUserId =
+      existing && existing.userId !== input.userId ? { previousUserId: existing.userId } : {};
+    return { kind: inserted ? "created" : "updated", target: target(rest), ...previousUserId };
   })) as RegisterResult;
 }
 
@@ -105,13 +122,20 @@ export async function listPushTargets(
   return rows.map(target);
 }
 
-/** Removes one of the user's targets; false when it is not theirs (or does not exist). */
+/** The textual form of a uuid that `::uuid` accepts without error (the one ids are given in). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Removes one of the user's targets; false when it is not theirs, does not exist, or `id` is
+ * not a uuid at all.
+ */
 export async function deletePushTarget(
   sql: SqlExecutor,
   tenantId: string,
   userId: string,
   id: string,
 ): Promise<boolean> {
+  if (!UUID.test(id)) return false; // not an id this table could hold: nobody's target
   const rows = await sql`
     delete from push_subscriptions where id = ${id}::uuid and tenant_id = ${tenantId} and user_id = ${userId}
     returning id`;
