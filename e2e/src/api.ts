@@ -33,15 +33,15 @@ export interface SettingsInput {
   email?: string | null;
   locale?: "ko" | "en";
   timeZone?: string;
-  channels?: Partial<Record<"EMAIL" | "SLACK" | "IN_APP", boolean>>;
-  eventTypes?: Record<string, Partial<Record<"EMAIL" | "SLACK" | "IN_APP", boolean>>>;
+  channels?: Partial<Record<"EMAIL" | "SLACK" | "IN_APP" | "PUSH", boolean>>;
+  eventTypes?: Record<string, Partial<Record<"EMAIL" | "SLACK" | "IN_APP" | "PUSH", boolean>>>;
 }
 
 export interface HistoryItem {
   notificationId: string;
   eventId: string;
   eventType: string;
-  channel: "EMAIL" | "SLACK" | "IN_APP";
+  channel: "EMAIL" | "SLACK" | "IN_APP" | "PUSH";
   status: "PENDING" | "SENT" | "FAILED" | "SKIPPED";
   recipient: string | null;
   reasonCode: string | null;
