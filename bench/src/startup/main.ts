@@ -6,7 +6,7 @@
 //    /readyz answers 200, and the CPU the process had used by then;
 // 2. all six together per runtime, idle for `idle` s after readiness: VmRSS of each.
 // Writes bench/results/startup.json.
-import { randomBytes } from "node:crypto";
+import { createECDH, randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -28,6 +28,17 @@ import {
 import { ticksOf, ticksPerSecond } from "../bench/cpu";
 import { memoryOf } from "../bench/samplers";
 import { numberArg, parseArgs } from "../harness/args";
+
+/** Production needs a VAPID pair of its own (query-api publishes the key, push-worker signs). */
+function vapidEnv() {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  return {
+    VAPID_PUBLIC_KEY: ecdh.getPublicKey().toString("base64url"),
+    VAPID_PRIVATE_KEY: ecdh.getPrivateKey().toString("base64url"),
+    VAPID_SUBJECT: "mailto:ops@example.com",
+  };
+}
 
 const args = parseArgs(process.argv.slice(2), { rounds: "string", idle: "string" });
 const rounds = numberArg(args.rounds, 3, "rounds");
@@ -82,6 +93,7 @@ try {
   const ports = Object.fromEntries(
     await Promise.all(APP_NAMES.map(async (name) => [name, await freePort()])),
   );
+  const vapid = vapidEnv(); // one pair for all: query-api publishes what push-worker signs with
   const apps = platformApps({
     kafkaBrokers: broker.bootstrap,
     databaseUrl: DATABASE_URL,
@@ -92,7 +104,7 @@ try {
     ports,
     logLevel: "warn",
     env: Object.fromEntries(
-      APP_NAMES.map((name) => [name, { NODE_ENV: "production", AUTH_JWT_SECRET: secret }]),
+      APP_NAMES.map((name) => [name, { NODE_ENV: "production", AUTH_JWT_SECRET: secret, ...vapid }]),
     ),
   });
   const specFor = (app: AppSpec, runtime: Runtime): AppSpec => ({

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createECDH, randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -89,6 +89,14 @@ describe("compiled apps", () => {
     for (const cli of ["dist/migrate.js", "dist/create-topics.js"])
       await run(process.execPath, [cli], { cwd: join(stage, "setup"), env: setupEnv });
     const secret = randomBytes(32).toString("hex");
+    // Production needs a VAPID pair of its own (query-api publishes the key, push-worker signs).
+    const vapid = createECDH("prime256v1");
+    vapid.generateKeys();
+    const vapidEnv = {
+      VAPID_PUBLIC_KEY: vapid.getPublicKey().toString("base64url"),
+      VAPID_PRIVATE_KEY: vapid.getPrivateKey().toString("base64url"),
+      VAPID_SUBJECT: "mailto:ops@example.com",
+    };
     const specs = platformApps({
       kafkaBrokers: broker.bootstrap,
       databaseUrl,
@@ -102,7 +110,7 @@ describe("compiled apps", () => {
       ...spec,
       command: [process.execPath, join(stage, spec.name, "index.js")],
       cwd: join(stage, spec.name),
-      env: { ...spec.env, NODE_ENV: "production", AUTH_JWT_SECRET: secret },
+      env: { ...spec.env, NODE_ENV: "production", AUTH_JWT_SECRET: secret, ...vapidEnv },
     }));
     platform = await startPlatform(specs, {
       baseEnv: {},
