@@ -43,7 +43,9 @@ export const historyItemSchema = z.object({
     .describe(
       "SENT; FAILED (dead-lettered); SKIPPED (turned off, or no contact point); PENDING: accepted and waiting, reported when a send is delayed (a retry scheduled, or the provider down: reasonCode says which). A notification appears once its channel worker reports it, milliseconds after the event on the normal path.",
     ),
-  recipient: nullableText,
+  recipient: nullableText.describe(
+    "Where it went, never a secret: the email address, the Slack webhook's host, the in-app channel, or for PUSH the device (`webpush <push service host> (label)`, `fcm …<last 6 of the token>`). PUSH has one item per registered device, each with its own status: a device the push service reports gone is SKIPPED with reasonCode PUSH_SUBSCRIPTION_GONE (or PUSH_FCM_UNREGISTERED) and removed.",
+  ),
   reasonCode: nullableText.describe("SKIPPED / PENDING: why; FAILED: the error code"),
   errorMessage: nullableText,
   attempts: z.number().int().nullable(),
