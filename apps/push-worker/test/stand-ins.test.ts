@@ -25,6 +25,10 @@ async function post(
   return { status: response.status, text: await response.text() };
 }
 
+const withHeader = (name: string, value: string) => (headers: Record<string, string>) => {
+  headers[name] = value;
+};
+
 const details = (
   subscription: webpush.PushSubscription,
   payload: string | Buffer,
@@ -81,10 +85,10 @@ test("the Web Push stand-in decrypts what web-push encrypts, and refuses bad VAP
       [401, await post(sub.endpoint, details(sub, "x"), (h) => void delete h.Authorization)],
       // Encrypted for another browser's keys.
       [400, await post(sub.endpoint, details(other, "x"))],
-      [400, await post(sub.endpoint, details(sub, "x"), (h) => void (h["Content-Encoding"] = "aesgcm"))],
+      [400, await post(sub.endpoint, details(sub, "x"), withHeader("Content-Encoding", "aesgcm"))],
       [400, await post(sub.endpoint, details(sub, "x"), (h) => void delete h.TTL)],
-      [400, await post(sub.endpoint, details(sub, "x"), (h) => void (h.Topic = "not valid!"))],
-      [400, await post(sub.endpoint, details(sub, "x"), (h) => void (h.Urgency = "urgent"))],
+      [400, await post(sub.endpoint, details(sub, "x"), withHeader("Topic", "not valid!"))],
+      [400, await post(sub.endpoint, details(sub, "x"), withHeader("Urgency", "urgent"))],
       [413, await post(sub.endpoint, details(sub, "y".repeat(5_000)))],
       [404, await post(`${service.origin}/push/never-issued`, details(sub, "x"))],
     ] as const;
