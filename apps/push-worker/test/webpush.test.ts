@@ -78,6 +78,8 @@ test("each device gets one encrypted push: the §5 JSON, TTL, Urgency, Topic and
       expect(push.vapid.exp * 1000).toBeGreaterThan(Date.now());
       expect(push.vapid.exp * 1000).toBeLessThanOrEqual(Date.now() + 24 * 3600 * 1000);
     }
+    // One token per push service, reused (RFC 8292 §2), not one signature per message.
+    expect(new Set(service.accepted().map((push) => push.vapid.token)).size).toBe(1);
 
     const events = ctx.harness.outcomes();
     expect(outcomeOf(events, failed.notificationId)).toMatchObject({

@@ -6,6 +6,8 @@ export interface VapidClaims {
   sub: string;
   /** The `k` parameter: the application server's public key, base64url. */
   publicKey: string;
+  /** The `t` parameter as sent (a sender may reuse one until it expires). */
+  token: string;
 }
 
 export class VapidError extends Error {
@@ -61,5 +63,5 @@ export async function verifyVapid(
   if (exp > now + MAX_LIFETIME_S) throw new VapidError("exp is more than 24 hours away");
   if (typeof sub !== "string" || !/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(sub))
     throw new VapidError("sub is not a mailto: or https: contact");
-  return { aud: audience, exp, sub, publicKey };
+  return { aud: audience, exp, sub, publicKey, token };
 }
