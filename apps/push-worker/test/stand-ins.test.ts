@@ -83,6 +83,16 @@ test("the Web Push stand-in decrypts what web-push encrypts, and refuses bad VAP
         }),
       ],
       [401, await post(sub.endpoint, details(sub, "x"), (h) => void delete h.Authorization)],
+      // k: 65 bytes starting 0x04 but no point on the curve (nor the expected key).
+      [
+        401,
+        await post(sub.endpoint, details(sub, "x"), (h) => {
+          h.Authorization = (h.Authorization ?? "").replace(
+            /k=\S+/,
+            `k=${Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString("base64url")}`,
+          );
+        }),
+      ],
       // Encrypted for another browser's keys.
       [400, await post(sub.endpoint, details(other, "x"))],
       [400, await post(sub.endpoint, details(sub, "x"), withHeader("Content-Encoding", "aesgcm"))],

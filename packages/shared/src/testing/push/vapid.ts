@@ -50,7 +50,13 @@ export async function verifyVapid(
   if (!token || !publicKey) throw new VapidError("vapid needs both t= and k=");
   if (expectedKey !== undefined && publicKey !== expectedKey)
     throw new VapidError("k is not the application server key the subscription was made with");
-  const key = await importJWK(p256PublicJwk(publicKey), "ES256");
+  let key: Awaited<ReturnType<typeof importJWK>>;
+  try {
+    key = await importJWK(p256PublicJwk(publicKey), "ES256");
+  } catch (error) {
+    if (error instanceof VapidError) throw error;
+    throw new VapidError("k is not a point on P-256");
+  }
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, { algorithms: ["ES256"], audience }));
