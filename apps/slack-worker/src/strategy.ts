@@ -1,9 +1,13 @@
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { connect } from "node:net";
 import type { ChannelCommand } from "@fluxnotify/shared/contracts";
 import type { ChannelStrategy, Classification } from "@fluxnotify/shared/delivery";
-import { type AllowListPolicy, checkWebhookUrl } from "@fluxnotify/shared/delivery";
+import {
+  type AllowListPolicy,
+  checkWebhookUrl,
+  parseRetryAfter,
+  tcpProbe,
+} from "@fluxnotify/shared/delivery";
 import { AppError, NonRetryableError, RetryableError } from "@fluxnotify/shared/errors";
 import got from "got";
 import { renderSlack, type SlackMessage } from "./blocks";
@@ -26,15 +30,6 @@ export class SlackTransportError extends Error {
 
 const DOWN_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 const TIMEOUT_CODES = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNABORTED"]);
-
-/** Retry-After is seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 function outcomeOf(status: number, body: string, retryAfter: string | undefined): void {
   if (status >= 200 && status < 300) return;
@@ -113,18 +108,7 @@ export function slackStrategy(options: SlackOptions): ChannelStrategy<SlackMessa
       const target = downTarget;
       if (!target) return Promise.resolve();
       // A TCP connect is enough to know the host accepts connections again; no request is sent.
-      return new Promise<void>((resolve, reject) => {
-        const socket = connect({ host: target.host, port: target.port, timeout: 2_000 });
-        socket.once("connect", () => {
-          socket.destroy();
-          resolve();
-        });
-        socket.once("timeout", () => {
-          socket.destroy();
-          reject(new Error("probe timed out"));
-        });
-        socket.once("error", reject);
-      });
+      return tcpProbe(target);
     },
     close() {
       agent.http.destroy();

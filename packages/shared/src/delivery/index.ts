@@ -15,6 +15,8 @@ export { deliveryWorkerEnv } from "./env";
 export * from "./format";
 export { type HandlerDeps, handleCommand, type RetryPolicy } from "./handler";
 export { type DeliveryMetrics, deliveryMetrics } from "./metrics";
+export { tcpProbe } from "./probe";
+export { parseRetryAfter } from "./retry-after";
 export {
   createDeliveryRuntime,
   DEFAULT_RETRY,

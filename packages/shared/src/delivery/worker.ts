@@ -1,6 +1,6 @@
 import { CHANNEL_DEFINITIONS } from "../channels/index";
 import { kafkaConnectionFrom } from "../env";
-import { startHealthServer } from "../http/health-server";
+import { type ReadinessCheck, startHealthServer } from "../http/health-server";
 import { createProducer } from "../kafka/index";
 import type { Logger } from "../logger";
 import type { Registry } from "../metrics";
@@ -38,6 +38,8 @@ export interface StrategyContext {
   registry: Registry;
   /** Register the provider clients' cleanup here; it runs after the consumer drained. */
   shutdown: ShutdownManager;
+  /** Adds a dependency of the strategy's own (a database, say) to `/readyz`. */
+  addReadinessCheck(name: string, check: ReadinessCheck): void;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function runChannelWorker<Rendered>(
   createStrategy: (context: StrategyContext) => ChannelStrategy<Rendered>,
 ): Promise<void> {
   const { logger, registry, shutdown } = createServiceContext(name, env);
-  const checks = {};
+  const checks: Record<string, ReadinessCheck> = {};
   const health = await startHealthServer({ port: env.HEALTH_PORT, registry, checks, logger });
   shutdown.register("health server", () => health.close());
 
@@ -61,7 +63,15 @@ export async function runChannelWorker<Rendered>(
   shutdown.register("redis", async () => void (await redis.quit()));
   const producer = createProducer({ connection, logger, registry });
   shutdown.register("producer", () => producer.close());
-  const strategy = createStrategy({ redis, logger, registry, shutdown });
+  const strategy = createStrategy({
+    redis,
+    logger,
+    registry,
+    shutdown,
+    addReadinessCheck: (checkName, check) => {
+      checks[checkName] = check;
+    },
+  });
   const { policy } = CHANNEL_DEFINITIONS[strategy.channel];
 
   const runtime = createDeliveryRuntime({
