@@ -86,6 +86,22 @@ export function apiFor(tenant: string) {
         throw new Error(`PUT settings ${userId}: ${response.status} ${JSON.stringify(response.body)}`);
       return response.body;
     },
+    /** Registers a browser's PushSubscription for the user (CONTRACT §4); returns its id. */
+    async registerBrowser(
+      userId: string,
+      subscription: { endpoint: string; keys: { p256dh: string; auth: string } },
+      label: string,
+    ): Promise<string> {
+      const response = await call<{ id: string }>(
+        "POST",
+        `${QUERY_API}/api/v1/notifications/push-subscriptions`,
+        await user(userId),
+        { ...subscription, label },
+      );
+      if (response.status !== 201)
+        throw new Error(`register browser ${userId}: ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body.id;
+    },
     /** The user's whole history (every page), newest first. */
     async history(userId: string): Promise<HistoryItem[]> {
       const token = await user(userId);

@@ -7,8 +7,10 @@ import { ensureAppsBuilt } from "@fluxnotify/platform/build";
 import { recordInApp, startSmtpSink, startWebhookSink } from "@fluxnotify/platform/sinks";
 import { flushRedisDb, prepareDatabase } from "@fluxnotify/platform/stores";
 import { type RunningPlatform, startPlatform } from "@fluxnotify/platform/supervisor";
+import { startWebPushService } from "@fluxnotify/shared/testing/push";
 import type { TestProject } from "vitest/node";
 import "./provided";
+import { DEV_ONLY_VAPID_KEYS } from "@fluxnotify/shared/env";
 import { e2eEnv } from "./env";
 import { E2E, isBouncingAddress, platformConfig } from "./resources";
 import { startSinkControl } from "./sink-control";
@@ -56,7 +58,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Pub/Sub is not per database: listen only to this run's tenants.
     const inapp = await recordInApp(E2E.redisUrl, `e2e-${runId}-*`);
     cleanups.push(() => inapp.stop());
-    const control = await startSinkControl({ smtp, webhook, inapp });
+    // Outside production the push worker signs with the development VAPID pair: check that one.
+    const push = await startWebPushService({
+      port: E2E.pushPort,
+      vapidPublicKey: DEV_ONLY_VAPID_KEYS.publicKey,
+    });
+    cleanups.push(() => push.close());
+    const control = await startSinkControl({ smtp, webhook, inapp, push });
     cleanups.push(() => control.stop());
 
     // The supervisor appends; each run's logs should tell only that run's story.
@@ -73,7 +81,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       },
     );
     cleanups.push(() => platform.stop());
-    await step("six apps ready", () => platform.waitReady(undefined, 90_000));
+    await step("every app ready", () => platform.waitReady(undefined, 90_000));
 
     project.provide("e2eRunId", runId);
     project.provide("e2eSinkControl", control.url);

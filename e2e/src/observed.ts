@@ -6,4 +6,13 @@ export interface Observed {
   rcpt: RcptAttempt[];
   slack: Array<Omit<ReceivedPost, "headers">>;
   inapp: PubSubMessage[];
+  /** Web Push messages the push stand-in accepted, decrypted. */
+  push: Array<{
+    endpoint: string;
+    payload: unknown;
+    urgency: string | undefined;
+    ttl: number;
+    topic: string | undefined;
+    at: number;
+  }>;
 }

@@ -9,6 +9,7 @@ export const E2E = {
   ports: portsFrom(19101),
   smtpPort: 19025,
   webhookPort: 19010,
+  pushPort: 19030,
 } as const;
 
 export const QUERY_API = `http://127.0.0.1:${E2E.ports["query-api"]}`;
@@ -45,6 +46,7 @@ export function platformConfig(runId: string): PlatformConfig {
       [tenants.demo]: webhook(tenants.demo),
     },
     slackAllowedHosts: ["hooks.slack.com", `127.0.0.1:${E2E.webhookPort}`],
+    push: { allowedHosts: [`127.0.0.1:${E2E.pushPort}`] },
     ports: E2E.ports,
     env: {
       // An order that never arrives dead-letters its payment within the suite's time.
@@ -52,6 +54,7 @@ export function platformConfig(runId: string): PlatformConfig {
       "email-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
       "slack-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
       "inapp-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
+      "push-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PubSubRecorder, SmtpSink, WebhookSink } from "@fluxnotify/platform/sinks";
+import type { WebPushService } from "@fluxnotify/shared/testing/push";
 import type { Observed } from "./observed";
 
 /**
@@ -11,8 +12,16 @@ export async function startSinkControl(sinks: {
   smtp: SmtpSink;
   webhook: WebhookSink;
   inapp: PubSubRecorder;
+  push: WebPushService;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
+    // A browser subscribing: the push stand-in keeps its private key and decrypts what it gets.
+    if (req.method === "POST" && req.url === "/push/browsers") {
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify(sinks.push.createBrowserSubscription()));
+      return;
+    }
     if (req.method !== "GET" || req.url !== "/observed") {
       res.writeHead(404).end();
       return;
@@ -22,6 +31,14 @@ export async function startSinkControl(sinks: {
       rcpt: sinks.smtp.rcptAttempts,
       slack: sinks.webhook.received.map(({ path, body, at }) => ({ path, body, at })),
       inapp: sinks.inapp.messages,
+      push: sinks.push.accepted().map(({ endpoint, payload, urgency, ttl, topic, at }) => ({
+        endpoint,
+        payload,
+        urgency,
+        ttl,
+        topic,
+        at,
+      })),
     };
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(observed));
   });

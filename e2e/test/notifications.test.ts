@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import "../src/provided";
 import { apiFor, type HistoryItem } from "../src/api";
 import { fluxpayPublisher } from "../src/fluxpay";
-import { eventually, logHint, observed } from "../src/observe";
+import { eventually, logHint, newBrowser, observed } from "../src/observe";
 import { countOf, lines, type PersonaRun, personas, preparePersona } from "../src/personas";
 import { QUERY_API, slackPathOf, tenantsOf } from "../src/resources";
 
@@ -18,8 +18,20 @@ const emailOf = (userId: string) => run(userId).settings.email as string;
 const eventId = (userId: string, type: Parameters<PersonaRun["events"]["get"]>[0]) =>
   run(userId).events.get(type)?.id as string;
 
+/** Each persona's browsers: the subscription endpoint of each device it registered. */
+const browsers = new Map<string, string[]>();
+
 beforeAll(async () => {
-  for (const r of runs) await apiFor(r.tenant).putSettings(r.userId, r.settings);
+  for (const r of runs) {
+    await apiFor(r.tenant).putSettings(r.userId, r.settings);
+    const endpoints: string[] = [];
+    for (let i = 0; i < r.devices; i++) {
+      const browser = await newBrowser();
+      await apiFor(r.tenant).registerBrowser(r.userId, browser, `browser ${i + 1}`);
+      endpoints.push(browser.endpoint);
+    }
+    browsers.set(r.userId, endpoints);
+  }
   await publisher.publish(runs.flatMap((r) => r.records));
   // The same event again, differently encoded: a redelivery must not notify twice.
   const kimPayment = run("kim").events.get("payment.approved");
@@ -141,13 +153,60 @@ describe("FluxPay events of every type, in all three encodings, for users with d
     const notifications = histories
       .get("kim")
       ?.filter((i) => i.eventId === eventId("kim", "payment.approved"));
-    expect(notifications?.map((n) => n.channel).sort()).toEqual(["EMAIL", "IN_APP"]);
+    expect(notifications?.map((n) => n.channel).sort()).toEqual(["EMAIL", "IN_APP", "PUSH", "PUSH"]);
     const emailId = notifications?.find((n) => n.channel === "EMAIL")?.notificationId as string;
     expect(mail.filter((m) => m.messageId.includes(emailId))).toHaveLength(1);
     const kimInApp = inapp
       .filter((m) => m.channel === inAppChannel("", tenants.withSlack, "kim"))
       .filter((m) => JSON.parse(m.message).eventType.endsWith("payment.approved"));
     expect(kimInApp).toHaveLength(1);
+    const { push } = await observed();
+    const kimPush = push.filter(
+      (p) => (p.payload as { eventType: string }).eventType === "com.fluxpay.payment.approved",
+    );
+    for (const endpoint of browsers.get("kim") ?? [])
+      expect(kimPush.filter((p) => p.endpoint === endpoint)).toHaveLength(1);
+  });
+
+  it("push: each registered browser gets each of its notifications once, encrypted, with TTL and Urgency", async () => {
+    await eventually(async () => {
+      const { push } = await observed();
+      for (const r of runs) {
+        const sent = r.expected.filter((e) => e.channel === "PUSH" && e.status === "SENT");
+        for (const endpoint of browsers.get(r.userId) ?? []) {
+          const got = push.filter((p) => p.endpoint === endpoint);
+          const types = got.map((p) =>
+            (p.payload as { eventType: string }).eventType.replace("com.fluxpay.", ""),
+          );
+          // `sent` has one entry per device: each device gets every type once.
+          expect(types.sort(), `${r.userId} ${endpoint}`).toEqual(
+            [...new Set(sent.map((e) => e.type))].sort(),
+          );
+        }
+      }
+    });
+    const { push } = await observed();
+    const failed = push.find(
+      (p) =>
+        p.endpoint === browsers.get("ellen")?.[0] &&
+        (p.payload as { eventType: string }).eventType === "com.fluxpay.payment.failed",
+    );
+    expect(failed).toMatchObject({ urgency: "high", ttl: 86_400 });
+    expect(failed?.payload).toMatchObject({ title: "Payment failed" });
+    expect(Object.keys(failed?.payload as object)).toEqual(
+      expect.arrayContaining(["notificationId", "eventType", "title", "body", "createdAt", "data"]),
+    );
+    const approved = push.find(
+      (p) =>
+        p.endpoint === browsers.get("ellen")?.[0] &&
+        (p.payload as { eventType: string }).eventType === "com.fluxpay.payment.approved",
+    );
+    expect(approved?.urgency).toBe("normal");
+    // History: one PUSH row per device, showing the push service's host and the label only.
+    const pushRows = histories.get("kim")?.filter((i) => i.channel === "PUSH" && i.status === "SENT") ?? [];
+    expect(new Set(pushRows.map((i) => i.recipient))).toEqual(
+      new Set(["webpush 127.0.0.1:19030 (browser 1)", "webpush 127.0.0.1:19030 (browser 2)"]),
+    );
   });
 
   it("a user reads only their own history; the dashboard needs the admin role", async () => {
@@ -163,7 +222,7 @@ describe("FluxPay events of every type, in all three encodings, for users with d
   it("dashboard: per-channel totals of each tenant match what was sent and skipped", async () => {
     for (const tenant of [tenants.withSlack, tenants.withoutSlack]) {
       const ofTenant = runs.filter((r) => r.tenant === tenant);
-      const want = (["EMAIL", "IN_APP", "SLACK"] as const)
+      const want = (["EMAIL", "IN_APP", "PUSH", "SLACK"] as const)
         .map((channel) => ({
           channel,
           sentCount: countOf(ofTenant, channel, "SENT"),
