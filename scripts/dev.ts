@@ -1,4 +1,4 @@
-// Local supervisor for bin/dev: starts the SMTP and Slack stand-ins and all six apps with
+// Local supervisor for bin/dev: starts the SMTP, Slack and push stand-ins and all the apps with
 // prefixed output, waits until each answers /readyz, and on Ctrl-C (or SIGTERM) stops
 // them all gracefully (SIGTERM, then SIGKILL after a deadline) so nothing is left behind.
 // The apps are started by @fluxnotify/platform, exactly as the e2e suite and benchmarks do:
@@ -16,10 +16,14 @@ import {
   REPO_ROOT,
   startPlatform,
 } from "@fluxnotify/platform";
+import { DEFAULT_PUSH_ALLOWED_HOSTS } from "@fluxnotify/shared/env";
 
 const env = process.env;
 const runtime: AppRuntime = process.argv.includes("--watch") ? "watch" : "compiled";
 const slackPort = 4010;
+// The push stand-in: its push service (allow-listed, plain http to loopback) and its UI.
+const pushPort = 4020;
+const pushUiPort = 4021;
 const smtpPort = 1025;
 const localSlack = `http://127.0.0.1:${slackPort}/services/local`;
 
@@ -30,6 +34,8 @@ const config: PlatformConfig = {
   smtp: { host: "127.0.0.1", port: smtpPort },
   tenantSlackWebhooks: { "tenant-a": localSlack },
   slackAllowedHosts: ["hooks.slack.com", `127.0.0.1:${slackPort}`],
+  // Real browsers' push services stay allowed beside the stand-in (the /push/ example page).
+  push: { allowedHosts: [...DEFAULT_PUSH_ALLOWED_HOSTS, `127.0.0.1:${pushPort}`] },
   logLevel: env.LOG_LEVEL ?? "info",
 };
 
@@ -48,6 +54,19 @@ const standIns: ProcessSpec[] = [
     command: [process.execPath, "--import", "tsx", "packages/demo/src/slack-standin.ts", String(slackPort)],
     env: {},
     readyUrl: `http://127.0.0.1:${slackPort}/`,
+  },
+  {
+    name: "push-standin",
+    command: [
+      process.execPath,
+      "--import",
+      "tsx",
+      "packages/demo/src/push-standin.ts",
+      String(pushPort),
+      String(pushUiPort),
+    ],
+    env: {},
+    readyUrl: `http://127.0.0.1:${pushUiPort}/`,
   },
 ];
 if (runtime === "compiled") await ensureAppsBuilt();
@@ -99,7 +118,7 @@ if (!stopping) {
     if (docs) console.log(`  ${spec.name.padEnd(16)} ${docs}`);
   }
   console.log(
-    "\n  mail UI: http://127.0.0.1:1080/index.html   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
+    "\n  mail UI: http://127.0.0.1:1080/index.html   pushes: http://127.0.0.1:4021/   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
   );
   console.log("  try it: bin/demo (another terminal) sends an order and two payments to every channel\n");
 }

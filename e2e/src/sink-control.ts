@@ -14,12 +14,16 @@ export async function startSinkControl(sinks: {
   inapp: PubSubRecorder;
   push: WebPushService;
 }): Promise<{ url: string; stop(): Promise<void> }> {
+  const named = new Map<string, unknown>();
   const server: Server = createServer((req, res) => {
     // A browser subscribing: the push stand-in keeps its private key and decrypts what it gets.
-    if (req.method === "POST" && req.url === "/push/browsers") {
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify(sinks.push.createBrowserSubscription()));
+    // /push/browsers makes a new one; /push/browsers/{name} the same one for the same name
+    // (the demo's, as bin/dev's stand-in does).
+    const name = /^\/push\/browsers\/([\w.-]+)$/.exec(req.url ?? "")?.[1];
+    if (req.method === "POST" && (req.url === "/push/browsers" || name)) {
+      const subscription = (name && named.get(name)) ?? sinks.push.createBrowserSubscription();
+      if (name) named.set(name, subscription);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(subscription));
       return;
     }
     if (req.method !== "GET" || req.url !== "/observed") {

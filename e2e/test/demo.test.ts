@@ -16,6 +16,8 @@ const user = "newcomer";
 const email = `${user}@example.com`;
 const ownWebhookPath = `${slackPathOf(tenant)}/${user}`;
 const api = apiFor(tenant);
+/** The push stand-in's browser named "demo": the same one every run, as bin/dev's stand-in gives. */
+const DEMO_BROWSER = `${inject("e2eSinkControl")}/push/browsers/demo`;
 
 interface DemoRun {
   code: number;
@@ -42,6 +44,8 @@ function runDemo(overrides: Record<string, string> = {}): Promise<DemoRun> {
     DEMO_USER: user,
     DEMO_SLACK_WEBHOOK_URL: `http://127.0.0.1:${E2E.webhookPort}${ownWebhookPath}`,
     DEMO_TIMEOUT_MS: "20000",
+    // The push stand-in's browser named "demo" (the same one every run, as bin/dev's).
+    DEMO_PUSH_BROWSER_URL: DEMO_BROWSER,
     ...overrides,
   };
   const script = join(REPO_ROOT, "packages", "demo", "src", "main.ts");
@@ -87,6 +91,15 @@ describe("the demo (packages/demo, bin/demo)", () => {
     expect(
       seen.inapp.filter((message) => message.channel === `notifications:${tenant}:${user}`),
     ).toHaveLength(3);
+    // The demo's browser, registered through the API: both payments pushed, decrypted by it.
+    const demoBrowser = (await (await fetch(DEMO_BROWSER, { method: "POST" })).json()) as {
+      endpoint: string;
+    };
+    const pushed = seen.push.filter((push) => push.endpoint === demoBrowser.endpoint);
+    expect(pushed.map((push) => (push.payload as { eventType: string }).eventType).sort()).toEqual([
+      "com.fluxpay.payment.approved",
+      "com.fluxpay.payment.failed",
+    ]);
 
     // The history, with a token from the same signer as bin/token: SENT on every channel.
     const history = await api.history(user);
@@ -97,6 +110,8 @@ describe("the demo (packages/demo, bin/demo)", () => {
       "IN_APP com.fluxpay.order.created SENT",
       "IN_APP com.fluxpay.payment.approved SENT",
       "IN_APP com.fluxpay.payment.failed SENT",
+      "PUSH com.fluxpay.payment.approved SENT",
+      "PUSH com.fluxpay.payment.failed SENT",
       "SLACK com.fluxpay.payment.failed SENT",
       "SLACK com.fluxpay.payment.failed SENT",
     ]);
@@ -107,14 +122,14 @@ describe("the demo (packages/demo, bin/demo)", () => {
     const [, token, url] = curl as RegExpExecArray;
     const response = await fetch(url as string, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { items: unknown[] }).items).toHaveLength(7);
+    expect(((await response.json()) as { items: unknown[] }).items).toHaveLength(9);
   });
 
   it("is safe to run again: new orders and payments, the same settings", async () => {
     const run = await runDemo();
     expect(run.code, explain(run)).toBe(0);
     const history = await api.history(user);
-    expect(history).toHaveLength(14);
+    expect(history).toHaveLength(18); // one browser: registering it again added no device
     expect(new Set(history.map((item) => item.eventId)).size).toBe(6);
     expect(history.every((item) => item.status === "SENT")).toBe(true);
     expect((await observed()).mail.filter((mail) => mail.to.includes(email))).toHaveLength(4);

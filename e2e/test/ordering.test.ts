@@ -70,6 +70,10 @@ describe("out-of-order events", () => {
           { type: "payment.failed", channel: "SLACK", status: "SKIPPED" }, // no Slack channel for this tenant
           { type: "refund.completed", channel: "EMAIL", status: "SENT" },
           { type: "refund.completed", channel: "IN_APP", status: "SENT" },
+          // Olga registered no browser: PUSH is SKIPPED with NO_CONTACT_POINT.
+          { type: "payment.approved", channel: "PUSH", status: "SKIPPED" },
+          { type: "payment.failed", channel: "PUSH", status: "SKIPPED" },
+          { type: "refund.completed", channel: "PUSH", status: "SKIPPED" },
         ]),
       );
     });

@@ -95,6 +95,7 @@ try {
     runId,
     usersPerTenant: 1_000,
     webhookUrl: (path) => harness?.webhook.url(path) ?? path,
+    newBrowser: () => harness.push.createBrowserSubscription(),
   });
   await seedPopulation(harness.db.db, population);
   const planned = planEvents(population, events);

@@ -149,6 +149,7 @@ async function execute(
   const population = buildPopulation({
     runId: result.runId,
     webhookUrl: (path) => harness.webhook.url(path),
+    newBrowser: () => harness.push.createBrowserSubscription(),
   });
   const tenantIds = population.tenants.map((t) => t.id);
   await seedPopulation(harness.db.db, population);

@@ -12,6 +12,7 @@ export function checkHarnessLedger(harness: Harness, workload: Workload): Promis
       emails: harness.smtp.received,
       webhooks: harness.webhook.received,
       inApp: harness.inApp.messages,
+      pushes: harness.push.accepted(),
     },
   });
 }

@@ -25,7 +25,9 @@ import {
   startWebhookSink,
   type WebhookSink,
 } from "@fluxnotify/platform";
+import { DEV_ONLY_VAPID_KEYS } from "@fluxnotify/shared/env";
 import type { KafkaConnection } from "@fluxnotify/shared/kafka";
+import { startWebPushService, type WebPushService } from "@fluxnotify/shared/testing/push";
 import { isBouncingAddress } from "../workload/index";
 
 /** The loopback resources one harness owns (platform-api.md reserves them per harness). */
@@ -38,6 +40,7 @@ export interface HarnessResources {
   appPortBase: number;
   smtpPort: number;
   webhookPort: number;
+  pushPort: number;
 }
 
 export const BENCH_RESOURCES: HarnessResources = {
@@ -49,6 +52,7 @@ export const BENCH_RESOURCES: HarnessResources = {
   appPortBase: 29101,
   smtpPort: 29025,
   webhookPort: 29010,
+  pushPort: 29030,
 };
 
 export const FAULTS_RESOURCES: HarnessResources = {
@@ -60,6 +64,7 @@ export const FAULTS_RESOURCES: HarnessResources = {
   appPortBase: 39101,
   smtpPort: 39025,
   webhookPort: 39010,
+  pushPort: 39030,
 };
 
 /** A second (third, …) process of an app, in the same consumer groups as the first. */
@@ -82,6 +87,8 @@ export interface Harness {
   platform: RunningPlatform;
   smtp: SmtpSink;
   webhook: WebhookSink;
+  /** The Web Push service stand-in: verifies VAPID, decrypts, records (restartable for faults). */
+  push: WebPushService;
   inApp: PubSubRecorder;
   db: DbClient;
   logDir: string;
@@ -137,6 +144,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     stack.push(() => smtp.stop());
     const webhook = await startWebhookSink({ port: r.webhookPort });
     stack.push(() => webhook.stop());
+    // The apps run outside production: the push worker signs with the development VAPID pair.
+    const push = await startWebPushService({
+      port: r.pushPort,
+      vapidPublicKey: DEV_ONLY_VAPID_KEYS.publicKey,
+    });
+    stack.push(() => push.close());
     const inApp = await recordInApp(redisUrl, options.inAppTenantPattern);
     stack.push(() => inApp.stop());
     const db = createDbClient(databaseUrl, { max: 4, applicationName: `${r.name}-harness` });
@@ -148,11 +161,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       smtp: { host: "127.0.0.1", port: smtp.port },
       tenantSlackWebhooks: {},
       slackAllowedHosts: [`127.0.0.1:${webhook.port}`],
+      push: { allowedHosts: [`127.0.0.1:${r.pushPort}`] },
       ports: portsFrom(r.appPortBase),
       logLevel: "warn",
       env: deployedEnv(options.appEnv),
     };
-    log(`starting the six apps (logs: ${logDir})`);
+    log(`starting the apps (logs: ${logDir})`);
     const apps = platformApps(config);
     const crashes: Crash[] = [];
     let stopping = false;
@@ -210,6 +224,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       platform,
       smtp,
       webhook,
+      push,
       inApp,
       db,
       logDir,

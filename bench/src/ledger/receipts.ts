@@ -5,6 +5,8 @@ export interface Receipts {
   emails: ReadonlyArray<{ messageId?: string | null | undefined }>;
   webhooks: ReadonlyArray<{ body: unknown }>;
   inApp: ReadonlyArray<{ message: string }>;
+  /** Web Push messages the push stand-in accepted, decrypted (the §5 JSON). */
+  pushes: ReadonlyArray<{ payload: unknown }>;
 }
 
 // Notification ids are UUIDv8 (event ids are v4), so this never matches another id in a body.
@@ -47,6 +49,10 @@ export function countReceipts(receipts: Receipts, ours: (notificationId: string)
   for (const mail of receipts.emails) add("EMAIL", notificationIdOfEmail(mail.messageId));
   for (const post of receipts.webhooks) add("SLACK", notificationIdOfWebhook(post.body));
   for (const message of receipts.inApp) add("IN_APP", notificationIdOfInApp(message.message));
+  for (const push of receipts.pushes) {
+    const id = (push.payload as { notificationId?: unknown } | null)?.notificationId;
+    add("PUSH", typeof id === "string" ? id : undefined);
+  }
   return { byChannel };
 }
 

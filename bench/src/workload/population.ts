@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { defaultSettings, type NotificationSettings } from "@fluxnotify/shared/contracts";
 
 /** A tenant of the run; `opsWebhook` is its operations Slack channel (null = none configured). */
@@ -25,6 +26,15 @@ export interface User {
   profile: Profile;
   /** The settings row written for the user; null = no row, so defaults apply. */
   row: NotificationSettings | null;
+  /** The browsers the user registered (push_subscriptions rows): PUSH goes to each. */
+  devices: Device[];
+}
+
+/** A registered browser: its row id and the subscription the push stand-in made for it. */
+export interface Device {
+  id: string;
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
 }
 
 export interface Population {
@@ -44,7 +54,12 @@ export interface PopulationOptions {
   usersPerTenant?: number;
   /** The webhook stand-in's URL for a path, e.g. sink.url("/ops/acme"). */
   webhookUrl: (path: string) => string;
+  /** A browser subscription the push stand-in can decrypt for; without it, nobody has a device. */
+  newBrowser?: () => { endpoint: string; keys: { p256dh: string; auth: string } };
 }
+
+/** Every 5th user has a browser registered, every 20th a second one. */
+const browsersOf = (index: number) => (index % 20 === 0 ? 2 : index % 5 === 0 ? 1 : 0);
 
 // Out of every 100 users: how many get each profile (the rest are Korean defaults with email).
 const PROFILE_SLOTS: Array<[Profile, number]> = [
@@ -121,7 +136,11 @@ export function buildPopulation(options: PopulationOptions): Population {
       const profile = profileFor(i);
       const email = `${userId}.${tenant.id}@example.com`;
       const row = settingsFor(profile, email, options.webhookUrl(`/users/${tenant.id}/${userId}`));
-      users.push({ tenantId: tenant.id, userId, profile, row });
+      const newBrowser = options.newBrowser;
+      const devices = newBrowser
+        ? Array.from({ length: browsersOf(i) }, () => ({ id: randomUUID(), ...newBrowser() }))
+        : [];
+      users.push({ tenantId: tenant.id, userId, profile, row, devices });
     }
   }
   const byKey = new Map(users.map((user) => [`${user.tenantId}/${user.userId}`, user]));
@@ -130,7 +149,17 @@ export function buildPopulation(options: PopulationOptions): Population {
     runId: options.runId,
     tenants,
     users,
-    settingsOf: (tenantId, userId) => byKey.get(`${tenantId}/${userId}`)?.row ?? defaultSettings(),
+    settingsOf: (tenantId, userId) => {
+      const user = byKey.get(`${tenantId}/${userId}`);
+      // Devices are not settings: a user without a settings row can still have browsers.
+      const devices = (user?.devices ?? []).map((device, n) => ({
+        id: device.id,
+        type: "webpush" as const,
+        address: device.endpoint,
+        label: `browser ${n + 1}`,
+      }));
+      return { ...(user?.row ?? defaultSettings()), devices };
+    },
     opsWebhookOf: (tenantId) => tenantById.get(tenantId)?.opsWebhook ?? null,
     bounces: (address) => address.startsWith(BOUNCE_PREFIX),
   };

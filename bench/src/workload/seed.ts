@@ -32,4 +32,17 @@ export async function seedPopulation(db: Database, population: Population): Prom
   );
   for (let i = 0; i < rows.length; i += 500)
     await db.insert(schema.userNotificationSettings).values(rows.slice(i, i + 500));
+  const devices = population.users.flatMap((user) =>
+    user.devices.map((device, n) => ({
+      id: device.id,
+      tenantId: user.tenantId,
+      userId: user.userId,
+      type: "webpush" as const,
+      address: device.endpoint,
+      keys: device.keys,
+      label: `browser ${n + 1}`,
+    })),
+  );
+  for (let i = 0; i < devices.length; i += 500)
+    await db.insert(schema.pushSubscriptions).values(devices.slice(i, i + 500));
 }

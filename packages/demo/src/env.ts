@@ -34,6 +34,19 @@ const shape = {
     .transform((value) => (value === "none" ? undefined : value))
     .describe('"none": the user gets no webhook of their own'),
   /**
+   * Where the demo gets its "browser": POST returns a Web Push subscription (endpoint and
+   * keys) of a push-service stand-in that decrypts what it is sent (bin/dev's, on 4021; the
+   * same name gives the same browser, so running again registers no new device). The demo
+   * registers it through query-api as a site would. "none": the user has no device, and PUSH
+   * is SKIPPED (not waited for).
+   */
+  DEMO_PUSH_BROWSER_URL: z
+    .union([z.literal("none"), z.url({ protocol: /^https?$/ })])
+    .default("http://127.0.0.1:4021/browsers/demo")
+    .transform((value) => (value === "none" ? undefined : value)),
+  /** Where people see the pushes the stand-in received, decrypted (bin/dev's stand-in). */
+  DEMO_PUSH_UI_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:4021/"),
+  /**
    * The channels whose SENT the demo waits for (default: every channel the story reaches).
    * Where a channel cannot deliver (compose has no Slack stand-in: Slack webhooks must be
    * https), leave it out and the demo says it was not waited for.

@@ -68,6 +68,23 @@ async function publish(env: DemoEnv, events: StoryEvent[]): Promise<void> {
   }
 }
 
+/** A browser's subscription from the push stand-in (it keeps the keys to decrypt with). */
+async function newBrowser(
+  url: string,
+): Promise<{ endpoint: string; keys: { p256dh: string; auth: string } }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method: "POST", signal: AbortSignal.timeout(5_000) });
+  } catch (error) {
+    const code = ((error as Error).cause as { code?: string } | undefined)?.code ?? (error as Error).message;
+    throw new DemoError(
+      `push stand-in not reachable at ${url} (${code}): is bin/dev running? (or set DEMO_PUSH_BROWSER_URL=none)`,
+    );
+  }
+  if (!response.ok) throw new DemoError(`push stand-in at ${url} answered ${response.status}`);
+  return (await response.json()) as { endpoint: string; keys: { p256dh: string; auth: string } };
+}
+
 async function main(): Promise<void> {
   const env = loadDemoEnv();
   const { userId, tenantId, token, minted } = await identity(env);
@@ -79,11 +96,17 @@ async function main(): Promise<void> {
   const webhook = env.DEMO_SLACK_WEBHOOK_URL ? "own Slack webhook" : "no Slack webhook of their own";
   say(`${userId} of ${tenantId}: settings saved (email ${email}, ${webhook}, every channel on)`);
 
+  const browser = env.DEMO_PUSH_BROWSER_URL ? await newBrowser(env.DEMO_PUSH_BROWSER_URL) : undefined;
+  if (browser) {
+    await api.registerBrowser(browser);
+    say(`${userId}'s browser registered for push (${new URL(browser.endpoint).host}, the stand-in)`);
+  }
+
   const story = fluxpayStory(tenantId, userId);
-  const awaited = story.expected.filter((expected) => env.DEMO_CHANNELS.includes(expected.channel));
-  const skipped = [...new Set(story.expected.map((e) => e.channel))].filter(
-    (c) => !env.DEMO_CHANNELS.includes(c),
-  );
+  // Without a browser PUSH ends SKIPPED (no device): nothing to wait for.
+  const channels = env.DEMO_CHANNELS.filter((channel) => channel !== "PUSH" || browser);
+  const awaited = story.expected.filter((expected) => channels.includes(expected.channel));
+  const skipped = [...new Set(story.expected.map((e) => e.channel))].filter((c) => !channels.includes(c));
   await publish(env, story.events);
   say(
     `published to ${env.KAFKA_BROKERS.join(",")}: ${story.events.map((event) => event.summary).join(", ")}`,
@@ -101,6 +124,7 @@ async function main(): Promise<void> {
       userId,
       email,
       slackWebhookUrl: env.DEMO_SLACK_WEBHOOK_URL,
+      pushUiUrl: browser ? env.DEMO_PUSH_UI_URL : undefined,
       skipped,
       mailUiUrl: env.DEMO_MAIL_UI_URL,
       queryApiUrl: env.QUERY_API_URL,

@@ -8,6 +8,8 @@ export interface WhereToLook {
   userId: string;
   email: string;
   slackWebhookUrl: string | undefined;
+  /** Where the push stand-in lists what it received, decrypted; undefined = no browser. */
+  pushUiUrl: string | undefined;
   /** Channels not waited for (DEMO_CHANNELS left them out). */
   skipped: string[];
   mailUiUrl: string;
@@ -50,6 +52,11 @@ export function whereToLook(w: WhereToLook): string {
     `  Slack   ${slackLine}`,
     `  in-app  ${redis} XREVRANGE ${sh(inAppHistoryStream(w.inAppPrefix, w.tenantId, w.userId))} + - COUNT ${count(w.delivered, "IN_APP")}`,
     `          live: ${redis} SUBSCRIBE ${sh(inAppChannel(w.inAppPrefix, w.tenantId, w.userId))}   (then run the demo again)`,
+    `  push    ${
+      w.pushUiUrl
+        ? `${w.pushUiUrl}   ${count(w.delivered, "PUSH")} pushes to the demo browser, as it decrypted them`
+        : "not waited for: no browser registered (DEMO_PUSH_BROWSER_URL=none)"
+    }`,
     "  history (query-api, newest first):",
     `          curl -s -H "Authorization: Bearer ${w.tokenForCurl}" ${sh(history)}`,
     ...(w.minted

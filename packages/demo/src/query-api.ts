@@ -112,6 +112,26 @@ export function queryApi(base: string, token: string) {
       }
     },
 
+    /**
+     * Registers a browser's PushSubscription for the user, as a site's page does after
+     * `PushManager.subscribe()`; the same endpoint again is the same device (200, same id).
+     */
+    async registerBrowser(subscription: { endpoint: string; keys: { p256dh: string; auth: string } }) {
+      try {
+        await call("POST", "/api/v1/notifications/push-subscriptions", {
+          ...subscription,
+          label: "demo browser",
+        });
+      } catch (error) {
+        if (error instanceof DemoError && /endpoint/.test(error.message))
+          throw new DemoError(
+            `${error.message}\n  query-api's PUSH_ALLOWED_HOSTS must include ${new URL(subscription.endpoint).host} ` +
+              "(bin/dev allows its push stand-in, 127.0.0.1:4020), or set DEMO_PUSH_BROWSER_URL=none",
+          );
+        throw error;
+      }
+    },
+
     /** The user's latest notifications, newest first (the story's are among the first few). */
     async history(): Promise<HistoryItem[]> {
       return historyPage.parse(await call("GET", "/api/v1/notifications?limit=100")).items;

@@ -23,7 +23,7 @@ export interface Expected {
  * A small FluxPay story for one user, fresh ids every run: an order, its first payment
  * failing (card limit) and a second one approved. Between them the three events reach
  * every channel by default (CONTRACT §2): order.created IN_APP; payment.failed EMAIL,
- * IN_APP, SLACK; payment.approved EMAIL, IN_APP.
+ * IN_APP, SLACK, PUSH; payment.approved EMAIL, IN_APP, PUSH.
  */
 export function fluxpayStory(tenantId: string, userId: string) {
   const orderId = `order-${randomUUID().slice(0, 8)}`;

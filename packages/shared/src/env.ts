@@ -95,10 +95,15 @@ export const slackAllowListEnv = {
  * on per-region hosts, hence the `*.` entry, which matches any subdomain and never the bare
  * domain).
  */
+export const DEFAULT_PUSH_ALLOWED_HOSTS = [
+  "fcm.googleapis.com",
+  "updates.push.services.mozilla.com",
+  "web.push.apple.com",
+  "*.notify.windows.com",
+] as const;
+
 export const pushAllowListEnv = {
-  PUSH_ALLOWED_HOSTS: csv(
-    "fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,*.notify.windows.com",
-  ),
+  PUSH_ALLOWED_HOSTS: csv(DEFAULT_PUSH_ALLOWED_HOSTS.join(",")),
   /** Local runs and tests only: plain http to an allow-listed loopback host. */
   PUSH_ALLOW_INSECURE_LOOPBACK: booleanFlag(false),
 };
