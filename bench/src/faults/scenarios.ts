@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type { AppName } from "@fluxnotify/platform";
-import type { Channel } from "@fluxnotify/shared/contracts";
+import { CHANNEL_DEFINITIONS, CHANNELS, type Channel } from "@fluxnotify/shared/channels";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import type { Harness } from "../harness/platform";
@@ -42,16 +42,15 @@ export interface Scenario {
   maxP99VersusBaseline?: number;
 }
 
-const APP_CHANNEL: Partial<Record<AppName, Channel>> = {
-  "email-worker": "EMAIL",
-  "slack-worker": "SLACK",
-  "inapp-worker": "IN_APP",
-};
+/** The channel each channel worker delivers, from the registry. */
+const APP_CHANNEL = new Map<AppName, Channel>(
+  CHANNELS.map((channel) => [CHANNEL_DEFINITIONS[channel].app, channel]),
+);
 
 function recoveryOf(app: AppName): RecoverySignal {
   if (app === "ingest-worker") return { kind: "created" };
   if (app === "query-api") return { kind: "projected" };
-  const channel = APP_CHANNEL[app];
+  const channel = APP_CHANNEL.get(app);
   return channel ? { kind: "sent", channel } : { kind: "sent" };
 }
 
@@ -144,11 +143,13 @@ export const SCENARIOS: Scenario[] = [
   processScenario("email-worker", "SIGKILL", "email"),
   processScenario("slack-worker", "SIGKILL", "slack"),
   processScenario("inapp-worker", "SIGKILL", "inapp"),
+  processScenario("push-worker", "SIGKILL", "push"),
   processScenario("query-api", "SIGKILL", "projection"),
   processScenario("ingest-worker", "SIGTERM", "ingest"),
   processScenario("email-worker", "SIGTERM", "email"),
   processScenario("slack-worker", "SIGTERM", "slack"),
   processScenario("inapp-worker", "SIGTERM", "inapp"),
+  processScenario("push-worker", "SIGTERM", "push"),
   processScenario("query-api", "SIGTERM", "projection"),
   {
     id: "smtp-outage",
@@ -160,6 +161,19 @@ export const SCENARIOS: Scenario[] = [
       await harness.smtp.close();
       await sleep(30_000);
       await harness.smtp.reopen();
+      return { startedAt, endedAt: Date.now() };
+    },
+  },
+  {
+    id: "push-outage",
+    title: "push service down for 30 s",
+    recovery: { kind: "sent", channel: "PUSH" },
+    async inject(harness, log) {
+      const startedAt = Date.now();
+      log("push service stand-in stopped for 30 s (connections refused)");
+      await harness.push.stop();
+      await sleep(30_000);
+      await harness.push.start();
       return { startedAt, endedAt: Date.now() };
     },
   },
