@@ -7,21 +7,16 @@ import {
 import {
   type ChannelStrategy,
   type Classification,
-  notificationCopy,
-  truncate,
+  MESSAGE_BODY_MAX,
+  MESSAGE_TITLE_MAX,
+  type NotificationMessage,
+  notificationMessage,
 } from "@fluxnotify/shared/delivery";
 import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
 import { pingRedis, type Redis } from "@fluxnotify/shared/redis";
 
-/** CONTRACT §5: one JSON message per notification on the user's channel. */
-export interface InAppMessage {
-  notificationId: string;
-  eventType: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  data: Record<string, unknown>;
-}
+/** CONTRACT §5: one JSON message per notification on the user's channel (the shared §5 message). */
+export type InAppMessage = NotificationMessage;
 
 export interface InAppRendered {
   channel: string;
@@ -29,14 +24,9 @@ export interface InAppRendered {
   payload: string;
 }
 
-/**
- * Bounds of what a feed card shows, in code points. A title is one line (the length
- * Slack allows a header, 150); a body a few lines. The same words feed Web Push, whose
- * payload a push service need accept only up to 4096 bytes (RFC 8030 §7.2): 1,000 code
- * points of Korean are 3,000 bytes. `data` keeps the raw values whatever their length.
- */
-export const INAPP_TITLE_MAX = 150;
-export const INAPP_BODY_MAX = 1_000;
+/** Bounds of what a feed card shows, in code points (the shared §5 message's). */
+export const INAPP_TITLE_MAX = MESSAGE_TITLE_MAX;
+export const INAPP_BODY_MAX = MESSAGE_BODY_MAX;
 
 /**
  * Renders one command for the deployment's channel names (`channelPrefix`, CONTRACT §5).
@@ -53,20 +43,7 @@ export function renderInApp(command: ChannelCommand, channelPrefix: string): InA
       `destination is not the recipient's channel ${expected}`,
     );
   }
-  const copy = notificationCopy({
-    eventType: command.eventType,
-    data: command.templateData,
-    locale: command.recipient.locale,
-    timeZone: command.recipient.timeZone,
-  });
-  const message: InAppMessage = {
-    notificationId: command.notificationId,
-    eventType: command.eventType,
-    title: truncate(copy.title, INAPP_TITLE_MAX),
-    body: truncate(copy.summary, INAPP_BODY_MAX),
-    createdAt: command.createdAt,
-    data: command.templateData,
-  };
+  const message: InAppMessage = notificationMessage(command);
   return {
     channel: inAppChannel(channelPrefix, tenantId, userId),
     stream: inAppHistoryStream(channelPrefix, tenantId, userId),

@@ -27,7 +27,7 @@ import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { testEnv } from "@fluxnotify/shared/testing/env";
 import { startWebPushService } from "@fluxnotify/shared/testing/push";
-import { generateVapidKeys } from "../src/vapid-keys";
+import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 
 const [n = 5_000, concurrency = 64, devices = 500] = process.argv.slice(2).map(Number);
 const bundle = fileURLToPath(new URL("../dist/index.js", import.meta.url));

@@ -1,15 +1,9 @@
 import { createHash } from "node:crypto";
 import type { ChannelCommand } from "@fluxnotify/shared/contracts";
-import { notificationCopy, truncate } from "@fluxnotify/shared/delivery";
+import { type NotificationMessage, notificationMessage, truncate } from "@fluxnotify/shared/delivery";
 
-/** CONTRACT §5: the JSON a device's service worker (or app) receives. */
-export interface PushPayload {
-  notificationId: string;
-  eventType: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  data: Record<string, unknown>;
+/** CONTRACT §5: the JSON a device's service worker (or app) receives: the in-app message, plus `url`. */
+export interface PushPayload extends NotificationMessage {
   /** The page to open, where one is configured (PUSH_OPEN_URL). */
   url?: string;
 }
@@ -21,10 +15,6 @@ export interface PushRendered {
   urgency: "high" | "normal";
   topic: string;
 }
-
-/** The in-app feed's bounds (apps/inapp-worker): a push shows the same words as the feed card. */
-export const PUSH_TITLE_MAX = 150;
-export const PUSH_BODY_MAX = 1_000;
 
 /**
  * The largest plaintext that fits the 4096 bytes a push service must accept (RFC 8030 §7.2)
@@ -94,19 +84,8 @@ export function openUrlFor(base: string, notificationId: string): string {
  * layer, the same bounds), Korean or English by the recipient's locale.
  */
 export function renderPush(command: ChannelCommand, options: { openUrl?: string | undefined }): PushRendered {
-  const copy = notificationCopy({
-    eventType: command.eventType,
-    data: command.templateData,
-    locale: command.recipient.locale,
-    timeZone: command.recipient.timeZone,
-  });
   const payload = fitPayload({
-    notificationId: command.notificationId,
-    eventType: command.eventType,
-    title: truncate(copy.title, PUSH_TITLE_MAX),
-    body: truncate(copy.summary, PUSH_BODY_MAX),
-    createdAt: command.createdAt,
-    data: command.templateData,
+    ...notificationMessage(command),
     ...(options.openUrl ? { url: openUrlFor(options.openUrl, command.notificationId) } : {}),
   });
   return {

@@ -5,10 +5,11 @@ import {
   type AllowListPolicy,
   type ChannelStrategy,
   type Classification,
+  classifyAppError,
   type SendResult,
   tcpProbe,
 } from "@fluxnotify/shared/delivery";
-import { AppError, NonRetryableError, RetryableError } from "@fluxnotify/shared/errors";
+import { NonRetryableError } from "@fluxnotify/shared/errors";
 import type { Logger } from "@fluxnotify/shared/logger";
 import { database, type NetworkTarget, PushDatabaseError, PushGoneError, PushTransportError } from "./errors";
 import { fcmSender } from "./fcm";
@@ -139,14 +140,7 @@ export function pushStrategy(
         down = { kind: "database" };
         return { kind: "provider_down", code: "PUSH_DATABASE_UNAVAILABLE" };
       }
-      if (error instanceof RetryableError) {
-        return error.retryAfterMs === undefined
-          ? { kind: "transient", code: error.code }
-          : { kind: "transient", code: error.code, retryAfterMs: error.retryAfterMs };
-      }
-      if (error instanceof AppError)
-        return { kind: error.retryable ? "transient" : "permanent", code: error.code };
-      return { kind: "transient", code: "PUSH_UNEXPECTED" };
+      return classifyAppError(error, "PUSH_UNEXPECTED");
     },
     async probe() {
       const last = down;
@@ -155,8 +149,6 @@ export function pushStrategy(
       // A TCP connect is enough to know the host accepts connections again; no request is sent.
       else await tcpProbe(last.target);
     },
-    // The subscription id: per-device detail in history, and nothing secret (the endpoint URL
-    // and the FCM token are credentials of the device).
     close: () => http.close(),
   };
 }

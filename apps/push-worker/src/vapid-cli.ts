@@ -1,6 +1,6 @@
 // bin/vapid: prints a new VAPID key pair as environment lines (stdout: the two lines alone,
 // so `bin/vapid >> .env` works; stderr: what to do with them).
-import { generateVapidKeys } from "./vapid-keys";
+import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 
 const USAGE = `usage: bin/vapid
 

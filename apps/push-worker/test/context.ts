@@ -10,9 +10,9 @@ import type { Logger } from "@fluxnotify/shared/logger";
 import { createRedis } from "@fluxnotify/shared/redis";
 import type { KafkaFixtures } from "@fluxnotify/shared/testing";
 import type { BrowserSubscription } from "@fluxnotify/shared/testing/push";
+import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 import { inject } from "vitest";
 import { type FcmConfig, pushStrategy } from "../src/strategy";
-import { generateVapidKeys } from "../src/vapid-keys";
 
 type Fixtures = Pick<KafkaFixtures, "kafka" | "logger" | "registry">;
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEV_ONLY_VAPID_KEYS } from "@fluxnotify/shared/env";
 import { startFcmService } from "@fluxnotify/shared/testing/push";
+import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadWorkerEnv } from "../src/env";
-import { generateVapidKeys } from "../src/vapid-keys";
 
 const keys = generateVapidKeys();
 const productionVapid = {

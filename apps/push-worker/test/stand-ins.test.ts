@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import { FCM_SCOPE, startFcmService, startWebPushService } from "@fluxnotify/shared/testing/push";
+import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 import { importPKCS8, SignJWT } from "jose";
 import { expect, test } from "vitest";
 import webpush from "web-push";
-import { generateVapidKeys } from "../src/vapid-keys";
 
 // The stand-ins are what the worker's tests trust: here they must refuse what a broken
 // sender would send, each for its own reason.

@@ -5,10 +5,11 @@ import type { ChannelStrategy, Classification } from "@fluxnotify/shared/deliver
 import {
   type AllowListPolicy,
   checkWebhookUrl,
+  classifyAppError,
   parseRetryAfter,
   tcpProbe,
 } from "@fluxnotify/shared/delivery";
-import { AppError, NonRetryableError, RetryableError } from "@fluxnotify/shared/errors";
+import { NonRetryableError, RetryableError } from "@fluxnotify/shared/errors";
 import got from "got";
 import { renderSlack, type SlackMessage } from "./blocks";
 
@@ -95,14 +96,7 @@ export function slackStrategy(options: SlackOptions): ChannelStrategy<SlackMessa
         }
         return { kind: "transient", code: `SLACK_NETWORK_${error.code}` };
       }
-      if (error instanceof RetryableError) {
-        return error.retryAfterMs === undefined
-          ? { kind: "transient", code: error.code }
-          : { kind: "transient", code: error.code, retryAfterMs: error.retryAfterMs };
-      }
-      if (error instanceof AppError)
-        return { kind: error.retryable ? "transient" : "permanent", code: error.code };
-      return { kind: "transient", code: "SLACK_UNEXPECTED" };
+      return classifyAppError(error, "SLACK_UNEXPECTED");
     },
     probe() {
       const target = downTarget;

@@ -25,9 +25,9 @@ import {
   startWebhookSink,
   type WebhookSink,
 } from "@fluxnotify/platform";
-import { DEV_ONLY_VAPID_KEYS } from "@fluxnotify/shared/env";
 import type { KafkaConnection } from "@fluxnotify/shared/kafka";
 import { startWebPushService, type WebPushService } from "@fluxnotify/shared/testing/push";
+import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 import { isBouncingAddress } from "../workload/index";
 
 /** The loopback resources one harness owns (platform-api.md reserves them per harness). */
@@ -144,11 +144,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     stack.push(() => smtp.stop());
     const webhook = await startWebhookSink({ port: r.webhookPort });
     stack.push(() => webhook.stop());
-    // The apps run outside production: the push worker signs with the development VAPID pair.
-    const push = await startWebPushService({
-      port: r.pushPort,
-      vapidPublicKey: DEV_ONLY_VAPID_KEYS.publicKey,
-    });
+    // The apps run as deployed (production): a VAPID pair of this run's, checked by the stand-in.
+    const vapid = generateVapidKeys();
+    const push = await startWebPushService({ port: r.pushPort, vapidPublicKey: vapid.publicKey });
     stack.push(() => push.close());
     const inApp = await recordInApp(redisUrl, options.inAppTenantPattern);
     stack.push(() => inApp.stop());
@@ -164,7 +162,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       push: { allowedHosts: [`127.0.0.1:${r.pushPort}`] },
       ports: portsFrom(r.appPortBase),
       logLevel: "warn",
-      env: deployedEnv(options.appEnv),
+      env: deployedEnv(vapid, options.appEnv),
     };
     log(`starting the apps (logs: ${logDir})`);
     const apps = platformApps(config);
@@ -256,7 +254,10 @@ function extraInstances(
  * What the Docker image sets (NODE_ENV=production: React renders with its production build,
  * the APIs refuse the dev-only JWT secret), plus the caller's per-app additions.
  */
-function deployedEnv(extra: PlatformConfig["env"] = {}): NonNullable<PlatformConfig["env"]> {
+function deployedEnv(
+  vapid: { publicKey: string; privateKey: string },
+  extra: PlatformConfig["env"] = {},
+): NonNullable<PlatformConfig["env"]> {
   const secret = randomBytes(32).toString("hex");
   return Object.fromEntries(
     APP_NAMES.map((name) => [
@@ -264,6 +265,15 @@ function deployedEnv(extra: PlatformConfig["env"] = {}): NonNullable<PlatformCon
       {
         NODE_ENV: "production",
         ...(name === "query-api" || name === "dlq-admin" ? { AUTH_JWT_SECRET: secret } : {}),
+        // Production needs its own VAPID pair: query-api publishes the key, push-worker signs.
+        ...(name === "query-api" ? { VAPID_PUBLIC_KEY: vapid.publicKey } : {}),
+        ...(name === "push-worker"
+          ? {
+              VAPID_PUBLIC_KEY: vapid.publicKey,
+              VAPID_PRIVATE_KEY: vapid.privateKey,
+              VAPID_SUBJECT: "mailto:bench@example.com",
+            }
+          : {}),
         ...extra[name],
       },
     ]),

@@ -8,12 +8,19 @@ export {
   SLACK_WEBHOOK,
 } from "./allow-list";
 export { type BreakerState, type CircuitBreaker, createCircuitBreaker } from "./breaker";
+export { classifyAppError } from "./classify";
 export * from "./copy";
 export { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";
 export { createDedupStore, type DedupStore, type SentRecord } from "./dedup";
 export { deliveryWorkerEnv } from "./env";
 export * from "./format";
 export { type HandlerDeps, handleCommand, type RetryPolicy } from "./handler";
+export {
+  MESSAGE_BODY_MAX,
+  MESSAGE_TITLE_MAX,
+  type NotificationMessage,
+  notificationMessage,
+} from "./message";
 export { type DeliveryMetrics, deliveryMetrics } from "./metrics";
 export { tcpProbe } from "./probe";
 export { parseRetryAfter } from "./retry-after";
