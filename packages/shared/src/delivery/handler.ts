@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { replayHeadersOf, withReplayOutcomes } from "../contracts/dlq";
-import type { ChannelCommand } from "../contracts/messages";
+import type { ChannelCommand, DeliveryEvent } from "../contracts/messages";
 import {
   deliveryEventFor,
   deliveryEventPayload,
@@ -51,46 +51,35 @@ export interface HandlerDeps<R> {
 
 type Outcome = { ok: true; record: SentRecord } | { ok: false; failure: Failure; gone?: true };
 
-function sentEvent(
+/** A status event of `command`'s notification for its outcome topic, tagged as the command was (replays). */
+function statusEvent(
   command: ChannelCommand,
-  record: SentRecord,
-  recipient: string,
+  change: Pick<DeliveryEvent, "status" | "recipient" | "at"> & Partial<DeliveryEvent>,
   topic: string,
   replay: Record<string, string>,
-) {
-  const event = deliveryEventPayload(
-    deliveryEventFor(command, {
-      status: "SENT",
-      recipient,
-      at: record.at,
-      attempts: record.attempts,
-      ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
-      latencyMs: record.latencyMs,
-    }),
-  );
+): OutgoingMessage {
+  const event = deliveryEventPayload(deliveryEventFor(command, change));
   return { ...event, topic, headers: { ...event.headers, ...replay } };
 }
 
+const sentChange = (record: SentRecord, recipient: string) => ({
+  status: "SENT" as const,
+  recipient,
+  at: record.at,
+  attempts: record.attempts,
+  ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
+  latencyMs: record.latencyMs,
+});
+
 /** The recipient is gone (FailureKind `gone`): SKIPPED with the reason, never a dead letter. */
-function skippedEvent(
-  command: ChannelCommand,
-  failure: Failure,
-  recipient: string,
-  topic: string,
-  replay: Record<string, string>,
-) {
-  const event = deliveryEventPayload(
-    deliveryEventFor(command, {
-      status: "SKIPPED",
-      recipient,
-      at: new Date().toISOString(),
-      attempts: failure.attempts,
-      reasonCode: failure.code,
-      errorMessage: failure.message.slice(0, 2_000),
-    }),
-  );
-  return { ...event, topic, headers: { ...event.headers, ...replay } };
-}
+const skippedChange = (failure: Failure, recipient: string) => ({
+  status: "SKIPPED" as const,
+  recipient,
+  at: new Date().toISOString(),
+  attempts: failure.attempts,
+  reasonCode: failure.code,
+  errorMessage: failure.message.slice(0, 2_000),
+});
 
 /**
  * Reports the notification PENDING, once, when its send is delayed (a retry is scheduled,
@@ -229,7 +218,9 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     // A crash between send and event publish left the SENT event unreported: report it now.
     // A replay of something already sent reports it too, so dlq-admin sees it resolved.
     if (!already.reported || isReplay) {
-      await producer.send(reported([sentEvent(command, already, recipient, eventsTopic, replay)]));
+      await producer.send(
+        reported([statusEvent(command, sentChange(already, recipient), eventsTopic, replay)]),
+      );
       if (!already.reported) await dedup.markSent(command.notificationId, { ...already, reported: true });
     }
     return;
@@ -252,7 +243,9 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
       // should it be lost, a redelivery merely publishes the SENT event once more.
       released = true;
       await claim.release(outcome.record);
-      await producer.send(reported([sentEvent(command, outcome.record, recipient, eventsTopic, replay)]));
+      await producer.send(
+        reported([statusEvent(command, sentChange(outcome.record, recipient), eventsTopic, replay)]),
+      );
       dedup
         .markSent(command.notificationId, { ...outcome.record, reported: true })
         .catch((error: unknown) => deps.logger.warn({ err: error }, "could not flag SENT event as reported"));
@@ -262,7 +255,9 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     }
     const { failure } = outcome;
     if (outcome.gone) {
-      await producer.send(reported([skippedEvent(command, failure, recipient, eventsTopic, replay)]));
+      await producer.send(
+        reported([statusEvent(command, skippedChange(failure, recipient), eventsTopic, replay)]),
+      );
       metrics.sends.inc({ channel, outcome: "skipped" });
       deps.logger.info(
         { notificationId: command.notificationId, code: failure.code },
