@@ -6,7 +6,7 @@
 //    /readyz answers 200, and the CPU the process had used by then;
 // 2. all six together per runtime, idle for `idle` s after readiness: VmRSS of each.
 // Writes bench/results/startup.json.
-import { createECDH, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -25,17 +25,17 @@ import {
   startBroker,
   startPlatform,
 } from "@fluxnotify/platform";
+import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 import { ticksOf, ticksPerSecond } from "../bench/cpu";
 import { memoryOf } from "../bench/samplers";
 import { numberArg, parseArgs } from "../harness/args";
 
 /** Production needs a VAPID pair of its own (query-api publishes the key, push-worker signs). */
 function vapidEnv() {
-  const ecdh = createECDH("prime256v1");
-  ecdh.generateKeys();
+  const { publicKey, privateKey } = generateVapidKeys();
   return {
-    VAPID_PUBLIC_KEY: ecdh.getPublicKey().toString("base64url"),
-    VAPID_PRIVATE_KEY: ecdh.getPrivateKey().toString("base64url"),
+    VAPID_PUBLIC_KEY: publicKey,
+    VAPID_PRIVATE_KEY: privateKey,
     VAPID_SUBJECT: "mailto:ops@example.com",
   };
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { topology } from "@fluxnotify/shared/contracts";
 import { createAdmin, waitForKafka } from "@fluxnotify/shared/kafka";
 import { REPO_ROOT } from "./apps";
+import { callerEnv } from "./env";
 
 export { flushRedisDb, prepareDatabase } from "./stores";
 
@@ -41,7 +42,7 @@ function kafkaSh(command: string, env: Record<string, string>): Promise<string> 
     execFile(
       "bash",
       [KAFKA_SCRIPT, command],
-      { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: REPO_ROOT, env: { ...callerEnv(), ...env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`kafka.sh ${command} failed:\n${stdout}${stderr}`, { cause: error }));
         else resolve(`${stdout}${stderr}`);
@@ -60,7 +61,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const bootstrap = `127.0.0.1:${options.port}`;
   const dataDir = join(REPO_ROOT, ".local", `kafka-${options.port}`);
   const stopNow = () => {
-    execFileSync("bash", [KAFKA_SCRIPT, "stop"], { env: { ...process.env, ...env }, stdio: "ignore" });
+    execFileSync("bash", [KAFKA_SCRIPT, "stop"], { env: { ...callerEnv(), ...env }, stdio: "ignore" });
   };
   const start = async (reset: boolean) => {
     await kafkaSh("start", { ...env, KAFKA_RESET: reset ? "1" : "0" });

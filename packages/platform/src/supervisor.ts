@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type AppName, type ProcessSpec, REPO_ROOT } from "./apps";
+import { callerEnv } from "./env";
 import { answersReady, assertPortsFree } from "./probe";
 
 export interface ExitInfo {
@@ -46,9 +47,9 @@ export interface RunningPlatform<N extends string = AppName> {
 
 // Variables the platform configures per app: never inherited from the caller's shell.
 const CONFIG_VARIABLE =
-  /^(KAFKA_|DATABASE_|REDIS_|PUBSUB_REDIS_|SMTP_|MAIL_FROM$|SLACK_|AUTH_|PORT$|HEALTH_PORT$|HTTP_|INGEST_|LOG_LEVEL$|COMMAND_TOPIC$|CONSUMER_GROUP$)/;
+  /^(KAFKA_|DATABASE_|REDIS_|PUBSUB_REDIS_|SMTP_|MAIL_FROM$|SLACK_|PUSH_|VAPID_|FCM_|AUTH_|PORT$|HEALTH_PORT$|HTTP_|INGEST_|LOG_LEVEL$|COMMAND_TOPIC$|CONSUMER_GROUP$)/;
 
-export function cleanEnv(source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function cleanEnv(source: NodeJS.ProcessEnv = callerEnv()): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(source).filter(([name]) => !CONFIG_VARIABLE.test(name)));
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createECDH, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { assertSelfContained, readRecord } from "@fluxnotify/build";
 import { fetchApiReference } from "@fluxnotify/shared/testing/api-docs";
 import { testEnv } from "@fluxnotify/shared/testing/env";
+import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   API_NAMES,
@@ -90,11 +91,10 @@ describe("compiled apps", () => {
       await run(process.execPath, [cli], { cwd: join(stage, "setup"), env: setupEnv });
     const secret = randomBytes(32).toString("hex");
     // Production needs a VAPID pair of its own (query-api publishes the key, push-worker signs).
-    const vapid = createECDH("prime256v1");
-    vapid.generateKeys();
+    const vapid = generateVapidKeys();
     const vapidEnv = {
-      VAPID_PUBLIC_KEY: vapid.getPublicKey().toString("base64url"),
-      VAPID_PRIVATE_KEY: vapid.getPrivateKey().toString("base64url"),
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
       VAPID_SUBJECT: "mailto:ops@example.com",
     };
     const specs = platformApps({

@@ -5,8 +5,9 @@ import {
   type PushTarget,
   registerPushTarget,
 } from "@fluxnotify/db/queries/push";
+import { maskPushToken } from "@fluxnotify/shared/channels";
 import { settingsCacheKey } from "@fluxnotify/shared/contracts";
-import type { AllowListPolicy } from "@fluxnotify/shared/delivery";
+import { type AllowListPolicy, ELLIPSIS } from "@fluxnotify/shared/delivery";
 import { defineRoute, HttpProblem } from "@fluxnotify/shared/http";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Redis } from "@fluxnotify/shared/redis";
@@ -32,7 +33,6 @@ interface PushRouteDeps {
 }
 
 export const PUSH_SUBSCRIPTIONS_PATH = "/api/v1/notifications/push-subscriptions";
-const ELLIPSIS = "…";
 
 /**
  * An endpoint is a capability (with the keys, anyone may push to the browser), a token
@@ -47,8 +47,8 @@ export function maskEndpoint(address: string): string {
   }
 }
 
-/** The last 6 characters, when that still hides most of the token. */
-export const maskToken = (token: string) => (token.length > 12 ? `${ELLIPSIS}${token.slice(-6)}` : ELLIPSIS);
+/** The channel's own rule, so a device's list entry and its history rows show the same tail. */
+export const maskToken = maskPushToken;
 
 const common = {
   id: z.uuid(),

@@ -5,7 +5,7 @@ import { push } from "./push";
 import { slack } from "./slack";
 
 export * from "./definition";
-export { pushDeviceDisplay } from "./push";
+export { maskPushToken, pushDeviceDisplay } from "./push";
 
 /**
  * Every channel, by id. Adding a channel = its module beside this file, one line here, and

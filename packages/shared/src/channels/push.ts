@@ -1,8 +1,15 @@
-import { displayText } from "../delivery/text";
+import { displayText, ELLIPSIS } from "../delivery/text";
 import { type ChannelDefinition, DEFAULT_POLICY, type PushDevice } from "./definition";
 
 /** How many characters of a device's label the read model shows. */
 const LABEL_MAX = 40;
+
+/**
+ * An FCM token shown: its last 6 characters (to tell two apps apart) when that still hides
+ * most of it, nothing otherwise. The token is enough to push to the app.
+ */
+export const maskPushToken = (token: string) =>
+  token.length > 12 ? `${ELLIPSIS}${token.slice(-6)}` : ELLIPSIS;
 
 /**
  * A device as history shows it: its kind and push service, never the endpoint's path or
@@ -11,7 +18,7 @@ const LABEL_MAX = 40;
  */
 export function pushDeviceDisplay(device: Pick<PushDevice, "type" | "address" | "label">): string {
   let where: string;
-  if (device.type === "fcm") where = `…${device.address.slice(-6)}`;
+  if (device.type === "fcm") where = maskPushToken(device.address);
   else {
     try {
       where = new URL(device.address).host;
