@@ -4,8 +4,11 @@ export default defineProject({
   test: {
     name: "inapp-worker",
     include: ["test/**/*.test.ts"],
-    // The channel workers use no database, so only the broker/Redis setup runs.
-    globalSetup: ["../../packages/shared/src/testing/global-setup.ts"],
+    // The broker/Redis setup, and the migrated test database (the inbox).
+    globalSetup: [
+      "../../packages/shared/src/testing/global-setup.ts",
+      "../../packages/db/src/testing/global-setup.ts",
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

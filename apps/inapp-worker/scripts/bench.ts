@@ -2,6 +2,7 @@
  * In-app channel benchmark against the local Redis and broker:
  * `pnpm exec tsx scripts/bench.ts [commands=5000] [concurrency=32] [partitions=6]`
  */
+import { createDbClient } from "@fluxnotify/db";
 import { inAppDestination } from "@fluxnotify/shared/contracts";
 import { runDeliveryBench, sampleCommand } from "@fluxnotify/shared/delivery/testing";
 import { createLogger } from "@fluxnotify/shared/logger";
@@ -15,6 +16,8 @@ const redis = createRedis(env.TEST_REDIS_URL, {
   logger: createLogger({ name: "bench", level: "warn" }),
   name: "bench",
 });
+// The inbox's rows go to the test database (migrated by the test setup: run the tests once first).
+const database = createDbClient(env.TEST_DATABASE_URL, { max: 8, applicationName: "bench" });
 const commands = Array.from({ length: n }, (_, i) => {
   const userId = `bench-${i % 500}`;
   return sampleCommand("IN_APP", {
@@ -25,10 +28,11 @@ const commands = Array.from({ length: n }, (_, i) => {
 const result = await runDeliveryBench({
   brokers: env.TEST_KAFKA_BROKERS,
   redis,
-  strategy: inAppStrategy(redis, { historySize: 100, channelPrefix: "" }),
+  strategy: inAppStrategy({ redis, sql: database.sql, ping: () => database.ping() }, { channelPrefix: "" }),
   commands,
   concurrency,
   partitions,
 });
 console.log(JSON.stringify({ channel: "IN_APP", ...result }));
 await redis.quit();
+await database.close();

@@ -1,12 +1,21 @@
 import { CHANNEL_DEFINITIONS } from "@fluxnotify/shared/channels";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
-import { baseEnv, inAppChannelEnv, kafkaEnv, loadEnv, redisEnv } from "@fluxnotify/shared/env";
+import {
+  baseEnv,
+  databaseEnv,
+  inAppChannelEnv,
+  kafkaEnv,
+  loadEnv,
+  redisEnv,
+} from "@fluxnotify/shared/env";
 import { z } from "zod";
 
 export const envShape = {
   ...baseEnv,
   ...kafkaEnv,
   ...redisEnv,
+  // The inbox (CONTRACT §4): every in-app notification is kept there, with its read state.
+  ...databaseEnv,
   ...inAppChannelEnv,
   ...deliveryWorkerEnv(CHANNEL_DEFINITIONS.IN_APP),
   /** Redis that clients subscribe to; defaults to REDIS_URL (dedup state lives there too). */
@@ -14,8 +23,6 @@ export const envShape = {
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .optional(),
-  /** Catch-up history kept per user (approximate, MAXLEN ~). */
-  INAPP_HISTORY_SIZE: z.coerce.number().int().positive().default(100),
 };
 
 export type Env = ReturnType<typeof loadWorkerEnv>;

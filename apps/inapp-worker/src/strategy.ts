@@ -1,26 +1,32 @@
+import { appendInboxItem, type InboxItemsClient, messageOf } from "@fluxnotify/db/queries/inbox";
 import {
   type ChannelCommand,
+  type InAppMessage,
+  type InboxEvent,
   inAppChannel,
   inAppDestination,
-  inAppHistoryStream,
+  inboxEventsChannel,
 } from "@fluxnotify/shared/contracts";
 import {
   type ChannelStrategy,
   type Classification,
   MESSAGE_BODY_MAX,
   MESSAGE_TITLE_MAX,
-  type NotificationMessage,
   notificationMessage,
 } from "@fluxnotify/shared/delivery";
-import { AppError, NonRetryableError } from "@fluxnotify/shared/errors";
+import { AppError, classifyFailure, NonRetryableError } from "@fluxnotify/shared/errors";
 import { pingRedis, type Redis } from "@fluxnotify/shared/redis";
 
-/** CONTRACT §5: one JSON message per notification on the user's channel (the shared §5 message). */
-export type InAppMessage = NotificationMessage;
+export type { InAppMessage };
 
 export interface InAppRendered {
+  tenantId: string;
+  userId: string;
+  /** The §5 Pub/Sub channel, prefixed for this deployment. */
   channel: string;
-  stream: string;
+  /** Where the user's streams hear about the inbox (query-api). */
+  inboxChannel: string;
+  message: InAppMessage;
   payload: string;
 }
 
@@ -43,15 +49,43 @@ export function renderInApp(command: ChannelCommand, channelPrefix: string): InA
       `destination is not the recipient's channel ${expected}`,
     );
   }
-  const message: InAppMessage = notificationMessage(command);
+  const message = notificationMessage(command);
   return {
+    tenantId,
+    userId,
     channel: inAppChannel(channelPrefix, tenantId, userId),
-    stream: inAppHistoryStream(channelPrefix, tenantId, userId),
+    inboxChannel: inboxEventsChannel(channelPrefix, tenantId, userId),
+    message,
     payload: JSON.stringify(message),
   };
 }
 
-const DOWN_CODES = new Set([
+/** The inbox (PostgreSQL) could not take the item; `connection`: the server could not be reached. */
+export class InboxStoreError extends Error {
+  constructor(
+    readonly connection: boolean,
+    cause: unknown,
+  ) {
+    super(`inbox unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "InboxStoreError";
+  }
+}
+
+/** postgres.js's own codes, and Node's, for a server it cannot talk to (not the query's fault). */
+const DB_CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ETIMEDOUT",
+]);
+
+const REDIS_DOWN_CODES = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
   "EAI_AGAIN",
@@ -63,8 +97,14 @@ const DOWN_CODES = new Set([
 export function classifyInApp(error: unknown): Classification {
   if (error instanceof AppError)
     return { kind: error.retryable ? "transient" : "permanent", code: error.code };
+  if (error instanceof InboxStoreError) {
+    if (error.connection) return { kind: "provider_down", code: "INBOX_UNAVAILABLE" };
+    // A value PostgreSQL refuses (SQLSTATE 22/23) is refused on every retry.
+    const verdict = classifyFailure(error.cause);
+    return { kind: verdict.kind, code: verdict.code === "TRANSIENT" ? "INBOX_ERROR" : verdict.code };
+  }
   const err = error as { code?: string; name?: string; message?: string };
-  if ((err.code && DOWN_CODES.has(err.code)) || err.name === "MaxRetriesPerRequestError") {
+  if ((err.code && REDIS_DOWN_CODES.has(err.code)) || err.name === "MaxRetriesPerRequestError") {
     return { kind: "provider_down", code: "REDIS_UNAVAILABLE" };
   }
   if (/ETIMEDOUT|timed out/i.test(err.message ?? ""))
@@ -72,39 +112,54 @@ export function classifyInApp(error: unknown): Classification {
   return { kind: "transient", code: "REDIS_ERROR" };
 }
 
+async function store<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new InboxStoreError(typeof code === "string" && DB_CONNECTION_CODES.has(code), error);
+  }
+}
+
 /**
- * Publish for connected clients and append to a capped stream so one that connects later
- * catches up (XRANGE/XREVRANGE); both in one MULTI so history never misses a published message.
+ * The inbox first, then Redis: the item is appended to the user's inbox in PostgreSQL (once:
+ * a redelivered command finds it there), and only then announced, on the §5 channel and to
+ * the user's streams. A crash between the two leaves the command uncommitted, so it is sent
+ * again and the announcement made; a stream that missed it meanwhile replays it from the
+ * inbox. Both announcements go in one MULTI: a stream never hears of an item the §5 channel
+ * did not carry, or the reverse.
  */
 export function inAppStrategy(
-  redis: Redis,
-  options: { historySize: number; channelPrefix: string },
+  deps: { redis: Redis; sql: InboxItemsClient; ping: () => Promise<void> },
+  options: { channelPrefix: string },
 ): ChannelStrategy<InAppRendered> {
+  const { redis, sql } = deps;
   return {
     channel: "IN_APP",
     render: (command) => renderInApp(command, options.channelPrefix),
-    async send(rendered, command) {
+    async send(rendered) {
+      const appended = await store(() =>
+        appendInboxItem(sql, { tenantId: rendered.tenantId, userId: rendered.userId, ...rendered.message }),
+      );
+      const event: InboxEvent = {
+        type: "notification",
+        seq: appended.entry.seq,
+        message: messageOf(appended.entry.item),
+        unread: appended.unread,
+      };
       const replies = await redis
         .multi()
-        .xadd(
-          rendered.stream,
-          "MAXLEN",
-          "~",
-          options.historySize,
-          "*",
-          "id",
-          command.notificationId,
-          "message",
-          rendered.payload,
-        )
         .publish(rendered.channel, rendered.payload)
+        .publish(rendered.inboxChannel, JSON.stringify(event))
         .exec();
       const failed = replies?.find(([error]) => error);
       if (!replies || failed) throw failed?.[0] ?? new Error("redis transaction aborted");
-      const entryId = replies[0]?.[1];
-      return typeof entryId === "string" ? { providerMessageId: entryId } : {};
+      return { providerMessageId: `inbox-seq-${appended.entry.seq}` };
     },
     classify: classifyInApp,
-    probe: () => pingRedis(redis),
+    probe: async () => {
+      await pingRedis(redis);
+      await deps.ping();
+    },
   };
 }

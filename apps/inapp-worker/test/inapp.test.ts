@@ -1,10 +1,14 @@
 import { createHash } from "node:crypto";
+import type { DbClient } from "@fluxnotify/db";
+import { inboxAfter, inboxHead } from "@fluxnotify/db/queries/inbox";
+import { dbTest as test } from "@fluxnotify/db/testing";
 import {
   type DeliveryEvent,
   DLQ_HEADERS,
   inAppChannel,
   inAppDestination,
-  inAppHistoryStream,
+  type InboxEvent,
+  inboxEventsChannel,
 } from "@fluxnotify/shared/contracts";
 import { ELLIPSIS } from "@fluxnotify/shared/delivery";
 import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery/testing";
@@ -14,16 +18,15 @@ import {
   eventually,
   expect,
   type KafkaFixtures,
-  kafkaTest as test,
 } from "@fluxnotify/shared/testing";
 import { inject } from "vitest";
 import { INAPP_BODY_MAX, INAPP_TITLE_MAX, type InAppMessage, inAppStrategy } from "../src/strategy";
 
 async function setup(
-  fixtures: Pick<KafkaFixtures, "kafka" | "logger" | "registry">,
-  { historySize = 100, channelPrefix = "" } = {},
+  fixtures: Pick<KafkaFixtures, "kafka" | "logger" | "registry"> & { database: DbClient },
+  { channelPrefix = "" } = {},
 ) {
-  const { kafka, logger, registry } = fixtures;
+  const { kafka, logger, registry, database } = fixtures;
   const redis = createRedis(inject("redisUrl"), { logger, name: "test-state" });
   const subscriber = createRedis(inject("redisUrl"), { logger, name: "test-sub" });
   const harness = await startDeliveryHarness({
@@ -31,7 +34,10 @@ async function setup(
     logger,
     registry,
     redis,
-    strategy: inAppStrategy(redis, { historySize, channelPrefix }),
+    strategy: inAppStrategy(
+      { redis, sql: database.sql, ping: () => database.ping() },
+      { channelPrefix },
+    ),
   });
   return {
     redis,
@@ -45,12 +51,13 @@ async function setup(
   };
 }
 
-test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never sends a duplicate", async ({
+test("keeps the item in the inbox, publishes the CONTRACT §5 message and the inbox announcement, reports SENT, and never sends a duplicate", async ({
   kafka,
   logger,
   registry,
+  database,
 }) => {
-  const ctx = await setup({ kafka, logger, registry });
+  const ctx = await setup({ kafka, logger, registry, database });
   try {
     const userId = `u-${Date.now()}`;
     const command = sampleCommand("IN_APP", {
@@ -58,8 +65,12 @@ test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never
       destination: inAppDestination("tenant-a", userId),
     });
     const received: InAppMessage[] = [];
-    await ctx.subscriber.subscribe(inAppChannel("", "tenant-a", userId));
-    ctx.subscriber.on("message", (_channel, raw: string) => received.push(JSON.parse(raw) as InAppMessage));
+    const announced: InboxEvent[] = [];
+    await ctx.subscriber.subscribe(inAppChannel("", "tenant-a", userId), inboxEventsChannel("", "tenant-a", userId));
+    ctx.subscriber.on("message", (channel: string, raw: string) => {
+      if (channel === inAppChannel("", "tenant-a", userId)) received.push(JSON.parse(raw) as InAppMessage);
+      else announced.push(JSON.parse(raw) as InboxEvent);
+    });
 
     await ctx.harness.produce([command]);
     await eventually(() => received.length === 1 && ctx.harness.events.messages.length === 1);
@@ -71,9 +82,18 @@ test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never
       createdAt: command.createdAt,
       data: command.templateData,
     });
-    const history = await ctx.redis.xrange(inAppHistoryStream("", "tenant-a", userId), "-", "+");
-    expect(history).toHaveLength(1);
-    expect(JSON.parse(history[0]?.[1][3] ?? "{}")).toEqual(received[0]);
+    // Kept in the inbox, unread, as the feed serves it (createdAt to the millisecond, UTC).
+    const inbox = await inboxAfter(database.sql, "tenant-a", userId, 0, 10);
+    const stored = { ...received[0], createdAt: new Date(command.createdAt).toISOString() };
+    expect(inbox).toEqual([{ seq: 1, item: { ...stored, readAt: null } }]);
+    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({ lastSeq: 1, unreadCount: 1, version: 1 });
+    await eventually(() => announced.length === 1);
+    expect(announced[0]).toEqual({
+      type: "notification",
+      seq: 1,
+      message: stored,
+      unread: { unreadCount: 1, version: 1 },
+    });
 
     const [sent] = ctx.harness.events.values<DeliveryEvent>();
     expect(sent).toMatchObject({
@@ -82,7 +102,7 @@ test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never
       attempts: 1,
       channel: "IN_APP",
     });
-    expect(sent?.providerMessageId).toBe(history[0]?.[0]);
+    expect(sent?.providerMessageId).toBe("inbox-seq-1");
     expect(sent?.latencyMs).toBeGreaterThanOrEqual(0);
 
     // Redelivery / replay of the same command: not published again, no second event.
@@ -94,35 +114,35 @@ test("publishes the CONTRACT §5 message, keeps history, reports SENT, and never
     expect(duplicates).toBe(1);
     expect(received).toHaveLength(1);
     expect(ctx.harness.events.messages).toHaveLength(1);
+    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({ lastSeq: 1, unreadCount: 1, version: 1 });
   } finally {
     await ctx.close();
   }
 });
 
-test("keeps only the last N per user in the capped stream", async ({ kafka, logger, registry }) => {
-  const ctx = await setup({ kafka, logger, registry }, { historySize: 10 });
+test("numbers a user's items 1..n without gaps under concurrent sends, each once, the count exact", async ({
+  kafka,
+  logger,
+  registry,
+  database,
+}) => {
+  const ctx = await setup({ kafka, logger, registry, database });
   try {
-    const userId = `cap-${Date.now()}`;
-    const commands = Array.from({ length: 250 }, () =>
+    const userId = `seq-${Date.now()}`;
+    const commands = Array.from({ length: 120 }, () =>
       sampleCommand("IN_APP", {
         recipient: { userId, locale: "en", timeZone: "UTC" },
         destination: inAppDestination("tenant-a", userId),
       }),
     );
     await ctx.harness.produce(commands);
-    await eventually(() => ctx.harness.events.messages.length === 250, 20_000);
-    const length = await ctx.redis.xlen(inAppHistoryStream("", "tenant-a", userId));
-    // MAXLEN ~ trims whole radix-tree nodes (100 entries), so the bound is approximate.
-    expect(length).toBeGreaterThanOrEqual(10);
-    expect(length).toBeLessThanOrEqual(110);
-    const [latest] = await ctx.redis.xrevrange(
-      inAppHistoryStream("", "tenant-a", userId),
-      "+",
-      "-",
-      "COUNT",
-      1,
+    await eventually(() => ctx.harness.events.messages.length === 120, 20_000);
+    const inbox = await inboxAfter(database.sql, "tenant-a", userId, 0, 500);
+    expect(inbox.map((entry) => entry.seq)).toEqual(commands.map((_, n) => n + 1));
+    expect(new Set(inbox.map((entry) => entry.item.notificationId))).toEqual(
+      new Set(commands.map((command) => command.notificationId)),
     );
-    expect(JSON.parse(latest?.[1][3] ?? "{}").notificationId).toBe(commands[249]?.notificationId);
+    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({ lastSeq: 120, unreadCount: 120, version: 120 });
   } finally {
     await ctx.close();
   }
@@ -132,8 +152,9 @@ test("dead-letters a command for another user's channel at once, and an unparsea
   kafka,
   logger,
   registry,
+  database,
 }) => {
-  const ctx = await setup({ kafka, logger, registry });
+  const ctx = await setup({ kafka, logger, registry, database });
   try {
     const command = sampleCommand("IN_APP", { destination: "notifications:tenant-a:someone-else" });
     await ctx.harness.produce([command]);
@@ -183,13 +204,14 @@ test("dead-letters a command for another user's channel at once, and an unparsea
   }
 });
 
-test("INAPP_CHANNEL_PREFIX: publishes and keeps history under the prefix only; title and body are clean and bounded, data raw", async ({
+test("INAPP_CHANNEL_PREFIX: publishes and announces under the prefix only; title and body are clean and bounded, data raw", async ({
   kafka,
   logger,
   registry,
+  database,
 }) => {
   const prefix = `blue-${Date.now()}:`;
-  const ctx = await setup({ kafka, logger, registry }, { channelPrefix: prefix });
+  const ctx = await setup({ kafka, logger, registry, database }, { channelPrefix: prefix });
   try {
     const tenantId = "__default__"; // FluxPay's tenant-less records: a tenant like any other
     const userId = `p-${Date.now()}`;
@@ -216,8 +238,7 @@ test("INAPP_CHANNEL_PREFIX: publishes and keeps history under the prefix only; t
     await eventually(() => prefixed.length === 1 && ctx.harness.events.messages.length === 1);
     expect(unprefixed).toEqual([]);
     expect(ctx.harness.events.values<DeliveryEvent>()[0]).toMatchObject({ status: "SENT", tenantId });
-    expect(await ctx.redis.xlen(inAppHistoryStream(prefix, tenantId, userId))).toBe(1);
-    expect(await ctx.redis.exists(inAppHistoryStream("", tenantId, userId))).toBe(0);
+    expect((await inboxHead(database.sql, tenantId, userId)).lastSeq).toBe(1);
 
     const [message] = prefixed;
     expect([...(message?.title ?? "")].length).toBeLessThanOrEqual(INAPP_TITLE_MAX);

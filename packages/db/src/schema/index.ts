@@ -1,4 +1,5 @@
 export * from "./dlq";
+export * from "./inbox";
 export * from "./ingest";
 export * from "./push";
 export * from "./read-model";

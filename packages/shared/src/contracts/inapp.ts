@@ -19,10 +19,80 @@ export const inAppChannel = (prefix: string, tenantId: string, userId: string) =
  */
 export const inAppDestination = (tenantId: string, userId: string) => inAppChannel("", tenantId, userId);
 
-/** The capped Redis stream that keeps a user's recent messages for late subscribers. */
-export const inAppHistoryStream = (prefix: string, tenantId: string, userId: string) =>
-  `${prefix}notifications:stream:${tenantId}:${userId}`;
-
 /** A PSUBSCRIBE pattern for every user's channel of the tenants matching `tenantPattern`. */
 export const inAppChannelPattern = (prefix: string, tenantPattern = "*") =>
   inAppChannel(prefix, tenantPattern, "*");
+
+/**
+ * `{prefix}inbox:{tenantId}:{userId}`: where the in-app inbox's changes are announced to the
+ * processes that serve the user's streams (query-api's GET /api/v1/notifications/stream).
+ * Internal: the public, §5 channel above carries the in-app message alone, in its fixed
+ * shape; this one carries what a stream needs besides (the item's place in the inbox, the
+ * unread count), and read-state changes, which are not notifications.
+ */
+export const inboxEventsChannel = (prefix: string, tenantId: string, userId: string) =>
+  `${prefix}inbox:${tenantId}:${userId}`;
+
+/** A user's unread count and its version: a higher version is a later count. */
+export interface UnreadState {
+  unreadCount: number;
+  version: number;
+}
+
+/**
+ * CONTRACT §5's in-app message: one JSON object per notification on the user's channel, the
+ * `data` of the stream's `event: notification`, and (plus `readAt`) an inbox feed item.
+ */
+export interface InAppMessage {
+  notificationId: string;
+  eventType: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * What goes over `inboxEventsChannel`: a notification appended to the inbox (`seq`: its
+ * place, the stream's event id), or a new unread count (an item or all of them read).
+ */
+export type InboxEvent =
+  | { type: "notification"; seq: number; message: InAppMessage; unread: UnreadState }
+  | { type: "unread"; unread: UnreadState };
+
+const isUnread = (value: unknown): value is UnreadState => {
+  const state = value as UnreadState | null;
+  return (
+    typeof state === "object" &&
+    state !== null &&
+    Number.isSafeInteger(state.unreadCount) &&
+    Number.isSafeInteger(state.version)
+  );
+};
+
+/**
+ * An announcement as received; undefined for anything else on the channel (never thrown:
+ * a subscriber serves many users, and one bad message must not end their streams).
+ */
+export function parseInboxEvent(text: string): InboxEvent | undefined {
+  let value: Partial<{ type: unknown; seq: unknown; message: unknown; unread: unknown }>;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || !isUnread(value.unread)) return undefined;
+  if (value.type === "unread") return { type: "unread", unread: value.unread };
+  const message = value.message as InAppMessage | null;
+  if (
+    value.type === "notification" &&
+    Number.isSafeInteger(value.seq) &&
+    (value.seq as number) > 0 &&
+    typeof message === "object" &&
+    message !== null &&
+    typeof message.notificationId === "string"
+  ) {
+    return { type: "notification", seq: value.seq as number, message, unread: value.unread };
+  }
+  return undefined;
+}

@@ -1,3 +1,4 @@
+import type { InAppMessage } from "../contracts/inapp";
 import type { ChannelCommand } from "../contracts/messages";
 import { notificationCopy } from "./copy";
 import { truncate } from "./text";
@@ -5,17 +6,10 @@ import { truncate } from "./text";
 /**
  * CONTRACT §5's message for a person's device or feed: the in-app JSON (Redis Pub/Sub, the
  * inbox stream) and the Web Push payload (which adds `url`) are this one shape, with the
- * same words, so a push and its feed card always say the same thing.
+ * same words, so a push and its feed card always say the same thing. `data` is the raw
+ * event data (decimals as strings), whatever the length of its values.
  */
-export interface NotificationMessage {
-  notificationId: string;
-  eventType: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  /** The raw event data (decimals as strings), whatever the length of its values. */
-  data: Record<string, unknown>;
-}
+export type NotificationMessage = InAppMessage;
 
 /**
  * Bounds of what a card shows, in code points. A title is one line (the length Slack allows

@@ -1,0 +1,272 @@
+import type { InAppMessage, UnreadState } from "@fluxnotify/shared/contracts";
+import type { SqlExecutor } from "./ingest";
+
+export type { UnreadState };
+
+/**
+ * The in-app inbox (schema/inbox.ts), on postgres.js like the other hot paths. The in-app
+ * worker appends; query-api reads, marks read and replays. Every change of a user's items
+ * first locks that user's `inbox_state` row, so per user the changes are serialised: `seq`
+ * has no gaps and follows commit order, and `unread_count` is exact (never recounted).
+ */
+
+/**
+ * A feed item: the §5 message and when the user read it (null: unread); `createdAt` and
+ * `readAt` ISO-8601 with milliseconds, UTC, the same text wherever the item is served from.
+ */
+export interface InboxItem extends InAppMessage {
+  readAt: string | null;
+}
+
+/** An item with its place in the user's inbox (the stream's event id). */
+export interface InboxEntry {
+  seq: number;
+  item: InboxItem;
+}
+
+export interface InboxHead extends UnreadState {
+  /** The newest item's seq (0: none yet). */
+  lastSeq: number;
+}
+
+/** A client that can begin a transaction (not one already in a transaction). */
+export type InboxItemsClient = Extract<SqlExecutor, { begin: unknown }>;
+type Client = InboxItemsClient;
+
+interface ItemRow {
+  seq: number;
+  notificationId: string;
+  eventType: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  createdAtMs: number;
+  readAtMs: number | null;
+}
+
+// Timestamps as epoch milliseconds: the same value whichever client (drizzle's shared one
+// returns text, a client of its own Dates) runs the query.
+const ITEM_COLUMNS = `seq::float8 as seq, notification_id as "notificationId", event_type as "eventType",
+  title, body, data, (extract(epoch from created_at) * 1000)::float8 as "createdAtMs",
+  (extract(epoch from read_at) * 1000)::float8 as "readAtMs"`;
+const HEAD_COLUMNS = `last_seq::float8 as "lastSeq", unread_count as "unreadCount", version::float8 as version`;
+
+const iso = (ms: number) => new Date(Math.floor(ms)).toISOString();
+
+const entryOf = (row: ItemRow): InboxEntry => ({
+  seq: row.seq,
+  item: {
+    notificationId: row.notificationId,
+    eventType: row.eventType,
+    title: row.title,
+    body: row.body,
+    createdAt: iso(row.createdAtMs),
+    readAt: row.readAtMs === null ? null : iso(row.readAtMs),
+    data: row.data,
+  },
+});
+
+/** The stream's `data` of a notification: the §5 message, without the read state. */
+export const messageOf = ({ readAt: _readAt, ...message }: InboxItem): InAppMessage => message;
+
+export interface NewInboxItem extends Omit<InAppMessage, "createdAt"> {
+  tenantId: string;
+  userId: string;
+  createdAt: string;
+}
+
+export interface AppendResult {
+  /** False: the notification was in the inbox already (a redelivery); nothing changed. */
+  created: boolean;
+  entry: InboxEntry;
+  unread: UnreadState;
+}
+
+/** Locks the user's state row (creating it), for the rest of the transaction. */
+async function lockHead(tx: SqlExecutor, tenantId: string, userId: string): Promise<InboxHead> {
+  const [head] = await tx.unsafe<InboxHead[]>(
+    `insert into inbox_state as s (tenant_id, user_id) values ($1, $2)
+     on conflict (tenant_id, user_id) do update set last_seq = s.last_seq
+     returning ${HEAD_COLUMNS}`,
+    [tenantId, userId],
+  );
+  if (!head) throw new Error("inbox_state upsert returned no row");
+  return head;
+}
+
+/**
+ * Appends a notification to its user's inbox, once: appended again (a redelivered command),
+ * it returns the item it already has and changes nothing, so a replay neither adds a
+ * duplicate nor counts it unread twice.
+ */
+export async function appendInboxItem(sql: Client, input: NewInboxItem): Promise<AppendResult> {
+  return (await sql.begin(async (tx) => {
+    const head = await lockHead(tx, input.tenantId, input.userId);
+    // After the lock: a concurrent append of the same notification has committed or not begun.
+    const [existing] = await tx.unsafe<ItemRow[]>(
+      `select ${ITEM_COLUMNS} from inbox_items where notification_id = $1`,
+      [input.notificationId],
+    );
+    if (existing) {
+      return {
+        created: false,
+        entry: entryOf(existing),
+        unread: { unreadCount: head.unreadCount, version: head.version },
+      };
+    }
+    const [row] = await tx.unsafe<Array<ItemRow & { unreadCount: number; version: number }>>(
+      `with bumped as (
+         update inbox_state set last_seq = last_seq + 1, unread_count = unread_count + 1, version = version + 1
+         where tenant_id = $1 and user_id = $2
+         returning last_seq, unread_count, version
+       ), inserted as (
+         insert into inbox_items (tenant_id, user_id, seq, notification_id, event_type, title, body, data, created_at)
+         select $1, $2, bumped.last_seq, $3, $4, $5, $6, $7::jsonb, $8::timestamptz from bumped
+         returning ${ITEM_COLUMNS}
+       )
+       select inserted.*, bumped.unread_count as "unreadCount", bumped.version::float8 as version
+       from inserted, bumped`,
+      [
+        input.tenantId,
+        input.userId,
+        input.notificationId,
+        input.eventType,
+        input.title,
+        input.body,
+        JSON.stringify(input.data),
+        input.createdAt,
+      ],
+    );
+    if (!row) throw new Error("inbox append returned no row");
+    const { unreadCount, version, ...item } = row;
+    return { created: true, entry: entryOf(item), unread: { unreadCount, version } };
+  })) as AppendResult;
+}
+
+/** The user's count, version and newest seq, as committed (zeros for a user with no inbox). */
+export async function inboxHead(sql: SqlExecutor, tenantId: string, userId: string): Promise<InboxHead> {
+  const [head] = await sql.unsafe<InboxHead[]>(
+    `select ${HEAD_COLUMNS} from inbox_state where tenant_id = $1 and user_id = $2`,
+    [tenantId, userId],
+  );
+  return head ?? { lastSeq: 0, unreadCount: 0, version: 0 };
+}
+
+export interface FeedPage {
+  entries: InboxEntry[];
+  /** True when items older than the last entry remain (under the same filter). */
+  more: boolean;
+  unread: UnreadState;
+}
+
+/**
+ * A page of the feed, newest first, before `beforeSeq` (keyset pagination), unread only when
+ * asked. Items and count come from one snapshot, so the page and its count agree.
+ */
+export async function listInbox(
+  sql: Client,
+  tenantId: string,
+  userId: string,
+  options: { limit: number; beforeSeq?: number | undefined; unreadOnly?: boolean | undefined },
+): Promise<FeedPage> {
+  return (await sql.begin("isolation level repeatable read read only", async (tx) => {
+    const rows = await tx.unsafe<ItemRow[]>(
+      `select ${ITEM_COLUMNS} from inbox_items
+       where tenant_id = $1 and user_id = $2 and seq < $3 ${options.unreadOnly ? "and read_at is null" : ""}
+       order by seq desc limit $4`,
+      [tenantId, userId, options.beforeSeq ?? Number.MAX_SAFE_INTEGER, options.limit + 1],
+    );
+    const head = await inboxHead(tx, tenantId, userId);
+    return {
+      entries: rows.slice(0, options.limit).map(entryOf),
+      more: rows.length > options.limit,
+      unread: { unreadCount: head.unreadCount, version: head.version },
+    };
+  })) as FeedPage;
+}
+
+/** The user's items after `afterSeq`, oldest first, at most `limit` (the stream's replay). */
+export async function inboxAfter(
+  sql: SqlExecutor,
+  tenantId: string,
+  userId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<InboxEntry[]> {
+  const rows = await sql.unsafe<ItemRow[]>(
+    `select ${ITEM_COLUMNS} from inbox_items
+     where tenant_id = $1 and user_id = $2 and seq > $3 order by seq limit $4`,
+    [tenantId, userId, afterSeq, limit],
+  );
+  return rows.map(entryOf);
+}
+
+export type MarkReadResult =
+  | { found: false }
+  | { found: true; changed: false }
+  | { found: true; changed: true; unread: UnreadState };
+
+/** Marks one of the user's items read; again, or another's, changes nothing. */
+export async function markInboxItemRead(
+  sql: Client,
+  tenantId: string,
+  userId: string,
+  notificationId: string,
+): Promise<MarkReadResult> {
+  return (await sql.begin(async (tx) => {
+    const [head] = await tx.unsafe<InboxHead[]>(
+      `select ${HEAD_COLUMNS} from inbox_state where tenant_id = $1 and user_id = $2 for update`,
+      [tenantId, userId],
+    );
+    if (!head) return { found: false };
+    const [row] = await tx.unsafe<Array<{ found: boolean; unreadCount: number | null; version: number | null }>>(
+      `with marked as (
+         update inbox_items set read_at = now()
+         where tenant_id = $1 and user_id = $2 and notification_id = $3 and read_at is null
+         returning 1
+       ), bumped as (
+         update inbox_state set unread_count = unread_count - 1, version = version + 1
+         where tenant_id = $1 and user_id = $2 and exists (select 1 from marked)
+         returning unread_count, version
+       )
+       select exists (select 1 from inbox_items where tenant_id = $1 and user_id = $2 and notification_id = $3) as found,
+         (select unread_count from bumped) as "unreadCount", (select version::float8 from bumped) as version`,
+      [tenantId, userId, notificationId],
+    );
+    if (!row?.found) return { found: false };
+    if (row.unreadCount === null || row.version === null) return { found: true, changed: false };
+    return { found: true, changed: true, unread: { unreadCount: row.unreadCount, version: row.version } };
+  })) as MarkReadResult;
+}
+
+/** Marks every unread item of the user read; `unread` is undefined when nothing changed. */
+export async function markInboxRead(
+  sql: Client,
+  tenantId: string,
+  userId: string,
+): Promise<{ updated: number; unread?: UnreadState }> {
+  return (await sql.begin(async (tx) => {
+    const [head] = await tx.unsafe<InboxHead[]>(
+      `select ${HEAD_COLUMNS} from inbox_state where tenant_id = $1 and user_id = $2 for update`,
+      [tenantId, userId],
+    );
+    if (!head) return { updated: 0 };
+    const [row] = await tx.unsafe<Array<{ updated: number; unreadCount: number | null; version: number | null }>>(
+      `with marked as (
+         update inbox_items set read_at = now()
+         where tenant_id = $1 and user_id = $2 and read_at is null
+         returning 1
+       ), bumped as (
+         update inbox_state set unread_count = unread_count - (select count(*) from marked), version = version + 1
+         where tenant_id = $1 and user_id = $2 and exists (select 1 from marked)
+         returning unread_count, version
+       )
+       select (select count(*) from marked)::int as updated,
+         (select unread_count from bumped) as "unreadCount", (select version::float8 from bumped) as version`,
+      [tenantId, userId],
+    );
+    const updated = row?.updated ?? 0;
+    if (!row || row.unreadCount === null || row.version === null) return { updated };
+    return { updated, unread: { unreadCount: row.unreadCount, version: row.version } };
+  })) as { updated: number; unread?: UnreadState };
+}
