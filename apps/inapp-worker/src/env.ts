@@ -1,13 +1,6 @@
 import { CHANNEL_DEFINITIONS } from "@fluxnotify/shared/channels";
 import { deliveryWorkerEnv } from "@fluxnotify/shared/delivery";
-import {
-  baseEnv,
-  databaseEnv,
-  inAppChannelEnv,
-  kafkaEnv,
-  loadEnv,
-  redisEnv,
-} from "@fluxnotify/shared/env";
+import { baseEnv, databaseEnv, inAppChannelEnv, kafkaEnv, loadEnv, redisEnv } from "@fluxnotify/shared/env";
 import { z } from "zod";
 
 export const envShape = {

@@ -5,20 +5,15 @@ import { dbTest as test } from "@fluxnotify/db/testing";
 import {
   type DeliveryEvent,
   DLQ_HEADERS,
+  type InboxEvent,
   inAppChannel,
   inAppDestination,
-  type InboxEvent,
   inboxEventsChannel,
 } from "@fluxnotify/shared/contracts";
 import { ELLIPSIS } from "@fluxnotify/shared/delivery";
 import { sampleCommand, startDeliveryHarness } from "@fluxnotify/shared/delivery/testing";
 import { createRedis } from "@fluxnotify/shared/redis";
-import {
-  compressingProducer,
-  eventually,
-  expect,
-  type KafkaFixtures,
-} from "@fluxnotify/shared/testing";
+import { compressingProducer, eventually, expect, type KafkaFixtures } from "@fluxnotify/shared/testing";
 import { inject } from "vitest";
 import { INAPP_BODY_MAX, INAPP_TITLE_MAX, type InAppMessage, inAppStrategy } from "../src/strategy";
 
@@ -34,10 +29,7 @@ async function setup(
     logger,
     registry,
     redis,
-    strategy: inAppStrategy(
-      { redis, sql: database.sql, ping: () => database.ping() },
-      { channelPrefix },
-    ),
+    strategy: inAppStrategy({ redis, sql: database.sql, ping: () => database.ping() }, { channelPrefix }),
   });
   return {
     redis,
@@ -66,7 +58,10 @@ test("keeps the item in the inbox, publishes the CONTRACT §5 message and the in
     });
     const received: InAppMessage[] = [];
     const announced: InboxEvent[] = [];
-    await ctx.subscriber.subscribe(inAppChannel("", "tenant-a", userId), inboxEventsChannel("", "tenant-a", userId));
+    await ctx.subscriber.subscribe(
+      inAppChannel("", "tenant-a", userId),
+      inboxEventsChannel("", "tenant-a", userId),
+    );
     ctx.subscriber.on("message", (channel: string, raw: string) => {
       if (channel === inAppChannel("", "tenant-a", userId)) received.push(JSON.parse(raw) as InAppMessage);
       else announced.push(JSON.parse(raw) as InboxEvent);
@@ -86,7 +81,11 @@ test("keeps the item in the inbox, publishes the CONTRACT §5 message and the in
     const inbox = await inboxAfter(database.sql, "tenant-a", userId, 0, 10);
     const stored = { ...received[0], createdAt: new Date(command.createdAt).toISOString() };
     expect(inbox).toEqual([{ seq: 1, item: { ...stored, readAt: null } }]);
-    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({ lastSeq: 1, unreadCount: 1, version: 1 });
+    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({
+      lastSeq: 1,
+      unreadCount: 1,
+      version: 1,
+    });
     await eventually(() => announced.length === 1);
     expect(announced[0]).toEqual({
       type: "notification",
@@ -114,7 +113,11 @@ test("keeps the item in the inbox, publishes the CONTRACT §5 message and the in
     expect(duplicates).toBe(1);
     expect(received).toHaveLength(1);
     expect(ctx.harness.events.messages).toHaveLength(1);
-    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({ lastSeq: 1, unreadCount: 1, version: 1 });
+    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({
+      lastSeq: 1,
+      unreadCount: 1,
+      version: 1,
+    });
   } finally {
     await ctx.close();
   }
@@ -142,7 +145,11 @@ test("numbers a user's items 1..n without gaps under concurrent sends, each once
     expect(new Set(inbox.map((entry) => entry.item.notificationId))).toEqual(
       new Set(commands.map((command) => command.notificationId)),
     );
-    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({ lastSeq: 120, unreadCount: 120, version: 120 });
+    expect(await inboxHead(database.sql, "tenant-a", userId)).toEqual({
+      lastSeq: 120,
+      unreadCount: 120,
+      version: 120,
+    });
   } finally {
     await ctx.close();
   }

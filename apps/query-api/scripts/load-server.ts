@@ -11,6 +11,7 @@ import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { createRedis } from "@fluxnotify/shared/redis";
 import { createQueryApi } from "../src/http/app";
+import { createInbox } from "../src/inbox/index";
 
 const { values } = parseArgs({
   options: {
@@ -27,11 +28,14 @@ if (!databaseUrl || !values.secret) throw new Error("--database-url and --secret
 const logger = createLogger({ name: "query-api-load", level: "warn" });
 const database = createDbClient(databaseUrl, { max: Number(values.pool), applicationName: "query-api-load" });
 const redis = createRedis(values["redis-url"], { logger, name: "query-api-load" });
+const registry = createMetricsRegistry("query-api-load");
+const subscriber = createRedis(values["redis-url"], { logger, name: "query-api-load-streams" });
+const inbox = createInbox({ sql: database.sql, redis, subscriber, logger, registry, channelPrefix: "" });
 const { app, health } = createQueryApi({
   db: database.db,
   redis,
   logger,
-  registry: createMetricsRegistry("query-api-load"),
+  registry,
   auth: { jwtSecret: values.secret },
   checks: {},
   slackPolicy: { allowedHosts: ["hooks.slack.com"], allowInsecureLoopback: false },
@@ -41,6 +45,7 @@ const { app, health } = createQueryApi({
     vapidPublicKey: DEV_ONLY_VAPID_KEYS.publicKey,
     maxTargetsPerUser: 20,
   },
+  inbox,
   defaultTimeZone: "Asia/Seoul",
 });
 health.setStarted(true);
@@ -49,6 +54,6 @@ process.stdout.write(`PORT ${server.port}\n`);
 process.on("SIGTERM", () => {
   void server
     .close()
-    .then(() => Promise.all([database.close(), redis.quit()]))
+    .then(() => Promise.all([database.close(), redis.quit(), subscriber.quit()]))
     .finally(() => process.exit(0));
 });

@@ -3,6 +3,7 @@ import {
   authEnv,
   baseEnv,
   databaseEnv,
+  inAppChannelEnv,
   kafkaEnv,
   loadEnv,
   port,
@@ -30,6 +31,15 @@ const shape = {
   ...vapidEnv,
   /** Push targets (browsers, app tokens) one user may register; the next is a 409. */
   PUSH_MAX_TARGETS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
+  ...inAppChannelEnv,
+  /** Open inbox streams one user may hold across every query-api process; the next is a 429. */
+  STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** A stream's comment line after this long without a write (CONTRACT §4: at most 25 s). */
+  STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(25_000).default(20_000),
+  /** Bytes a stream's client may leave unread before it is disconnected (backpressure). */
+  STREAM_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(262_144),
+  /** Missed notifications a resuming stream is sent at most (the newest). */
+  STREAM_REPLAY_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
   PORT: port(8080),
   HTTP_HOST: z.string().default("0.0.0.0"),
   HTTP_BODY_LIMIT: z.string().default("64kb"),

@@ -6,6 +6,7 @@ import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadQueryApiEnv, type QueryApiEnv } from "./env";
 import { createQueryApi } from "./http/app";
+import { createInbox } from "./inbox/index";
 import { createProjectionRunner, projectionLag } from "./projection/runner";
 
 let env: QueryApiEnv;
@@ -27,6 +28,22 @@ const redis = createRedis(env.REDIS_URL, { logger, name: "query-api" });
 shutdown.register("redis", async () => {
   await redis.quit();
 });
+
+// The inbox streams' own connection: a subscriber can send nothing but (un)subscriptions.
+const subscriber = createRedis(env.REDIS_URL, { logger, name: "query-api-streams" });
+shutdown.register("stream subscriber", async () => {
+  await subscriber.quit();
+});
+const inbox = createInbox(
+  { sql: database.sql, redis, subscriber, logger, registry, channelPrefix: env.INAPP_CHANNEL_PREFIX },
+  {
+    maxStreamsPerUser: env.STREAM_MAX_PER_USER,
+    heartbeatMs: env.STREAM_HEARTBEAT_MS,
+    maxBufferedBytes: env.STREAM_MAX_BUFFERED_BYTES,
+    replayMax: env.STREAM_REPLAY_MAX,
+  },
+);
+const streams = inbox.hub;
 
 const connection = kafkaConnectionFrom(env, "query-api");
 // Only for dead letters of records the read model cannot take.
@@ -53,6 +70,10 @@ const { app, health } = createQueryApi({
   checks: {
     database: () => database.ping(),
     redis: () => pingRedis(redis),
+    streams: async () => {
+      if (!streams.isReady()) throw new Error(`stream subscriber is ${subscriber.status}`);
+      return { open: streams.size };
+    },
     // Reads come from PostgreSQL, so a lagging projection means stale data, not an outage:
     // report it for clients and operators instead of failing readiness.
     projection: async () => ({
@@ -71,6 +92,7 @@ const { app, health } = createQueryApi({
     vapidPublicKey: env.vapid.publicKey,
     maxTargetsPerUser: env.PUSH_MAX_TARGETS_PER_USER,
   },
+  inbox,
   defaultTimeZone: env.DEFAULT_TENANT_TIME_ZONE,
   bodyLimit: env.HTTP_BODY_LIMIT,
 });
@@ -79,6 +101,9 @@ const { app, health } = createQueryApi({
 // "starting" until it has.
 const server = await listen(app, env.PORT, env.HTTP_HOST);
 shutdown.register("http", () => server.close());
+// Before the HTTP server closes (it waits for open responses): streams end with a `retry:`
+// hint, and their clients reconnect to another process.
+shutdown.register("inbox streams", () => streams.close());
 logger.info({ port: server.port }, "query-api listening");
 
 // Registered last so it runs first: drain and commit the projection before closing the

@@ -1,6 +1,6 @@
 import type { DbClient } from "@fluxnotify/db";
 import { DEV_ONLY_VAPID_KEYS, pushAllowListEnv } from "@fluxnotify/shared/env";
-import { listen } from "@fluxnotify/shared/http";
+import { listen, type ServerTimeouts } from "@fluxnotify/shared/http";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
@@ -10,6 +10,7 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { inject } from "vitest";
 import { createQueryApi } from "../src/http/app";
 import type { PushApiConfig } from "../src/http/push-subscriptions";
+import { createInbox, DEFAULT_INBOX_SETTINGS, type InboxSettings } from "../src/inbox/index";
 
 export const SECRET = "query-api-test-secret-at-least-32-bytes!";
 
@@ -28,8 +29,22 @@ export const unsigned = (claims: Record<string, unknown>) =>
 export async function startApi(
   deps: { database: DbClient; logger: Logger; registry: Registry },
   push: Partial<Omit<PushApiConfig, "sql">> = {},
+  inboxSettings: Partial<InboxSettings> = {},
+  timeouts?: ServerTimeouts,
 ) {
   const redis = createRedis(inject("redisUrl"), { logger: deps.logger, name: "query-api-test" });
+  const subscriber = createRedis(inject("redisUrl"), { logger: deps.logger, name: "query-api-test-streams" });
+  const inbox = createInbox(
+    {
+      sql: deps.database.sql,
+      redis,
+      subscriber,
+      logger: deps.logger,
+      registry: deps.registry,
+      channelPrefix: "",
+    },
+    { ...DEFAULT_INBOX_SETTINGS, ...inboxSettings },
+  );
   const { app, health } = createQueryApi({
     db: deps.database.db,
     redis,
@@ -48,10 +63,13 @@ export async function startApi(
       maxTargetsPerUser: 20,
       ...push,
     },
+    inbox,
     defaultTimeZone: "Asia/Seoul",
   });
   health.setStarted(true);
-  const server = await listen(app, 0, "127.0.0.1");
+  // Streams are refused until the subscriber is connected (as /readyz says in production).
+  if (subscriber.status !== "ready") await new Promise((resolve) => subscriber.once("ready", resolve));
+  const server = await listen(app, 0, "127.0.0.1", timeouts);
   const base = `http://127.0.0.1:${server.port}`;
   const call = async (method: string, path: string, token?: string, body?: unknown) => {
     const response = await fetch(`${base}${path}`, {
@@ -72,10 +90,13 @@ export async function startApi(
   return {
     base,
     redis,
+    subscriber,
+    inbox,
     call,
     close: async () => {
+      await inbox.hub.close();
       await server.close();
-      await redis.quit();
+      await Promise.all([redis.quit(), subscriber.quit()]);
     },
   };
 }

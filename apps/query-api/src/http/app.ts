@@ -6,6 +6,7 @@ import type { Registry } from "@fluxnotify/shared/metrics";
 import type { Redis } from "@fluxnotify/shared/redis";
 import { dashboardRoutes } from "./dashboard";
 import { historyRoute } from "./history";
+import { type InboxApiConfig, inboxRoutes } from "./inbox";
 import { pushSiteRoutes } from "./push-site";
 import { type PushApiConfig, pushSubscriptionRoutes } from "./push-subscriptions";
 import { getSettingsRoute, putSettingsRoute } from "./settings";
@@ -19,6 +20,8 @@ export interface QueryApiDeps {
   checks: Record<string, ReadinessCheck>;
   slackPolicy: AllowListPolicy;
   push: PushApiConfig;
+  /** The inbox's store and streams (../inbox: createInbox). */
+  inbox: Omit<InboxApiConfig, "redis" | "logger">;
   defaultTimeZone: string;
   bodyLimit?: string;
 }
@@ -38,6 +41,7 @@ export function createQueryApi(deps: QueryApiDeps) {
       putSettingsRoute(deps),
       ...dashboardRoutes(deps.db, deps.defaultTimeZone),
       ...pushSubscriptionRoutes(deps),
+      ...inboxRoutes({ ...deps.inbox, redis: deps.redis, logger: deps.logger }),
       ...pushSiteRoutes(),
     ],
   });

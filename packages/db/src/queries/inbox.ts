@@ -219,7 +219,9 @@ export async function markInboxItemRead(
       [tenantId, userId],
     );
     if (!head) return { found: false };
-    const [row] = await tx.unsafe<Array<{ found: boolean; unreadCount: number | null; version: number | null }>>(
+    const [row] = await tx.unsafe<
+      Array<{ found: boolean; unreadCount: number | null; version: number | null }>
+    >(
       `with marked as (
          update inbox_items set read_at = now()
          where tenant_id = $1 and user_id = $2 and notification_id = $3 and read_at is null
@@ -251,7 +253,9 @@ export async function markInboxRead(
       [tenantId, userId],
     );
     if (!head) return { updated: 0 };
-    const [row] = await tx.unsafe<Array<{ updated: number; unreadCount: number | null; version: number | null }>>(
+    const [row] = await tx.unsafe<
+      Array<{ updated: number; unreadCount: number | null; version: number | null }>
+    >(
       `with marked as (
          update inbox_items set read_at = now()
          where tenant_id = $1 and user_id = $2 and read_at is null

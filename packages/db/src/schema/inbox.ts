@@ -26,9 +26,7 @@ export const inboxItems = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.userId, t.seq] }),
     // The unread feed and the unread count's check (the count itself is kept in inbox_state).
-    index("inbox_items_unread_idx")
-      .on(t.tenantId, t.userId, t.seq)
-      .where(sql`${t.readAt} is null`),
+    index("inbox_items_unread_idx").on(t.tenantId, t.userId, t.seq).where(sql`${t.readAt} is null`),
   ],
 );
 

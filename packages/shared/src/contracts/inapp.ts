@@ -24,14 +24,16 @@ export const inAppChannelPattern = (prefix: string, tenantPattern = "*") =>
   inAppChannel(prefix, tenantPattern, "*");
 
 /**
- * `{prefix}inbox:{tenantId}:{userId}`: where the in-app inbox's changes are announced to the
- * processes that serve the user's streams (query-api's GET /api/v1/notifications/stream).
- * Internal: the public, §5 channel above carries the in-app message alone, in its fixed
- * shape; this one carries what a stream needs besides (the item's place in the inbox, the
- * unread count), and read-state changes, which are not notifications.
+ * `{prefix}inbox:{tenantId}:{userId}`, each id percent-encoded: where the in-app inbox's
+ * changes are announced to the processes that serve the user's streams (query-api's GET
+ * /api/v1/notifications/stream). Internal: the public, §5 channel above carries the in-app
+ * message alone, in its fixed shape; this one carries what a stream needs besides (the
+ * item's place in the inbox, the unread count), and read-state changes, which are not
+ * notifications. Encoded, so tenant `a:b` with user `c` and tenant `a` with user `b:c`
+ * never share a channel: the name is all that keeps one user's stream from another's.
  */
 export const inboxEventsChannel = (prefix: string, tenantId: string, userId: string) =>
-  `${prefix}inbox:${tenantId}:${userId}`;
+  `${prefix}inbox:${encodeURIComponent(tenantId)}:${encodeURIComponent(userId)}`;
 
 /** A user's unread count and its version: a higher version is a later count. */
 export interface UnreadState {

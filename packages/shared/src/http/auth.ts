@@ -92,13 +92,18 @@ export function createTokenVerifier(options: AuthOptions): TokenVerifier {
   };
 }
 
+/** The principal of `Authorization: Bearer <JWT>`; 401 without one, or with a bad one. */
+export async function bearerPrincipal(req: Request, verify: TokenVerifier): Promise<Principal> {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match?.[1]) throw HttpProblem.unauthorized("missing bearer token");
+  return verify(match[1]);
+}
+
 /** Requires `Authorization: Bearer <JWT>` and sets `req.principal`. */
 export function authenticate(verify: TokenVerifier) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const header = req.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match?.[1]) throw HttpProblem.unauthorized("missing bearer token");
-    req.principal = await verify(match[1]);
+    req.principal = await bearerPrincipal(req, verify);
     next();
   };
 }

@@ -6,6 +6,8 @@ export interface ProblemFields {
   detail: string;
   /** Extra members, e.g. `errors: [{ field, message }]` for validation problems. */
   extensions?: Record<string, unknown>;
+  /** Response headers that go with it (Retry-After on a 429, say). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -17,6 +19,7 @@ export class HttpProblem extends Error {
   readonly title: string;
   readonly detail: string;
   readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
 
   constructor(fields: ProblemFields) {
     super(fields.detail);
@@ -24,6 +27,7 @@ export class HttpProblem extends Error {
     this.title = fields.title;
     this.detail = fields.detail;
     this.extensions = fields.extensions ?? {};
+    this.headers = fields.headers ?? {};
   }
 
   static badRequest(detail: string, extensions?: Record<string, unknown>) {
@@ -59,5 +63,6 @@ export function problemJson(problem: ProblemFields & { instance?: string }): str
 
 export function sendProblem(res: Response, problem: ProblemFields & { instance?: string }): void {
   if (problem.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="fluxnotify"');
+  for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problemJson(problem));
 }

@@ -1,8 +1,11 @@
-import type { Request, Router } from "express";
+import type { Request, Response, Router } from "express";
 import { z } from "zod";
 import { authenticate, type Principal, ROLES, requireRole, type TokenVerifier } from "./auth";
 import { HttpProblem } from "./problem";
 import { hasNul, NUL_MESSAGE } from "./storable";
+
+/** The request a handler or an authenticator is given (express's). */
+export type { Request as HttpRequest };
 
 type Schema = z.ZodType;
 type Infer<S> = S extends Schema ? z.infer<S> : undefined;
@@ -14,6 +17,8 @@ export interface RouteContext<P, Q, B> {
   /** Set on every route whose `auth` is not "none". */
   principal: Principal;
   req: Request;
+  /** For a handler that answers itself (a stream): it returns `{ streamed: true }`. */
+  res: Response;
 }
 
 export interface HandlerResult {
@@ -23,6 +28,8 @@ export interface HandlerResult {
   /** Sent as it is (set Content-Type in `headers`), for the odd route that serves bytes. */
   raw?: Buffer;
   headers?: Record<string, string>;
+  /** The handler has answered (or is answering) on `res` itself: nothing more is sent. */
+  streamed?: true;
 }
 
 /**
@@ -44,10 +51,16 @@ export interface RouteSpec<
    * `tenantScope` (an admin acts on its own tenant, an operator on every tenant).
    */
   auth: "user" | "admin" | "none";
+  /**
+   * Replaces the bearer-token check of an "user" route, for the odd endpoint a browser
+   * cannot send an Authorization header to (EventSource): it must still set a principal.
+   */
+  authenticator?: (req: Request, verify: TokenVerifier) => Promise<Principal>;
   params?: P;
   query?: Q;
   body?: B;
-  responses: Record<number, { description: string; schema?: Schema }>;
+  /** `contentType`: what a schema-less success is sent as, for the document (e.g. text/event-stream). */
+  responses: Record<number, { description: string; schema?: Schema; contentType?: string }>;
   handler: (context: RouteContext<P, Q, B>) => Promise<HandlerResult>;
 }
 
@@ -133,16 +146,25 @@ function validateRequest(route: AnyRoute, req: Request) {
 
 export function mountRoutes(router: Router, routes: AnyRoute[], verify: TokenVerifier): void {
   for (const route of routes) {
+    const custom = route.authenticator;
     const guards =
       route.auth === "none"
         ? []
         : route.auth === "admin"
           ? [authenticate(verify), requireRole(ROLES.admin, ROLES.operator)]
-          : [authenticate(verify)];
+          : custom
+            ? [
+                async (req: Request, _res: Response, next: (error?: unknown) => void) => {
+                  req.principal = await custom(req, verify);
+                  next();
+                },
+              ]
+            : [authenticate(verify)];
     router[route.method](route.path, ...guards, async (req, res) => {
       requireJsonBody(route, req);
       const input = validateRequest(route, req);
-      const result = await route.handler({ ...input, principal: req.principal as Principal, req });
+      const result = await route.handler({ ...input, principal: req.principal as Principal, req, res });
+      if (result.streamed) return;
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.raw !== undefined) res.status(result.status).send(result.raw);
       else if (result.body === undefined) res.status(result.status).end();
@@ -210,7 +232,9 @@ export function buildOpenApi(
         description: response.description,
         ...(response.schema
           ? { content: { "application/json": { schema: jsonSchema(response.schema, "output") } } }
-          : {}),
+          : response.contentType
+            ? { content: { [response.contentType]: { schema: { type: "string" } } } }
+            : {}),
       };
     }
     const errorStatuses: Record<string, string> = {

@@ -319,6 +319,13 @@ function requestFor(
 
 /** What was wrong with an answer, or undefined when it keeps the API's promises. */
 async function violation(response: Response, operation: Operation) {
+  // A stream (the inbox's SSE) never ends by itself: its status and type are the answer.
+  if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+    await response.body?.cancel();
+    return operation.responses[String(response.status)]
+      ? undefined
+      : `event stream with status ${response.status}`;
+  }
   const text = await response.text();
   if (response.status >= 500) return `${response.status}: ${text.slice(0, 300)}`;
   // Answers of the server rather than the operation: a path parameter that is empty no
