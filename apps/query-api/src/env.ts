@@ -40,6 +40,22 @@ const shape = {
   STREAM_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(262_144),
   /** Missed notifications a resuming stream is sent at most (the newest). */
   STREAM_REPLAY_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
+  /**
+   * Origins (scheme://host[:port], comma-separated) whose pages may call the inbox endpoints:
+   * sites that embed <fluxnotify-inbox> from another origin. Empty: same-origin only.
+   */
+  INBOX_ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((text) =>
+      text
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.string().regex(/^https?:\/\/[^/\s,]+$/, "must be an origin: scheme://host[:port], no path")),
+    ),
   PORT: port(8080),
   HTTP_HOST: z.string().default("0.0.0.0"),
   HTTP_BODY_LIMIT: z.string().default("64kb"),

@@ -93,6 +93,7 @@ const { app, health } = createQueryApi({
     maxTargetsPerUser: env.PUSH_MAX_TARGETS_PER_USER,
   },
   inbox,
+  inboxAllowedOrigins: env.INBOX_ALLOWED_ORIGINS,
   defaultTimeZone: env.DEFAULT_TENANT_TIME_ZONE,
   bodyLimit: env.HTTP_BODY_LIMIT,
 });

@@ -29,7 +29,7 @@ export const unsigned = (claims: Record<string, unknown>) =>
 export async function startApi(
   deps: { database: DbClient; logger: Logger; registry: Registry },
   push: Partial<Omit<PushApiConfig, "sql">> = {},
-  inboxSettings: Partial<InboxSettings> = {},
+  { allowedOrigins, ...inboxSettings }: Partial<InboxSettings> & { allowedOrigins?: string[] } = {},
   timeouts?: ServerTimeouts,
 ) {
   const redis = createRedis(inject("redisUrl"), { logger: deps.logger, name: "query-api-test" });
@@ -64,6 +64,7 @@ export async function startApi(
       ...push,
     },
     inbox,
+    inboxAllowedOrigins: allowedOrigins ?? [],
     defaultTimeZone: "Asia/Seoul",
   });
   health.setStarted(true);

@@ -463,4 +463,49 @@ describe("the inbox stream (SSE)", () => {
       await api.close();
     }
   });
+
+  test("CORS: an allow-listed origin may call the inbox endpoints (preflight included); others and other paths get no CORS headers", async ({
+    database,
+    logger,
+    registry,
+  }) => {
+    const tenant = uniqueTenant("cors");
+    const token = await sign({ sub: "kim", tenant, roles: [] });
+    const api = await startApi(
+      { database, logger, registry },
+      {},
+      { allowedOrigins: ["https://shop.example"] },
+    );
+    try {
+      const preflight = await fetch(`${api.base}/api/v1/notifications/stream-token`, {
+        method: "OPTIONS",
+        headers: {
+          origin: "https://shop.example",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization",
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("access-control-allow-origin")).toBe("https://shop.example");
+      expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
+      expect(preflight.headers.get("access-control-allow-credentials")).toBeNull();
+      const feed = await fetch(`${api.base}/api/v1/notifications/inbox`, {
+        headers: { ...auth(token), origin: "https://shop.example" },
+      });
+      expect(feed.status).toBe(200);
+      expect(feed.headers.get("access-control-allow-origin")).toBe("https://shop.example");
+      expect(feed.headers.get("vary")).toMatch(/Origin/);
+
+      const stranger = await fetch(`${api.base}/api/v1/notifications/inbox`, {
+        headers: { ...auth(token), origin: "https://evil.example" },
+      });
+      expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+      const settings = await fetch(`${api.base}/api/v1/notifications/settings`, {
+        headers: { ...auth(token), origin: "https://shop.example" },
+      });
+      expect(settings.headers.get("access-control-allow-origin")).toBeNull();
+    } finally {
+      await api.close();
+    }
+  });
 });

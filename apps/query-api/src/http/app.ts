@@ -24,7 +24,16 @@ export interface QueryApiDeps {
   inbox: Omit<InboxApiConfig, "redis" | "logger">;
   defaultTimeZone: string;
   bodyLimit?: string;
+  /** Origins whose pages may call the inbox endpoints (the embeddable inbox on another site). */
+  inboxAllowedOrigins?: readonly string[];
 }
+
+/** What a page of another site embedding the inbox calls (and nothing else cross-origin). */
+const INBOX_PATHS = [
+  "/api/v1/notifications/inbox",
+  "/api/v1/notifications/stream-token",
+  "/api/v1/notifications/stream",
+];
 
 /** The express app of CONTRACT §4 (minus the DLQ endpoints, which dlq-admin serves). */
 export function createQueryApi(deps: QueryApiDeps) {
@@ -35,6 +44,7 @@ export function createQueryApi(deps: QueryApiDeps) {
     checks: deps.checks,
     auth: deps.auth,
     bodyLimit: deps.bodyLimit ?? "64kb",
+    cors: { allowedOrigins: deps.inboxAllowedOrigins ?? [], pathPrefixes: INBOX_PATHS },
     routes: [
       historyRoute(deps.db),
       getSettingsRoute(deps.db),

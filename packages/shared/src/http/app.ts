@@ -6,6 +6,7 @@ import type { Logger } from "../logger";
 import { LATENCY_BUCKETS } from "../metrics";
 import { mountApiDocs } from "./api-docs/index";
 import { type AuthOptions, createTokenVerifier } from "./auth";
+import { type CorsPolicy, corsMiddleware } from "./cors";
 import { createHealthHandlers, type HealthState, type ReadinessCheck } from "./health-server";
 import { HttpProblem, sendProblem } from "./problem";
 import { type AnyRoute, buildOpenApi, mountRoutes } from "./routes";
@@ -22,6 +23,8 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** The API reference page for /openapi.json at /docs (./api-docs); on unless false. */
   apiReference?: boolean;
+  /** Cross-origin calls from other sites' pages, for the paths that allow them (./cors). */
+  cors?: CorsPolicy;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -76,6 +79,7 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; health: 
     });
     next();
   });
+  if (options.cors) app.use(corsMiddleware(options.cors));
   app.use(express.json({ limit: options.bodyLimit ?? "64kb" }));
 
   app.get("/healthz", health.healthz);

@@ -1,5 +1,6 @@
 export * from "./app";
 export * from "./auth";
+export * from "./cors";
 export * from "./health-server";
 export * from "./problem";
 export * from "./routes";
