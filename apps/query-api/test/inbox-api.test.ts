@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { appendInboxItem } from "@fluxnotify/db/queries/inbox";
 import { dbTest as test } from "@fluxnotify/db/testing";
 import { type InboxEvent, inboxEventsChannel } from "@fluxnotify/shared/contracts";
+import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { eventually } from "@fluxnotify/shared/testing";
 import { describe, expect } from "vitest";
 import { sign, startApi } from "./api-harness";
@@ -506,6 +507,33 @@ describe("the inbox stream (SSE)", () => {
       expect(settings.headers.get("access-control-allow-origin")).toBeNull();
     } finally {
       await api.close();
+    }
+  });
+
+  test("two query-api instances, no sticky sessions: streams on either hear every notification and every read made through the other", async ({
+    database,
+    logger,
+    registry,
+  }) => {
+    const tenant = uniqueTenant("lb");
+    const token = await sign({ sub: "kim", tenant, roles: [] });
+    const a = await startApi({ database, logger, registry });
+    // Its own metrics, as a second process has.
+    const b = await startApi({ database, logger, registry: createMetricsRegistry("query-api-b") });
+    const onA = await openStream(`${a.base}/api/v1/notifications/stream`, auth(token));
+    const onB = await openStream(`${b.base}/api/v1/notifications/stream`, auth(token));
+    try {
+      await eventually(() => onA.unreadCounts().length === 1 && onB.unreadCounts().length === 1);
+      const sent = await notify(a, tenant, "kim");
+      await eventually(() => onA.notifications().length === 1 && onB.notifications().length === 1);
+      expect(onB.notifications()[0]?.notificationId).toBe(sent.notificationId);
+      // Read through B: A's stream follows.
+      await b.call("POST", `/api/v1/notifications/inbox/${sent.notificationId}/read`, token);
+      await eventually(() => onA.unreadCounts().at(-1) === 0 && onB.unreadCounts().at(-1) === 0);
+      expect(onA.unreadCounts()).toEqual([0, 1, 0]);
+    } finally {
+      await Promise.all([onA.close(), onB.close()]);
+      await Promise.all([a.close(), b.close()]);
     }
   });
 });

@@ -145,25 +145,22 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   // lapse after three periods) are refreshed once per period.
   const tickMs = Math.max(50, Math.floor(options.heartbeatMs / 4));
   let refreshedAt = Date.now();
-  const timer = setInterval(
-    () => {
-      const now = Date.now();
-      const refresh = now - refreshedAt >= options.heartbeatMs;
-      const all: StreamConnection[] = [];
-      for (const user of users.values()) {
-        for (const connection of user.connections) {
-          connection.heartbeat(now, options.heartbeatMs - tickMs);
-          if (refresh) all.push(connection);
-        }
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const refresh = now - refreshedAt >= options.heartbeatMs;
+    const all: StreamConnection[] = [];
+    for (const user of users.values()) {
+      for (const connection of user.connections) {
+        connection.heartbeat(now, options.heartbeatMs - tickMs);
+        if (refresh) all.push(connection);
       }
-      if (!refresh) return;
-      refreshedAt = now;
-      options.slots.refresh(all).catch((error: unknown) => {
-        logger.warn({ err: error }, "could not refresh stream slots");
-      });
-    },
-    tickMs,
-  );
+    }
+    if (!refresh) return;
+    refreshedAt = now;
+    options.slots.refresh(all).catch((error: unknown) => {
+      logger.warn({ err: error }, "could not refresh stream slots");
+    });
+  }, tickMs);
   timer.unref();
 
   return {
