@@ -41,6 +41,8 @@ describe("runMigrations", () => {
       "dlq_audit",
       "dlq_messages",
       "dlq_originals",
+      "inbox_items",
+      "inbox_state",
       "notification_log",
       "order_users",
       "parked_events",
