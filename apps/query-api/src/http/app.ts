@@ -7,6 +7,7 @@ import type { Redis } from "@fluxnotify/shared/redis";
 import { dashboardRoutes } from "./dashboard";
 import { historyRoute } from "./history";
 import { type InboxApiConfig, inboxRoutes } from "./inbox";
+import { inboxSiteRoutes } from "./inbox-site";
 import { pushSiteRoutes } from "./push-site";
 import { type PushApiConfig, pushSubscriptionRoutes } from "./push-subscriptions";
 import { getSettingsRoute, putSettingsRoute } from "./settings";
@@ -53,6 +54,7 @@ export function createQueryApi(deps: QueryApiDeps) {
       ...pushSubscriptionRoutes(deps),
       ...inboxRoutes({ ...deps.inbox, redis: deps.redis, logger: deps.logger }),
       ...pushSiteRoutes(),
+      ...inboxSiteRoutes(),
     ],
   });
 }
