@@ -24,6 +24,8 @@ export const tenantsOf = (runId: string) => ({
   /** One tenant per further scenario, so each dashboard counts only its own scenario. */
   ordering: `e2e-${runId}-o`,
   dlq: `e2e-${runId}-d`,
+  /** The inbox in a browser (test/inbox-browser.test.ts). */
+  inbox: `e2e-${runId}-i`,
   /** bin/demo's, run as a child process: an operations channel, like bin/dev's tenant-a. */
   demo: `e2e-${runId}-demo`,
 });
