@@ -97,6 +97,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
  * @property {string} loadFailed
  * @property {string} readFailed
  * @property {string} signIn
+ * @property {string} signInAgain
  * @property {string} unread
  * @property {string} reconnecting
  */
@@ -112,6 +113,7 @@ const STRINGS = {
     loadFailed: "알림을 불러오지 못했습니다. 잠시 후 다시 시도해 주세요.",
     readFailed: "읽음으로 표시하지 못했습니다.",
     signIn: "로그인하면 알림이 표시됩니다.",
+    signInAgain: "로그인이 만료되었습니다. 다시 로그인해 주세요.",
     unread: "읽지 않음",
     reconnecting: "연결이 끊어졌습니다. 다시 연결하는 중…",
   },
@@ -125,6 +127,7 @@ const STRINGS = {
     loadFailed: "Could not load your notifications. Please try again shortly.",
     readFailed: "Could not mark it as read.",
     signIn: "Sign in to see your notifications.",
+    signInAgain: "Your sign-in has expired. Please sign in again.",
     unread: "Unread",
     reconnecting: "Connection lost. Reconnecting…",
   },
@@ -155,6 +158,8 @@ button { font: inherit; color: inherit; cursor: pointer; }
   width: min(360px, calc(100vw - 24px)); max-height: min(480px, 70vh); display: flex;
   flex-direction: column; background: var(--fluxnotify-bg); border: 1px solid var(--fluxnotify-border);
   border-radius: 10px; box-shadow: 0 10px 30px #0003; overflow: hidden; }
+.panel[data-align="start"] { right: auto; left: 0; }
+.panel[data-side="top"] { top: auto; bottom: calc(100% + 8px); }
 .header { display: flex; align-items: center; justify-content: space-between; gap: 8px;
   padding: 10px 14px; border-bottom: 1px solid var(--fluxnotify-border); }
 .heading { margin: 0; font-size: 15px; font-weight: 700; }
@@ -265,7 +270,8 @@ function relativeTime(iso, locale, now) {
     format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
     relativeFormats.set(locale, format);
   }
-  const seconds = (then - now) / 1000;
+  // A clock behind the server's would say "in 3 seconds": never later than now.
+  const seconds = Math.min(0, (then - now) / 1000);
   for (const [unit, length] of UNITS) {
     if (Math.abs(seconds) >= length) return format.format(Math.trunc(seconds / length), unit);
   }
@@ -329,6 +335,8 @@ class InboxApi {
     this.base = base;
     this.token = token;
     this.refreshable = refreshable;
+    /** The last answer was a 401 even with a fresh token: the user has to sign in again. */
+    this.unauthorized = false;
   }
 
   /** @param {"GET" | "POST"} method @param {string} path @returns {Promise<unknown>} */
@@ -342,6 +350,7 @@ class InboxApi {
       cache: "no-store",
     });
     if (response.status === 401 && !retried && this.refreshable()) return this.call(method, path, true);
+    this.unauthorized = response.status === 401;
     const text = await response.text();
     /** @type {unknown} */
     let json = null;
@@ -411,15 +420,25 @@ class InboxStream {
     this.attempt = 0;
     this.stopped = false;
     this.opens = 0;
+    this.waiting = false;
   }
+
+  /** The network is back: no reason to sit out the rest of a long backoff. */
+  reconnectNow = () => {
+    if (!this.waiting || this.stopped) return;
+    clearTimeout(this.timer);
+    void this.connect();
+  };
 
   start() {
     this.stopped = false;
+    window.addEventListener("online", this.reconnectNow);
     void this.connect();
   }
 
   stop() {
     this.stopped = true;
+    window.removeEventListener("online", this.reconnectNow);
     clearTimeout(this.timer);
     this.source?.close();
     this.source = null;
@@ -427,6 +446,7 @@ class InboxStream {
   }
 
   async connect() {
+    this.waiting = false;
     this.options.onState("connecting");
     let token;
     try {
@@ -468,6 +488,7 @@ class InboxStream {
   }
 
   retryLater() {
+    this.waiting = true;
     this.options.onState("waiting");
     const step = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
     const delay = Math.min(BACKOFF_MAX_MS, step * (0.5 + Math.random()));
@@ -898,12 +919,6 @@ export class FluxNotifyInbox extends HTMLElement {
       const id = row?.getAttribute("data-notification-id");
       if (id) void this.#session?.markRead(id);
     });
-    ui.panel.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") {
-        this.#setOpen(false);
-        ui.bell.focus();
-      }
-    });
   }
 
   /** The user's JWT. Kept in a private field: never an attribute, never in the DOM. */
@@ -945,11 +960,13 @@ export class FluxNotifyInbox extends HTMLElement {
     upgradeProperty(this, "token");
     upgradeProperty(this, "tokenProvider");
     document.addEventListener("click", this.#outsideClick);
+    document.addEventListener("keydown", this.#escape);
     this.#restart();
   }
 
   disconnectedCallback() {
     document.removeEventListener("click", this.#outsideClick);
+    document.removeEventListener("keydown", this.#escape);
     this.#setOpen(false);
     this.#stopSession();
   }
@@ -1029,6 +1046,7 @@ export class FluxNotifyInbox extends HTMLElement {
     this.#open = open;
     clearInterval(this.#clock);
     if (open) {
+      this.#place();
       this.#clock = setInterval(() => this.#renderTimes(), CLOCK_TICK_MS);
       const session = this.#session;
       if (session && !session.loaded) void session.loadFirstPage();
@@ -1036,9 +1054,29 @@ export class FluxNotifyInbox extends HTMLElement {
     this.#render();
   }
 
+  /**
+   * Opens the panel towards the larger part of the viewport: a bell at the left edge of a
+   * page gets a panel to its right, one near the bottom a panel above it.
+   */
+  #place() {
+    const box = this.getBoundingClientRect();
+    const panel = this.#ui.panel;
+    panel.dataset.align = box.left + box.width / 2 < window.innerWidth / 2 ? "start" : "end";
+    panel.dataset.side = box.top + box.height / 2 > window.innerHeight / 2 ? "top" : "bottom";
+  }
+
   /** @param {MouseEvent} event */
   #outsideClick = (event) => {
     if (this.#open && !event.composedPath().includes(this)) this.#setOpen(false);
+  };
+
+  /** Escape closes the panel wherever the focus is (a disabled button drops it to the body). */
+  /** @param {KeyboardEvent} event */
+  #escape = (event) => {
+    if (event.key !== "Escape" || !this.#open) return;
+    const focusedInside = this.shadowRoot?.activeElement != null;
+    this.#setOpen(false);
+    if (focusedInside) this.#ui.bell.focus();
   };
 
   #render() {
@@ -1068,13 +1106,15 @@ export class FluxNotifyInbox extends HTMLElement {
     ui.empty.hidden = !session || items.length > 0 || !session.loaded;
     ui.status.textContent = !session
       ? text.signIn
-      : session.problem
-        ? text[session.problem]
-        : session.loading === "loading"
-          ? text.loading
-          : session.streamState === "waiting"
-            ? text.reconnecting
-            : "";
+      : session.api.unauthorized
+        ? text.signInAgain
+        : session.problem
+          ? text[session.problem]
+          : session.loading === "loading"
+            ? text.loading
+            : session.streamState === "waiting"
+              ? text.reconnecting
+              : "";
     ui.status.hidden = ui.status.textContent === "";
     this.#renderList(items, text);
     this.#announce(session?.unreadCount ?? null);
