@@ -308,11 +308,6 @@ function toItem(raw) {
   };
 }
 
-/** Newest first; items without a readable time sort last. @param {InboxItem} a @param {InboxItem} b */
-function newestFirst(a, b) {
-  return (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0);
-}
-
 class HttpError extends Error {
   /** @param {number} status @param {string} detail */
   constructor(status, detail) {
@@ -665,7 +660,7 @@ class Session {
         if (!item) return;
         if (typeof message.id === "string" && message.id) this.lastEventId = message.id;
         // New ones are unread; one seen already (a replay, a relay) keeps what we know of it.
-        if (!this.byId.has(item.notificationId)) this.upsert([item]);
+        this.prepend(item);
         break;
       }
       case "resync":
@@ -697,19 +692,61 @@ class Session {
     for (const item of this.items) if (!item.readAt) item.readAt = now;
   }
 
-  /** Adds or replaces items, newest first, each id once. @param {InboxItem[]} items */
-  upsert(items) {
-    for (const item of items) {
-      const known = this.byId.get(item.notificationId);
-      if (known) {
-        const keepRead = this.pendingReads.has(item.notificationId) ? known.readAt : null;
-        Object.assign(known, item, keepRead ? { readAt: keepRead } : {});
-      } else {
-        this.byId.set(item.notificationId, item);
-        this.items.push(item);
-      }
+  /*
+   * The list keeps the server's order, never re-sorted by time: two notifications of one
+   * batch can share a createdAt, and only the server knows which came first. The stream
+   * sends each in that order, so a new one goes in front; a page goes where it belongs.
+   */
+
+  /** A notification from the stream (live or replayed): the newest so far. @param {InboxItem} item */
+  prepend(item) {
+    if (this.byId.has(item.notificationId)) return;
+    this.byId.set(item.notificationId, item);
+    this.items.unshift(item);
+  }
+
+  /**
+   * The server's newest page, in its order. What the list already had and the page lacks
+   * either came by the stream after the page was read (in front of the match with the page,
+   * newer) or is older (behind it); with no match at all, the times decide.
+   * @param {InboxItem[]} page
+   */
+  mergeFirstPage(page) {
+    const inPage = new Set(page.map((item) => item.notificationId));
+    const firstMatch = this.items.findIndex((item) => inPage.has(item.notificationId));
+    const newestInPage = Date.parse(page[0]?.createdAt ?? "") || 0;
+    const rest = this.items.filter((item) => !inPage.has(item.notificationId));
+    const ahead =
+      firstMatch >= 0
+        ? this.items.slice(0, firstMatch)
+        : rest.filter((item) => (Date.parse(item.createdAt) || 0) > newestInPage);
+    const aheadIds = new Set(ahead.map((item) => item.notificationId));
+    const behind = rest.filter((item) => !aheadIds.has(item.notificationId));
+    this.items = [...ahead, ...page.map((item) => this.known(item)), ...behind];
+  }
+
+  /** An older page (load more): after everything. @param {InboxItem[]} page */
+  appendPage(page) {
+    for (const item of page) {
+      if (this.byId.has(item.notificationId)) this.known(item);
+      else this.items.push(this.known(item));
     }
-    this.items.sort(newestFirst);
+  }
+
+  /**
+   * The one object for this id, updated with the server's fields (a read still being sent
+   * stays read).
+   * @param {InboxItem} item
+   */
+  known(item) {
+    const known = this.byId.get(item.notificationId);
+    if (!known) {
+      this.byId.set(item.notificationId, item);
+      return item;
+    }
+    const readAt = this.pendingReads.has(item.notificationId) ? known.readAt : item.readAt;
+    Object.assign(known, item, { readAt });
+    return known;
   }
 
   /** The first page, once (opening the panel). */
@@ -721,7 +758,7 @@ class Session {
     const seq = this.unreadSeq;
     try {
       const page = await this.api.page(null);
-      this.upsert(page.items);
+      this.mergeFirstPage(page.items);
       this.nextCursor = page.nextCursor;
       this.loaded = true;
       this.loading = "idle";
@@ -738,7 +775,7 @@ class Session {
     const seq = this.unreadSeq;
     try {
       const page = await this.api.page(null);
-      this.upsert(page.items);
+      this.mergeFirstPage(page.items);
       if (page.unreadCount !== null && seq === this.unreadSeq) this.setUnread(page.unreadCount);
       this.onChange();
     } catch {
@@ -753,7 +790,7 @@ class Session {
     this.onChange();
     try {
       const page = await this.api.page(this.nextCursor);
-      this.upsert(page.items);
+      this.appendPage(page.items);
       this.nextCursor = page.nextCursor;
       this.loading = "idle";
     } catch {
