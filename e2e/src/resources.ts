@@ -10,6 +10,8 @@ export const E2E = {
   smtpPort: 19025,
   webhookPort: 19010,
   pushPort: 19030,
+  /** A page of another site that embeds the inbox (test/inbox-browser.test.ts), allowed by query-api's CORS. */
+  shopPort: 19040,
 } as const;
 
 export const QUERY_API = `http://127.0.0.1:${E2E.ports["query-api"]}`;
@@ -57,6 +59,7 @@ export function platformConfig(runId: string): PlatformConfig {
       "slack-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
       "inapp-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
       "push-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
+      "query-api": { INBOX_ALLOWED_ORIGINS: `http://127.0.0.1:${E2E.shopPort}` },
     },
   };
 }

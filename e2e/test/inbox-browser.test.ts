@@ -10,6 +10,7 @@ import { event, type FluxPayEvent, fluxpayPublisher } from "../src/fluxpay";
 import { eventually, logHint } from "../src/observe";
 import { E2E, QUERY_API, tenantsOf } from "../src/resources";
 import { OCCURRED_AT } from "../src/scenario";
+import { startShopSite } from "../src/shop-site";
 import { startTcpProxy, type TcpProxy } from "../src/tcp-proxy";
 
 /**
@@ -95,7 +96,14 @@ async function serverInbox(): Promise<InboxAnswer> {
 
 /** A tab of the shared browser on the demo page, signed in through the URL fragment. */
 async function openTab(name: string): Promise<Page> {
-  const tab = await context.newPage();
+  const tab = await watched(context, name);
+  await tab.goto(`${proxy.origin}/inbox/#token=${token}`, { waitUntil: "load" });
+  return tab;
+}
+
+/** A new tab whose errors, failed requests, CSP violations and unread events are recorded. */
+async function watched(inContext: BrowserContext, name: string): Promise<Page> {
+  const tab = await inContext.newPage();
   tab.on("pageerror", (error) => problems.push(`${name} page error: ${error.message}`));
   tab.on("console", (message) => {
     // A connection the proxy cut is the browser's to report; anything else is a problem.
@@ -114,7 +122,6 @@ async function openTab(name: string): Promise<Page> {
       document.addEventListener("fluxnotify-unread", (event) =>
         window.unreadLog.push({ at: Date.now(), count: event.detail.unreadCount }));`,
   });
-  await tab.goto(`${proxy.origin}/inbox/#token=${token}`, { waitUntil: "load" });
   return tab;
 }
 
@@ -126,7 +133,7 @@ const waitForRoot = (tab: Page, selector: string, timeout = 10_000) =>
 
 /** The list as the tab shows it. A string: it runs in the page, which these (DOM-less) types do not describe. */
 async function rows(tab: Page): Promise<Row[]> {
-  return (await tab.evaluate(`[...document.getElementById("inbox").shadowRoot.querySelectorAll('[part="item"]')]
+  return (await tab.evaluate(`[...document.querySelector("fluxnotify-inbox").shadowRoot.querySelectorAll('[part="item"]')]
     .map((item) => ({
       id: item.dataset.notificationId,
       read: item.dataset.read,
@@ -271,5 +278,63 @@ describe("the inbox in Chromium", () => {
 
     expect(await second.evaluate("window.cspViolations")).toEqual([]);
     expect(problems).toEqual([]);
+  });
+});
+
+describe("the inbox embedded on another site", () => {
+  it("works cross-origin under the site's strict CSP, with its token from a provider, never in the DOM", async () => {
+    const userId = "jun";
+    await api.putSettings(userId, { email: null, locale: "en" });
+    const junToken = await api.userToken(userId);
+    const junInbox = async () => {
+      const answer = await api.raw<InboxAnswer>("GET", `${QUERY_API}/api/v1/notifications/inbox`, junToken);
+      return answer.body;
+    };
+    await publisher.publish([[subscriptionExpiring(userId, "Starter"), "structured"]]);
+    await eventually(async () => expect((await junInbox()).items, logHint()).toHaveLength(1));
+
+    const shop = await startShopSite({ port: E2E.shopPort, api: QUERY_API, token: junToken });
+    const shopContext = await browser.newContext({ locale: "en-US", viewport: { width: 900, height: 600 } });
+    try {
+      const tab = await watched(shopContext, "shop");
+      await tab.goto(`${shop.origin}/`, { waitUntil: "load" });
+      await waitForRoot(tab, '[data-role="leader"][data-stream="open"]');
+      await waitForBadge(tab, 1);
+      expect(shop.tokenRequests()).toBeGreaterThan(0);
+
+      // Live across origins: the stream (EventSource with CORS) brings the next one.
+      await publisher.publish([[subscriptionExpiring(userId, "Plus"), "structured"]]);
+      await waitForBadge(tab, 2, 15_000);
+      await tab.click('[part="bell"]');
+      await eventually(async () => expect(await rows(tab)).toHaveLength(2));
+      const [newest] = await rows(tab);
+      expect(newest).toMatchObject({ read: "false", title: "Subscription expiring soon" });
+      expect(await tab.locator('[part="heading"]').textContent()).toBe("Notifications");
+      await tab.click(`[part="item"][data-notification-id="${newest?.id}"] [part="item-button"]`);
+      await waitForBadge(tab, 1);
+      await eventually(async () => {
+        const read = (await junInbox()).items.find((item) => item.notificationId === newest?.id);
+        expect(read?.readAt).toEqual(expect.any(String));
+      });
+
+      // Styled although the site allows no inline style: a constructed stylesheet.
+      expect(
+        await tab.evaluate(
+          `getComputedStyle(document.querySelector("fluxnotify-inbox").shadowRoot.querySelector('[part="badge"]')).backgroundColor`,
+        ),
+      ).toBe("rgb(220, 38, 38)");
+      // The token is a property: no attribute, nothing in the serialized page.
+      expect(
+        await tab.evaluate(
+          `(document.documentElement.outerHTML + document.querySelector("fluxnotify-inbox").shadowRoot.innerHTML).includes(${JSON.stringify(junToken)})`,
+        ),
+      ).toBe(false);
+      await tab.screenshot({ path: join(ARTIFACTS, "4-shop-en.png") });
+      expect(await tab.evaluate("window.cspViolations")).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await shopContext.close();
+      await shop.close();
+    }
   });
 });
