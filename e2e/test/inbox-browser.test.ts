@@ -8,6 +8,7 @@ import { apiFor } from "../src/api";
 import { launchChromium } from "../src/chromium";
 import { event, type FluxPayEvent, fluxpayPublisher } from "../src/fluxpay";
 import { eventually, logHint } from "../src/observe";
+import { waitForQuietConsumers } from "../src/quiet";
 import { E2E, QUERY_API, tenantsOf } from "../src/resources";
 import { OCCURRED_AT } from "../src/scenario";
 import { startShopSite } from "../src/shop-site";
@@ -163,13 +164,16 @@ describe("the inbox in Chromium", () => {
 
   it(`a published event turns the badge from 0 to 1 within ${BADGE_BUDGET_MS} ms`, async () => {
     const published = subscriptionExpiring(USER, HOSTILE_PLAN);
+    const quiet = await waitForQuietConsumers(["ingest-worker", "inapp-worker"]);
     const publishedAt = Date.now();
     await publisher.publish([[published, "structured"]]);
     await waitForBadge(first, 1, 15_000);
     const log = (await first.evaluate("window.unreadLog")) as Array<{ at: number; count: number }>;
     const shown = log.find((entry) => entry.count === 1);
     const latency = (shown?.at ?? Number.POSITIVE_INFINITY) - publishedAt;
-    console.log(`inbox e2e: publish → badge 1 in ${latency} ms`);
+    console.log(
+      `inbox e2e: publish → badge 1 in ${latency} ms${quiet ? "" : " (the workers were still busy)"}`,
+    );
     expect(latency, logHint()).toBeLessThanOrEqual(BADGE_BUDGET_MS);
     expect(await first.locator('[part="badge"]').textContent()).toBe("1");
     expect(await first.getAttribute('[part="bell"]', "aria-label")).toBe("알림, 읽지 않은 알림 1개");
