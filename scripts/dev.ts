@@ -118,7 +118,7 @@ if (!stopping) {
     if (docs) console.log(`  ${spec.name.padEnd(16)} ${docs}`);
   }
   console.log(
-    "\n  mail UI: http://127.0.0.1:1080/index.html   pushes: http://127.0.0.1:4021/   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
+    "\n  mail UI: http://127.0.0.1:1080/index.html   pushes: http://127.0.0.1:4021/   inbox: http://127.0.0.1:8080/inbox/   API: http://127.0.0.1:8080/openapi.json   Ctrl-C stops everything\n",
   );
   console.log("  try it: bin/demo (another terminal) sends an order and two payments to every channel\n");
 }

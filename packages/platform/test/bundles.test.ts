@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -133,7 +133,7 @@ describe("compiled apps", () => {
     expect(() => assertSelfContained(record ?? { externals: ["(no dist/build.json)"] })).not.toThrow();
   });
 
-  it("after the setup CLIs ran from their copies, every app starts from its copied dist alone, serves /readyz and /metrics (and each API its reference page, Swagger UI's files inlined), and stops cleanly", async () => {
+  it("after the setup CLIs ran from their copies, every app starts from its copied dist alone, serves /readyz and /metrics (and each API its reference page, Swagger UI's files inlined; query-api its inbox component), and stops cleanly", async () => {
     const running = platform as RunningPlatform;
     await running.waitReady(undefined, 90_000);
     for (const spec of running.apps) {
@@ -158,6 +158,16 @@ describe("compiled apps", () => {
         expect(file.body.length, `${api.name} ${file.path}`).toBeGreaterThan(100);
       }
     }
+    // The inbox component sites embed: the copy the build wrote beside query-api's bundle.
+    const queryApi = apis.find((api) => api.name === "query-api")?.origin as string;
+    const component = await fetch(new URL("/inbox/fluxnotify-inbox.js", queryApi));
+    expect([component.status, component.headers.get("content-type")]).toEqual([
+      200,
+      "text/javascript; charset=utf-8",
+    ]);
+    expect(await component.text()).toBe(
+      readFileSync(join(appDir("query-api"), "src/inbox-site/fluxnotify-inbox.js"), "utf8"),
+    );
     await running.stop();
     expect(Object.fromEntries(exits)).toEqual(
       Object.fromEntries(APP_NAMES.map((name) => [name, { code: 0, signal: null }])),
