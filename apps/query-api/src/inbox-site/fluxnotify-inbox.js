@@ -461,7 +461,8 @@ class InboxStream {
     source.addEventListener("open", () => {
       openedAt = Date.now();
       this.options.onState("open");
-      // After a gap without a known id nothing can be replayed: the lists look again.
+      // After a gap the lists look again: with no id known yet nothing is replayed, and a
+      // replay holds only the newest missed ones.
       if (this.opens++ > 0) this.options.onMessage({ type: "resync" });
     });
     source.addEventListener("unread", (event) => {
