@@ -123,6 +123,12 @@ describe("the demo (packages/demo, bin/demo)", () => {
     const response = await fetch(url as string, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { items: unknown[] }).items).toHaveLength(9);
+
+    // The inbox page link signs in with the same token, in the fragment only.
+    const inbox = /(http:\/\/\S+\/inbox\/)#token=(\S+)/.exec(run.stdout);
+    expect(inbox, run.stdout).not.toBeNull();
+    const [, page, inboxToken] = inbox as RegExpExecArray;
+    expect([(await fetch(page as string)).status, inboxToken]).toEqual([200, token]);
   });
 
   it("is safe to run again: new orders and payments, the same settings", async () => {

@@ -1,4 +1,4 @@
-import { inAppChannel, inAppHistoryStream } from "@fluxnotify/shared/contracts";
+import { inAppChannel } from "@fluxnotify/shared/contracts";
 import type { HistoryItem } from "./query-api";
 
 const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/i;
@@ -43,6 +43,11 @@ export function whereToLook(w: WhereToLook): string {
         : "the Slack channel behind the demo's webhook, and the tenant's operations channel";
   const redis = `redis-cli -u ${sh(w.redisUrl)}`;
   const history = `${w.queryApiUrl}/api/v1/notifications?limit=10`;
+  // The token in the fragment: a browser never sends it to the server, and the page takes it
+  // out of the address bar once read. A token the demo was given is not printed: pasted instead.
+  const inbox = w.minted
+    ? `${w.queryApiUrl}/inbox/#token=${w.tokenForCurl}`
+    : `${w.queryApiUrl}/inbox/   (sign in with $DEMO_TOKEN)`;
   return [
     "",
     w.skipped.length === 0
@@ -50,7 +55,8 @@ export function whereToLook(w: WhereToLook): string {
       : "delivered; to see each result:",
     `  email   ${w.mailUiUrl}   ${count(w.delivered, "EMAIL")} emails to ${w.email}`,
     `  Slack   ${slackLine}`,
-    `  in-app  ${redis} XREVRANGE ${sh(inAppHistoryStream(w.inAppPrefix, w.tenantId, w.userId))} + - COUNT ${count(w.delivered, "IN_APP")}`,
+    `  in-app  ${inbox}`,
+    `          the inbox in a browser, its badge live (${count(w.delivered, "IN_APP")} new in this run)`,
     `          live: ${redis} SUBSCRIBE ${sh(inAppChannel(w.inAppPrefix, w.tenantId, w.userId))}   (then run the demo again)`,
     `  push    ${
       w.pushUiUrl
