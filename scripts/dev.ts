@@ -9,6 +9,8 @@ import { resolve } from "node:path";
 import {
   type AppRuntime,
   apiReferenceUrl,
+  CONSOLE,
+  consoleUrl,
   ensureAppsBuilt,
   type PlatformConfig,
   type ProcessSpec,
@@ -70,6 +72,9 @@ const standIns: ProcessSpec[] = [
   },
 ];
 if (runtime === "compiled") await ensureAppsBuilt();
+// Sources run as they are, but the console's web app is served built (its dist/public): once
+// here, when it changed; `pnpm --filter @fluxnotify/console exec vite web` reloads it live.
+else await ensureAppsBuilt({ names: [CONSOLE] });
 const specs: ProcessSpec[] = [...standIns, ...platformApps(config, { runtime, sourceMaps: true })];
 
 const colors = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94];
@@ -111,7 +116,12 @@ const ready = await Promise.all(
 if (!stopping) {
   console.log("\n  service          ready  url");
   for (const [spec, ok] of ready)
-    console.log(`  ${spec.name.padEnd(16)} ${ok ? "yes  " : "NO   "}  ${spec.readyUrl}`);
+    console.log(`  ${spec.name.padEnd(16)} ${ok ? "yes  " : "NO   "}  ${consoleUrl(spec) ?? spec.readyUrl}`);
+  console.log("\n  Operations console (development sign-in: a tenant, a user, admin or operator)");
+  for (const [spec] of ready) {
+    const url = consoleUrl(spec);
+    if (url) console.log(`  ${spec.name.padEnd(16)} ${url}`);
+  }
   console.log('\n  API reference (Swagger UI; "Authorize" takes a bearer token for "Try it out")');
   for (const [spec] of ready) {
     const docs = apiReferenceUrl(spec);

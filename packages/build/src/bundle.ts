@@ -4,6 +4,7 @@ import { isBuiltin } from "node:module";
 import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
+import { buildWeb } from "./web";
 
 /** `dist/<name>.js` from `source`, relative to the package directory. */
 export interface Entry {
@@ -17,12 +18,20 @@ export const DEFAULT_ENTRIES: readonly Entry[] = [{ name: "index", source: "src/
 export const DIST = "dist";
 const RECORD = "build.json";
 
+/** What a package builds besides its entries (package.json, see entries.ts). */
+export interface BuildOptions {
+  /** The root of its single-page app (a Vite project), built into dist/public (./web). */
+  web?: string | undefined;
+}
+
 /** dist/build.json: what a bundle was made from, for `isFresh` and for checks of the output. */
 export interface BuildRecord {
   /** When esbuild started reading sources: an input modified since makes the bundle stale. */
   startedAt: number;
   entries: Entry[];
-  /** Every file esbuild read, relative to the package directory. */
+  /** The single-page app's root, when the package has one (BuildOptions). */
+  web?: string;
+  /** Every file esbuild (and Vite, for the web app) read, relative to the package directory. */
   inputs: string[];
   /** Imports left to Node at run time: `node:` built-ins only (see assertSelfContained). */
   externals: string[];
@@ -113,12 +122,18 @@ const TOOL_SOURCES = [fileURLToPath(import.meta.url)];
  * Bundles a package's entries into self-contained ES modules for Node 24: workspace packages
  * (which export TypeScript sources) and every third-party dependency are inlined, so
  * `node dist/<name>.js` needs nothing outside dist/ (which also holds the files of file
- * imports: copy it whole). Unminified, with linked source maps
+ * imports and, for a package with a web app, its built files under dist/public: copy it
+ * whole). Unminified, with linked source maps
  * (run with --enable-source-maps); no sourcesContent, since positions are all stack traces
  * and profiles need. Outputs are replaced atomically: a process starting meanwhile reads
- * either the old file or the new one.
+ * either the old file or the new one (the web app's files, rewritten by Vite, are not: they
+ * are served, not loaded at start).
  */
-export async function bundle(packageDir: string, entries: readonly Entry[] = DEFAULT_ENTRIES) {
+export async function bundle(
+  packageDir: string,
+  entries: readonly Entry[] = DEFAULT_ENTRIES,
+  options: BuildOptions = {},
+) {
   const startedAt = Date.now();
   const result = await build({
     absWorkingDir: resolve(packageDir),
@@ -145,18 +160,28 @@ export async function bundle(packageDir: string, entries: readonly Entry[] = DEF
     await writeFile(temporary, file.contents);
     await rename(temporary, file.path);
   }
+  // The browser's files are no part of the bundle: they only have to be beside it.
+  const web = options.web ? await buildWeb(packageDir, options.web, distDir) : undefined;
+  const webInputs = (web?.inputs ?? []).map((path) => relative(resolve(packageDir), path));
   const record: BuildRecord = {
     startedAt,
     entries: [...entries],
-    inputs: Object.keys(result.metafile.inputs).filter(isFilePath),
+    ...(options.web ? { web: options.web } : {}),
+    inputs: [...new Set([...Object.keys(result.metafile.inputs).filter(isFilePath), ...webInputs])],
     externals: externalsOf(result.metafile),
-    outputs: result.outputFiles
-      .map((file) => ({ file: relative(distDir, file.path), bytes: file.contents.byteLength }))
-      .sort((a, b) => a.file.localeCompare(b.file)),
+    outputs: [
+      ...result.outputFiles.map((file) => ({
+        file: relative(distDir, file.path),
+        bytes: file.contents.byteLength,
+      })),
+      ...(web?.outputs ?? []),
+    ].sort((a, b) => a.file.localeCompare(b.file)),
     durationMs: Date.now() - startedAt,
   };
   await writeFile(join(distDir, RECORD), `${JSON.stringify(record, null, 1)}\n`);
-  await removeLeftovers(distDir, new Set([RECORD, ...record.outputs.map((output) => output.file)]));
+  // Top-level names: the web app's files are all under public/.
+  const kept = record.outputs.map((output) => output.file.split("/")[0] as string);
+  await removeLeftovers(distDir, new Set([RECORD, ...kept]));
   assertSelfContained(record);
   return record;
 }
@@ -172,9 +197,14 @@ export function assertSelfContained(record: Pick<BuildRecord, "externals">): voi
  * was made from (and to this tool). A few hundred stat calls: cheap enough to run before
  * every start of the platform.
  */
-export async function isFresh(packageDir: string, entries: readonly Entry[] = DEFAULT_ENTRIES) {
+export async function isFresh(
+  packageDir: string,
+  entries: readonly Entry[] = DEFAULT_ENTRIES,
+  options: BuildOptions = {},
+) {
   const record = await readRecord(packageDir);
   if (!record || JSON.stringify(record.entries) !== JSON.stringify(entries)) return false;
+  if (record.web !== options.web) return false;
   const distDir = join(packageDir, DIST);
   const sources = [...record.inputs.map((input) => resolve(packageDir, input)), ...TOOL_SOURCES];
   const outputs = record.outputs.map((output) => join(distDir, output.file));

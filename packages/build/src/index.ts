@@ -1,5 +1,6 @@
 export {
   assertSelfContained,
+  type BuildOptions,
   type BuildRecord,
   bundle,
   DEFAULT_ENTRIES,
@@ -9,4 +10,5 @@ export {
   readRecord,
 } from "./bundle";
 export { describeRecord } from "./describe";
-export { entriesOf } from "./entries";
+export { buildOptionsOf, entriesOf } from "./entries";
+export { WEB_OUT } from "./web";

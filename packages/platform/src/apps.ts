@@ -10,13 +10,16 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** The HTTP APIs: /openapi.json and its reference page (DOCS_PATH) beside their routes. */
 export const API_NAMES = ["query-api", "dlq-admin"] as const;
 type ApiName = (typeof API_NAMES)[number];
-export type AppName = "ingest-worker" | ChannelApp | ApiName;
+/** The operations console (apps/console): its web app, and a proxy to the two APIs. */
+export const CONSOLE = "console";
+export type AppName = "ingest-worker" | ChannelApp | ApiName | typeof CONSOLE;
 
-/** Every app: the ingest worker, one worker per channel (from the channel registry), the APIs. */
+/** Every app: the ingest worker, one worker per channel (from the channel registry), the APIs, the console. */
 export const APP_NAMES: readonly AppName[] = [
   "ingest-worker",
   ...CHANNELS.map((channel) => CHANNEL_DEFINITIONS[channel].app),
   ...API_NAMES,
+  CONSOLE,
 ];
 
 /** The ports bin/dev uses (the apps' own defaults; a channel worker's is in its definition). */
@@ -27,17 +30,24 @@ export const DEV_PORTS = {
   ) as Record<ChannelApp, number>),
   "query-api": 8080,
   "dlq-admin": 8081,
+  console: 8082,
 } satisfies Record<AppName, number>;
 
 const isApi = (name: string): name is ApiName => (API_NAMES as readonly string[]).includes(name);
 
-/** The HTTP APIs take PORT; the workers serve only health and metrics, on HEALTH_PORT. */
-const portVariable = (name: AppName) => (isApi(name) ? "PORT" : "HEALTH_PORT");
+/** The HTTP servers (the APIs, the console) take PORT; the workers serve only health and metrics, on HEALTH_PORT. */
+const portVariable = (name: AppName) => (isApi(name) || name === CONSOLE ? "PORT" : "HEALTH_PORT");
 
 /** Where a running API serves its reference page; undefined for every other process. */
 export function apiReferenceUrl(spec: ProcessSpec): string | undefined {
   if (!spec.readyUrl || !isApi(spec.name)) return undefined;
   return new URL(DOCS_PATH, spec.readyUrl).href;
+}
+
+/** Where a running console opens in a browser; undefined for every other process. */
+export function consoleUrl(spec: ProcessSpec): string | undefined {
+  if (!spec.readyUrl || spec.name !== CONSOLE) return undefined;
+  return new URL("/", spec.readyUrl).href;
 }
 
 export interface PlatformConfig {
@@ -116,6 +126,8 @@ export function appCommand(name: AppName, options: AppCommandOptions = {}): stri
   return [process.execPath, ...(options.sourceMaps ? ["--enable-source-maps"] : []), appBundle(name)];
 }
 
+const portOf = (name: AppName, config: PlatformConfig) => config.ports?.[name] ?? DEV_PORTS[name];
+
 function appEnv(name: AppName, config: PlatformConfig, port: number): Record<string, string> {
   const env: Record<string, string> = {
     KAFKA_BROKERS: config.kafkaBrokers,
@@ -145,6 +157,11 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
     if (config.push.allowedHosts.some((host) => LOOPBACK.test(host.trim())))
       env.PUSH_ALLOW_INSECURE_LOOPBACK = "true";
   }
+  // The console proxies to this instance's APIs (its browser pages call only the console).
+  if (name === CONSOLE) {
+    env.QUERY_API_URL = `http://127.0.0.1:${portOf("query-api", config)}`;
+    env.DLQ_ADMIN_URL = `http://127.0.0.1:${portOf("dlq-admin", config)}`;
+  }
   if (name === "push-worker" && config.push?.fcm) {
     env.FCM_PROJECT_ID = config.push.fcm.projectId;
     env.FCM_SERVICE_ACCOUNT = config.push.fcm.serviceAccount;
@@ -159,7 +176,7 @@ function appEnv(name: AppName, config: PlatformConfig, port: number): Record<str
  */
 export function platformApps(config: PlatformConfig, options: AppCommandOptions = {}): AppSpec[] {
   return APP_NAMES.map((name) => {
-    const port = config.ports?.[name] ?? DEV_PORTS[name];
+    const port = portOf(name, config);
     return {
       name,
       command: appCommand(name, options),
@@ -170,7 +187,7 @@ export function platformApps(config: PlatformConfig, options: AppCommandOptions 
   });
 }
 
-/** Ports from a base, one per app in APP_NAMES order: the workers first, then query-api and dlq-admin. */
+/** Ports from a base, one per app in APP_NAMES order: the workers first, then query-api, dlq-admin and the console. */
 export function portsFrom(base: number): Record<AppName, number> {
   return Object.fromEntries(APP_NAMES.map((name, index) => [name, base + index])) as Record<AppName, number>;
 }

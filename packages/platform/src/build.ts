@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { bundle, describeRecord, entriesOf, isFresh } from "@fluxnotify/build";
+import { buildOptionsOf, bundle, describeRecord, entriesOf, isFresh } from "@fluxnotify/build";
 import { APP_NAMES, type AppName, appDir, REPO_ROOT } from "./apps";
 
 export interface EnsureBuiltOptions {
@@ -22,14 +22,18 @@ export async function ensureBuilt(
 ): Promise<string[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const entries = await Promise.all(packageDirs.map(entriesOf));
-  const fresh = await Promise.all(packageDirs.map((dir, index) => isFresh(dir, entries[index])));
+  const extras = await Promise.all(packageDirs.map(buildOptionsOf));
+  const fresh = await Promise.all(
+    packageDirs.map((dir, index) => isFresh(dir, entries[index], extras[index])),
+  );
   const stale = packageDirs.filter((_, index) => !fresh[index]);
   if (stale.length === 0) return [];
   log(`building ${what} (esbuild → dist/): ${stale.map((dir) => basename(dir)).join(", ")}`);
   const started = Date.now();
   // esbuild parallelizes inside one build; several at once only contend for the same cores.
   for (const dir of stale) {
-    const record = await bundle(dir, entries[packageDirs.indexOf(dir)]);
+    const index = packageDirs.indexOf(dir);
+    const record = await bundle(dir, entries[index], extras[index]);
     log(`  ${basename(dir)}: ${describeRecord(record)}`);
   }
   log(`${what} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
