@@ -11,6 +11,6 @@ export const e2eEnv = () =>
     E2E_LOG_DIR: z.string().default(join(REPO_ROOT, ".local", "e2e", "logs")),
     /** Print every app line to the terminal as well. */
     E2E_VERBOSE: z.enum(["0", "1"]).default("0"),
-    /** The browser of the inbox test (apt: chromium), as the query-api browser test's. */
+    /** The browser of the browser tests (apt: chromium), as the query-api browser test's. */
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   });

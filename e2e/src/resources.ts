@@ -1,4 +1,5 @@
-import { type PlatformConfig, portsFrom } from "@fluxnotify/platform/apps";
+import { join } from "node:path";
+import { type PlatformConfig, portsFrom, REPO_ROOT } from "@fluxnotify/platform/apps";
 
 /** Resources reserved for this suite (packages/platform's README lists every harness's). */
 export const E2E = {
@@ -16,6 +17,11 @@ export const E2E = {
 
 export const QUERY_API = `http://127.0.0.1:${E2E.ports["query-api"]}`;
 export const DLQ_ADMIN = `http://127.0.0.1:${E2E.ports["dlq-admin"]}`;
+/** The operations console: its web app and its proxy to the two APIs. */
+export const CONSOLE = `http://127.0.0.1:${E2E.ports.console}`;
+
+/** Where the browser tests keep their screenshots (gitignored). */
+export const ARTIFACTS_DIR = join(REPO_ROOT, "e2e", "artifacts");
 
 /** Tenants of one run: unique ids, so nothing of an earlier run (or another suite) can match. */
 export const tenantsOf = (runId: string) => ({
@@ -28,6 +34,9 @@ export const tenantsOf = (runId: string) => ({
   dlq: `e2e-${runId}-d`,
   /** The inbox in a browser (test/inbox-browser.test.ts). */
   inbox: `e2e-${runId}-i`,
+  /** The operations console in a browser (test/console-browser.test.ts), and an admin's of another tenant. */
+  console: `e2e-${runId}-c`,
+  consoleOther: `e2e-${runId}-x`,
   /** bin/demo's, run as a child process: an operations channel, like bin/dev's tenant-a. */
   demo: `e2e-${runId}-demo`,
 });
