@@ -120,8 +120,8 @@ describe("the operations console in Chromium", () => {
       ).toEqual([day.sentCount, day.failedCount]);
     }
     expect(await page.locator('[data-chart="EMAIL"] svg rect.chart-failed').count()).toBe(7);
-    await page.locator('#dlq [data-field="pending"]').waitFor();
-    expect(await page.locator('#dlq [data-field="pending"]').textContent()).toBe("1");
+    await page.locator('#dlq dd[data-field="pending"]').waitFor();
+    expect(await page.locator('#dlq dd[data-field="pending"]').textContent()).toBe("1");
     await page.locator('[data-table="lag"] tbody tr').first().waitFor();
     expect(await page.locator('[data-table="lag"] tr[data-group="notif-email"]').count()).toBe(1);
     await page.locator('[data-table="breakers"] tr[data-channel="EMAIL"]').waitFor();
@@ -209,8 +209,8 @@ describe("the operations console in Chromium", () => {
     await page.getByRole("button", { name: "로그아웃" }).click();
     await page.waitForURL(`${CONSOLE}/sign-in`);
     await devSignIn(page, { tenant: "테넌트", user: "사용자", role: "역할", submit: "로그인 (개발용)" }, consoleOther);
-    await page.locator('#dlq [data-field="pending"]').waitFor();
-    expect(await page.locator('#dlq [data-field="pending"]').textContent()).toBe("0");
+    await page.locator('#dlq dd[data-field="pending"]').waitFor();
+    expect(await page.locator('#dlq dd[data-field="pending"]').textContent()).toBe("0");
     expect(await page.locator('[data-table="channels"] tbody tr').count()).toBe(0);
     await page.goto(`${CONSOLE}/deliveries?userId=cora`);
     await page.getByText("일치하는 항목이 없습니다.").waitFor();

@@ -3,6 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
+import { asProduction } from "./env";
 
 /**
  * A package's single-page app (apps/console/web): a Vite project whose build goes into
@@ -61,24 +62,28 @@ export async function buildWeb(packageDir: string, root: string, distDir: string
   const outDir = join(distDir, WEB_OUT);
   const read = new Set<string>([configFile]);
   const vite = await loadVite(packageDir);
-  await vite.build({
-    root: webRoot,
-    configFile,
-    logLevel: "warn",
-    build: { outDir, emptyOutDir: true },
-    plugins: [
-      {
-        name: "fluxnotify-build-inputs",
-        buildEnd(this: PluginContext) {
-          for (const id of this.getModuleIds()) {
-            // Virtual modules start with \0; a query (`?url`) is a view of the file before it.
-            const path = id.split("?")[0] as string;
-            if (isAbsolute(path) && existsSync(path)) read.add(path);
-          }
+  // A production build whoever runs it (./env: under vitest NODE_ENV is "test").
+  await asProduction(() =>
+    vite.build({
+      root: webRoot,
+      configFile,
+      mode: "production",
+      logLevel: "warn",
+      build: { outDir, emptyOutDir: true },
+      plugins: [
+        {
+          name: "fluxnotify-build-inputs",
+          buildEnd(this: PluginContext) {
+            for (const id of this.getModuleIds()) {
+              // Virtual modules start with \0; a query (`?url`) is a view of the file before it.
+              const path = id.split("?")[0] as string;
+              if (isAbsolute(path) && existsSync(path)) read.add(path);
+            }
+          },
         },
-      },
-    ],
-  });
+      ],
+    }),
+  );
   const written = await filesUnder(outDir);
   const outputs = await Promise.all(
     written.map(async (path) => ({

@@ -15,6 +15,7 @@ import {
   type AppName,
   apiReferenceUrl,
   appDir,
+  consoleUrl,
   platformApps,
   REPO_ROOT,
 } from "../src/apps";
@@ -30,7 +31,7 @@ import { type ExitInfo, type RunningPlatform, startPlatform } from "../src/super
  * anywhere above it) and started there as the image starts it (`node index.js`,
  * NODE_ENV=production, an empty environment besides the app's configuration) until /readyz answers; each HTTP API
  * must also serve its reference page (/docs) and the Swagger UI files it names from the bundle
- * alone. Then each is stopped with SIGTERM and expected to exit 0. The setup image's layout (the bundled migrate and
+ * alone, and the console its web app (dist/public) and its proxy. Then each is stopped with SIGTERM and expected to exit 0. The setup image's layout (the bundled migrate and
  * create-topics CLIs, the migrations beside them) prepares the database and topics first, as
  * compose's `setup` service does. A private broker on free ports (the dev broker's consumer
  * groups are left alone) and a database of its own, dropped afterwards.
@@ -133,7 +134,7 @@ describe("compiled apps", () => {
     expect(() => assertSelfContained(record ?? { externals: ["(no dist/build.json)"] })).not.toThrow();
   });
 
-  it("after the setup CLIs ran from their copies, every app starts from its copied dist alone, serves /readyz and /metrics (and each API its reference page, Swagger UI's files inlined; query-api its inbox component), and stops cleanly", async () => {
+  it("after the setup CLIs ran from their copies, every app starts from its copied dist alone, serves /readyz and /metrics (each API its reference page, Swagger UI's files beside it; query-api its inbox component; the console its web app and its proxy, no development sign-in in production), and stops cleanly", async () => {
     const running = platform as RunningPlatform;
     await running.waitReady(undefined, 90_000);
     for (const spec of running.apps) {
@@ -168,6 +169,25 @@ describe("compiled apps", () => {
     expect(await component.text()).toBe(
       readFileSync(join(appDir("query-api"), "src/inbox-site/fluxnotify-inbox.js"), "utf8"),
     );
+    // The console: its web app from the copied dist/public, its proxy, no development sign-in.
+    const origin = running.apps.map(consoleUrl).find(Boolean) as string;
+    expect(origin).toBeDefined();
+    const page = await fetch(new URL("/deliveries", origin));
+    expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+    expect(page.headers.get("content-security-policy")).toMatch(/^default-src 'none'; script-src 'self'/);
+    const assets = [...(await page.text()).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const asset of assets)
+      expect((await fetch(new URL(asset as string, origin))).status, asset).toBe(200);
+    expect((await fetch(new URL("/api/v1/dashboard/delivery", origin))).status).toBe(401);
+    expect((await fetch(new URL("/api/v1/admin/dlq", origin))).status).toBe(401);
+    expect(await (await fetch(new URL("/console/config", origin))).json()).toEqual({ devSignIn: false });
+    const devToken = await fetch(new URL("/console/dev-token", origin), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tenant: "t", userId: "u", role: "operator" }),
+    });
+    expect(devToken.status).toBe(404);
     await running.stop();
     expect(Object.fromEntries(exits)).toEqual(
       Object.fromEntries(APP_NAMES.map((name) => [name, { code: 0, signal: null }])),

@@ -8,12 +8,16 @@ const WIDTH = 640;
 const HEIGHT = 180;
 const PAD = { top: 12, right: 8, bottom: 28, left: 40 };
 
-/** 1, 2, 5, 10, 20, 50, …: the smallest such step that fits four gridlines over `max`. */
+/**
+ * 1, 2, 5, 10, 20, 50, …: the smallest such step that fits four gridlines over `max`; at
+ * least 1, since counts are whole.
+ */
 function niceMax(max: number): { top: number; step: number } {
   if (max <= 0) return { top: 4, step: 1 };
   const rough = max / 4;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? 10 * magnitude;
+  const nice = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? 10 * magnitude;
+  const step = Math.max(1, nice);
   return { top: Math.ceil(max / step) * step, step };
 }
 

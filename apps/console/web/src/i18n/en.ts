@@ -112,7 +112,7 @@ export const en = {
   "timeline.summary": "Summary",
   "timeline.steps": "Timeline",
   "timeline.attempts": "attempts: {count}",
-  "timeline.latency": "{ms} ms after the event",
+  "timeline.latency": "the send took {ms} ms",
   "timeline.final": "final",
   "timeline.notFound":
     "No such notification is visible to you (or the timeline is not available yet: {detail}).",

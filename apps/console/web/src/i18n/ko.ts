@@ -112,7 +112,7 @@ export const ko: Record<MessageKey, string> = {
   "timeline.summary": "요약",
   "timeline.steps": "타임라인",
   "timeline.attempts": "시도 {count}회",
-  "timeline.latency": "이벤트 후 {ms} ms",
+  "timeline.latency": "발송 소요 {ms} ms",
   "timeline.final": "최종",
   "timeline.notFound": "볼 수 있는 알림이 없습니다(또는 아직 타임라인을 사용할 수 없습니다: {detail}).",
   "timeline.deadLetters": "이 알림의 데드 레터",

@@ -35,6 +35,7 @@ function PayloadView({ letter }: { letter: DeadLetterDetail }) {
         {note}
         {payload.truncated ? " …" : ""}
       </p>
+      {/* Scrollable, hence keyboard-focusable in browsers that make scrollers so (Chromium). */}
       <pre className="payload" data-payload="">
         {text}
       </pre>
@@ -207,14 +208,16 @@ export function DeadLetterPage({ id }: { id: string }) {
                       </tr>
                     </thead>
                     <tbody>
-                      {Object.entries(letter.headers).map(([name, value]) => (
-                        <tr key={name}>
-                          <th scope="row">
-                            <code>{name}</code>
-                          </th>
-                          <td className="wrap">{value}</td>
-                        </tr>
-                      ))}
+                      {Object.entries(letter.headers)
+                        .sort(([a], [b]) => a.localeCompare(b, "en", { sensitivity: "base" }))
+                        .map(([name, value]) => (
+                          <tr key={name}>
+                            <th scope="row">
+                              <code>{name}</code>
+                            </th>
+                            <td className="wrap">{value}</td>
+                          </tr>
+                        ))}
                     </tbody>
                   </table>
                 </div>

@@ -30,6 +30,8 @@ export function DeliveriesPage() {
     limit: "50",
   });
   const shown = fallback ? history : search;
+  // The history's items are one user's, and do not repeat whose.
+  const items = fallback ? shown.items.map((item) => ({ ...item, userId: query.userId })) : shown.items;
   const showTenant = claims.role === "operator" && !fallback;
   return (
     <Page title={t("deliveries.title")}>
@@ -95,14 +97,14 @@ export function DeliveriesPage() {
         <section className="card" aria-label={t("deliveries.title")}>
           <Loading loaded={shown.first}>
             {() =>
-              shown.items.length === 0 ? (
+              items.length === 0 ? (
                 <p>{t("common.noResults")}</p>
               ) : (
                 <>
                   <p className="muted" role="status">
-                    {t("common.results", { count: shown.items.length })}
+                    {t("common.results", { count: items.length })}
                   </p>
-                  <DeliveryTable items={shown.items} showTenant={showTenant} />
+                  <DeliveryTable items={items} showTenant={showTenant} />
                   {shown.hasMore ? (
                     <button type="button" onClick={shown.loadMore} disabled={shown.loadingMore}>
                       {t("common.loadMore")}

@@ -149,7 +149,7 @@ function LagTable({ pipeline }: { pipeline: Pipeline }) {
                   ? t("overview.lag.unknown", { error: group.error ?? "?" })
                   : formatNumber(group.lag)}
               </td>
-              <td>
+              <td className="wrap">
                 {group.topics
                   .map((topic) => `${topic.topic}: ${topic.lag === null ? "?" : formatNumber(topic.lag)}`)
                   .join(", ")}

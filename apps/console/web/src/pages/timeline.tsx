@@ -30,7 +30,9 @@ function Steps({ steps }: { steps: TimelineStep[] }) {
             <time dateTime={step.at}>{formatDateTime(step.at)}</time>
             {step.attempts !== null ? <span>{t("timeline.attempts", { count: step.attempts })}</span> : null}
             {step.latencyMs !== null ? (
-              <span className="muted">{t("timeline.latency", { ms: formatNumber(step.latencyMs) })}</span>
+              <span className="muted">
+                {t("timeline.latency", { ms: formatNumber(Math.round(step.latencyMs)) })}
+              </span>
             ) : null}
             {index === steps.length - 1 ? <span className="muted">({t("timeline.final")})</span> : null}
           </div>
