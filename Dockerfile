@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image per app, built from this single file (the apps differ only in name and port):
 #   docker build --build-arg APP=ingest-worker --build-arg PORT=9101 -t fluxnotify/ingest-worker .
+#   docker build --build-arg APP=console --build-arg PORT=8082 -t fluxnotify/console .
 # and the one-shot setup image (migrations, then topics) from the same build stages:
 #   docker build --target setup --build-arg APP=db -t fluxnotify/setup .
 # and the demo (compose's `demo` profile):
@@ -9,7 +10,8 @@
 #
 # Every app ships as one esbuild bundle (docs/adr/0004-bundled-apps.md): the runtime images
 # hold Node and the app's dist/: the bundle, its source map and the files it serves as they are
-# (the APIs' Swagger UI, for /docs). No node_modules, no TypeScript, no package manager.
+# (the APIs' Swagger UI, for /docs; the console's built web app, dist/public). No node_modules,
+# no TypeScript, no package manager.
 ARG NODE_VERSION=24.21.0
 
 FROM node:${NODE_VERSION}-bookworm-slim AS base
