@@ -44,8 +44,6 @@ const shape = {
   ...authEnv,
 };
 
-export type ConsoleEnv = ReturnType<typeof loadConsoleEnv>;
-
 export function loadConsoleEnv(source: NodeJS.ProcessEnv = process.env) {
   return loadEnv(shape, source);
 }

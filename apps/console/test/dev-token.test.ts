@@ -61,7 +61,11 @@ describe("POST /console/dev-token", () => {
       devTokens: signer,
     });
     try {
-      const { token } = await (await signIn(own.base, { tenant: "t", userId: "u", role: "admin" })).json();
+      const { token } = (await (
+        await signIn(own.base, { tenant: "t", userId: "u", role: "admin" })
+      ).json()) as {
+        token: string;
+      };
       await expect(createTokenVerifier({ jwtSecret: secret })(token)).resolves.toMatchObject({
         roles: ["admin"],
       });
@@ -80,8 +84,8 @@ describe("POST /console/dev-token", () => {
   ])("refuses %j naming %s", async (body, field) => {
     const response = await signIn(development.base, body);
     expect(response.status).toBe(400);
-    const problem = await response.json();
-    expect(problem.errors.map((error: { field: string }) => error.field)).toContain(field);
+    const problem = (await response.json()) as { errors: Array<{ field: string }> };
+    expect(problem.errors.map((error) => error.field)).toContain(field);
   });
 
   it("takes JSON only: a form or text body (what another site's page could send) is a 415", async () => {

@@ -10,7 +10,7 @@ import { captureLogs } from "@fluxnotify/shared/testing";
 import { createConsoleApp } from "../src/server/app";
 
 /** What an upstream saw of one request. */
-export interface Seen {
+interface Seen {
   method: string;
   url: string;
   headers: IncomingMessage["headers"];

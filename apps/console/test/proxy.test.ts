@@ -135,7 +135,9 @@ describe("the console's proxy", () => {
     const response = await fetch(`${consoleApp.base}/api/v1/dashboard/delivery`);
     expect(response.status).toBe(504);
     expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    expect((await response.json()).detail).toMatch(/query-api did not answer within 800 ms/);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(
+      /query-api did not answer within 800 ms/,
+    );
     expect(Date.now() - started).toBeLessThan(3_000);
 
     queryApi.handle = (_req, res) => {
@@ -203,7 +205,7 @@ describe("the console's proxy", () => {
         });
         expect(response.status).toBe(502);
         expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-        const problem = await response.json();
+        const problem = (await response.json()) as { detail: string };
         expect(problem.detail).toBe(`${path.includes("dlq") ? "dlq-admin" : "query-api"} is not reachable`);
       }
       const ready = await fetch(`${lonely.base}/readyz`);

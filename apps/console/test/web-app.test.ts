@@ -83,7 +83,7 @@ describe("the console's web app and health", () => {
   it("/healthz, /readyz (both APIs reachable, the app built) and /metrics", async () => {
     expect((await fetch(`${consoleApp.base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${consoleApp.base}/readyz`);
-    const body = await ready.json();
+    const body = (await ready.json()) as { status: string; checks: Record<string, unknown> };
     expect([ready.status, body.status], JSON.stringify(body)).toEqual([200, "ready"]);
     expect(Object.keys(body.checks).sort()).toEqual(["dlq-admin", "query-api", "web app"]);
     const metrics = await (await fetch(`${consoleApp.base}/metrics`)).text();
@@ -97,10 +97,13 @@ describe("the console's web app and health", () => {
     try {
       const ready = await fetch(`${bare.base}/readyz`);
       expect(ready.status).toBe(503);
-      expect((await ready.json()).checks["web app"]).toMatchObject({ ok: false });
+      const { checks } = (await ready.json()) as { checks: Record<string, unknown> };
+      expect(checks["web app"]).toMatchObject({ ok: false });
       const page = await fetch(`${bare.base}/overview`);
       expect(page.status).toBe(503);
-      expect((await page.json()).detail).toMatch(/pnpm --filter @fluxnotify\/console build/);
+      expect(((await page.json()) as { detail: string }).detail).toMatch(
+        /pnpm --filter @fluxnotify\/console build/,
+      );
     } finally {
       await bare.close();
     }

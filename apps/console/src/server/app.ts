@@ -24,7 +24,7 @@ export interface ConsoleAppOptions {
 const DLQ_PREFIX = "/api/v1/admin/dlq";
 
 /** dlq-admin owns /api/v1/admin/dlq and below; query-api every other /api/v1/ path. */
-export function routeOf(path: string, upstreams: ConsoleAppOptions["upstreams"]): Upstream | undefined {
+function routeOf(path: string, upstreams: ConsoleAppOptions["upstreams"]): Upstream | undefined {
   if (path === DLQ_PREFIX || path.startsWith(`${DLQ_PREFIX}/`)) return upstreams.dlqAdmin;
   if (path.startsWith("/api/v1/")) return upstreams.queryApi;
   return undefined;

@@ -3,10 +3,10 @@ import { HttpProblem, sendProblem, storableText } from "@fluxnotify/shared/http"
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
 
-export const DEV_TOKEN_PATH = "/console/dev-token";
+const DEV_TOKEN_PATH = "/console/dev-token";
 
 /** Short: a development sign-in is for trying the console out, and the tab keeps it. */
-export const DEV_TOKEN_TTL = "1h";
+const DEV_TOKEN_TTL = "1h";
 
 const request = z.strictObject({
   tenant: storableText(256).min(1),

@@ -73,8 +73,7 @@ function forwardable(headers: IncomingHttpHeaders, drop: Set<string>): Record<st
  * server that normalises paths; ours do not, but an upstream behind another proxy might.
  * Encoded ones (%2e) count: some servers decode before they normalise.
  */
-export const hasDotSegment = (path: string) =>
-  path.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+const hasDotSegment = (path: string) => path.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
 
 /**
  * The same-origin reverse proxy the SPA calls, so it needs no CORS: method, path, query,

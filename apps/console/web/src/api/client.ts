@@ -17,7 +17,7 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export function pathWithQuery(path: string, query: Record<string, string | undefined> = {}): string {
+function pathWithQuery(path: string, query: Record<string, string | undefined> = {}): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);
   const text = params.toString();

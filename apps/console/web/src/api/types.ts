@@ -10,7 +10,7 @@ export const DLQ_STATUSES = ["PENDING", "REPLAYED", "RESOLVED", "DISCARDED"] as 
 export type DlqStatus = (typeof DLQ_STATUSES)[number];
 export const DOMAINS = ["payment", "subscription", "order", "refund"] as const;
 
-export interface Counts {
+interface Counts {
   sentCount: number;
   failedCount: number;
   skippedCount: number;
@@ -75,7 +75,7 @@ export interface Delivery {
   createdAt: string;
 }
 
-export interface Page<T> {
+interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }

@@ -8,7 +8,7 @@ const TABLES: Record<Locale, Record<MessageKey, string>> = { en, ko };
 /** Not a secret: the language survives the tab (the token does not). */
 const STORAGE_KEY = "fluxnotify.console.locale";
 
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 interface I18n {
   locale: Locale;

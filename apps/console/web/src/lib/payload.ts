@@ -15,7 +15,7 @@ const clip = (text: string) => ({ text: text.slice(0, SHOWN_CHARS), truncated: t
  * 15000.00 into 15000 and round ids beyond 2^53, and an operator must see what was sent.
  * Only whitespace outside strings changes; the text must already be valid JSON.
  */
-export function reindentJson(text: string, indent = "  "): string {
+function reindentJson(text: string, indent = "  "): string {
   let out = "";
   let depth = 0;
   let inString = false;
