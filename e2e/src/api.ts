@@ -70,6 +70,15 @@ export interface DlqItem {
   headers: Record<string, string>;
 }
 
+export interface TimelineEntry {
+  status: HistoryItem["status"];
+  at: string;
+  attempts: number | null;
+  reasonCode: string | null;
+  errorMessage: string | null;
+  latencyMs: number | null;
+}
+
 /** The calls a user and an operator make, each with their own token. */
 export function apiFor(tenant: string) {
   const user = async (userId: string) => tokenFor(tenant, userId);
@@ -151,6 +160,16 @@ export function apiFor(tenant: string) {
       );
       if (response.status !== 200) throw new Error(`dlq list: ${response.status}`);
       return response.body.items;
+    },
+    /** A notification and its timeline, as the operations console shows them. */
+    async timeline(notificationId: string) {
+      const response = await call<{ notification: HistoryItem; timeline: TimelineEntry[] }>(
+        "GET",
+        `${QUERY_API}/api/v1/dashboard/deliveries/${encodeURIComponent(notificationId)}`,
+        await admin(),
+      );
+      if (response.status !== 200) throw new Error(`timeline ${notificationId}: ${response.status}`);
+      return response.body;
     },
     async retryDeadLetter(id: string) {
       return call<DlqItem>("POST", `${DLQ_ADMIN}/api/v1/admin/dlq/${id}/retry`, await admin());

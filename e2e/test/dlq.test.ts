@@ -88,6 +88,16 @@ describe("dead letters", () => {
     });
     // The notification's final outcome is what the dashboard counts: sent, no longer failed.
     await eventually(async () => expect(await emailTotals()).toEqual({ sentCount: 1, failedCount: 0 }));
+    // The console's timeline of the notification: the failure, then the replay's delivery.
+    const timeline = await eventually(async () => {
+      const view = await api.timeline(failed?.notificationId as string);
+      expect(view.notification.status).toBe("SENT");
+      return view.timeline;
+    });
+    expect(timeline.map((e) => [e.status, e.reasonCode])).toEqual([
+      ["FAILED", expect.stringMatching(/550/)],
+      ["SENT", null],
+    ]);
     const { mail, rcpt } = await observed();
     const delivered = mail.filter((m) => m.to.includes(goodAddress));
     expect(delivered).toHaveLength(1);

@@ -1,6 +1,7 @@
 import type { Database } from "@fluxnotify/db";
 import {
   countPendingByReplayability,
+  countPendingMatches,
   type DlqFilter,
   type DlqMessage,
   latestDlqId,
@@ -202,4 +203,16 @@ export async function retryAll(
   });
   if (replayed > 0) deps.logger.info({ replayed, ...counts, by: args.by }, "dead letters replayed");
   return { replayed, remaining: counts.replayable, unreplayable: counts.unreplayable };
+}
+
+/**
+ * retry-all's dry run: what a call with the same filters would take now, replaying and
+ * locking nothing. `replayable` leaves out what a real call would count as unreplayable.
+ */
+export async function previewRetryAll(
+  deps: ReplayDeps,
+  args: { filter: Omit<DlqFilter, "status"> },
+): Promise<{ matched: number; replayable: number }> {
+  const topics = (await replayableOriginals(deps)).filter((topic) => topic !== UNKNOWN_TOPIC);
+  return countPendingMatches(deps.db, { filter: args.filter, upTo: await latestDlqId(deps.db), topics });
 }

@@ -26,6 +26,8 @@ const ENDPOINTS: Array<[string, string, unknown?]> = [
   ["GET", `/api/v1/admin/dlq/${UNKNOWN_ID}`],
   ["POST", `/api/v1/admin/dlq/${UNKNOWN_ID}/retry`],
   ["POST", "/api/v1/admin/dlq/retry-all", { all: true }],
+  ["POST", "/api/v1/admin/dlq/retry-all", { all: true, dryRun: true }],
+  ["GET", "/api/v1/admin/dlq/summary"],
   ["DELETE", `/api/v1/admin/dlq/${UNKNOWN_ID}`],
   ["GET", `/api/v1/admin/dlq/${UNKNOWN_ID}/original`],
 ];
@@ -157,6 +159,7 @@ describe("admin API", () => {
       expect(Object.keys(doc.paths).sort()).toEqual([
         "/api/v1/admin/dlq",
         "/api/v1/admin/dlq/retry-all",
+        "/api/v1/admin/dlq/summary",
         "/api/v1/admin/dlq/{id}",
         "/api/v1/admin/dlq/{id}/original",
         "/api/v1/admin/dlq/{id}/retry",

@@ -106,9 +106,10 @@ test("4xx is retried with 1 s → 2 s backoff; 5xx for the recipient is dead-let
     expect(tries).toHaveLength(3);
     expect((tries[1] ?? 0) - (tries[0] ?? 0)).toBeGreaterThanOrEqual(950);
     expect((tries[2] ?? 0) - (tries[1] ?? 0)).toBeGreaterThanOrEqual(1_950);
-    // The delayed one was reported PENDING once, with why, at its first retry.
+    // The delayed one was reported PENDING at each retry, with that attempt's failure.
     expect(ctx.harness.delays()).toEqual([
       expect.objectContaining({ notificationId: busy.notificationId, reasonCode: "SMTP_451", attempts: 1 }),
+      expect.objectContaining({ notificationId: busy.notificationId, reasonCode: "SMTP_452", attempts: 2 }),
     ]);
     const events = ctx.harness.outcomes();
     expect(events.find((e) => e.notificationId === busy.notificationId)).toMatchObject({

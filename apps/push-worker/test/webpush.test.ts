@@ -246,13 +246,13 @@ test("429 with Retry-After and 5xx are retried, then SENT with the attempts coun
     );
     expect(limitedOutcome).toMatchObject({ status: "SENT", attempts: 2 });
     expect(flakyOutcome).toMatchObject({ status: "SENT", attempts: 3 });
-    // The wait is visible in the read model while it lasts.
+    // The wait is visible in the read model while it lasts: one PENDING per retry.
     expect(
       ctx.harness
         .delays()
         .map((e) => e.reasonCode)
         .sort(),
-    ).toEqual(["PUSH_RATE_LIMITED", "PUSH_SERVER_ERROR"]);
+    ).toEqual(["PUSH_RATE_LIMITED", "PUSH_SERVER_ERROR", "PUSH_SERVER_ERROR"]);
     expect(ctx.harness.dlq.messages).toHaveLength(0);
   } finally {
     await ctx.close();

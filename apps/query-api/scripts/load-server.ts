@@ -1,17 +1,21 @@
 /**
  * The query API alone (no projection), serving a given database: the load script runs it
  * in its own process so the load generator does not share its event loop.
- * Args: --database-url URL --redis-url URL --secret S [--port 0]. Prints "PORT <n>".
+ * Args: --database-url URL --redis-url URL --secret S [--port 0] [--kafka-brokers host:port].
+ * Prints "PORT <n>". The broker is only asked for the pipeline dashboard, if called.
  */
 import { parseArgs } from "node:util";
 import { createDbClient } from "@fluxnotify/db";
+import { consumerGroupTopology } from "@fluxnotify/shared/contracts";
 import { DEV_ONLY_VAPID_KEYS } from "@fluxnotify/shared/env";
 import { listen } from "@fluxnotify/shared/http";
+import { createAdmin } from "@fluxnotify/shared/kafka";
 import { createLogger } from "@fluxnotify/shared/logger";
 import { createMetricsRegistry } from "@fluxnotify/shared/metrics";
 import { createRedis } from "@fluxnotify/shared/redis";
 import { createQueryApi } from "../src/http/app";
 import { createInbox } from "../src/inbox/index";
+import { createPipeline } from "../src/pipeline/index";
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +24,7 @@ const { values } = parseArgs({
     secret: { type: "string" },
     port: { type: "string", default: "0" },
     pool: { type: "string", default: "20" },
+    "kafka-brokers": { type: "string", default: "127.0.0.1:9092" },
   },
 });
 const databaseUrl = values["database-url"];
@@ -31,6 +36,16 @@ const redis = createRedis(values["redis-url"], { logger, name: "query-api-load" 
 const registry = createMetricsRegistry("query-api-load");
 const subscriber = createRedis(values["redis-url"], { logger, name: "query-api-load-streams" });
 const inbox = createInbox({ sql: database.sql, redis, subscriber, logger, registry, channelPrefix: "" });
+const pipeline = createPipeline({
+  admin: createAdmin(
+    { brokers: values["kafka-brokers"].split(","), clientId: "query-api-load" },
+    { retries: 1, connectTimeoutMs: 2_000, requestTimeoutMs: 3_000 },
+  ),
+  groups: consumerGroupTopology(),
+  redis,
+  keyPrefix: "",
+  logger,
+});
 const { app, health } = createQueryApi({
   db: database.db,
   redis,
@@ -46,6 +61,7 @@ const { app, health } = createQueryApi({
     maxTargetsPerUser: 20,
   },
   inbox,
+  pipeline,
   defaultTimeZone: "Asia/Seoul",
 });
 health.setStarted(true);
@@ -54,6 +70,6 @@ process.stdout.write(`PORT ${server.port}\n`);
 process.on("SIGTERM", () => {
   void server
     .close()
-    .then(() => Promise.all([database.close(), redis.quit(), subscriber.quit()]))
+    .then(() => Promise.all([database.close(), redis.quit(), subscriber.quit(), pipeline.close()]))
     .finally(() => process.exit(0));
 });

@@ -14,7 +14,9 @@ import { rebuildReadModel } from "../src/projection/rebuild";
 
 const logger = createLogger({ name: "rebuild-read-model" });
 if (!process.argv.includes("--yes")) {
-  logger.error("this empties notification_log and delivery_stats; stop query-api and re-run with --yes");
+  logger.error(
+    "this empties notification_log, delivery_stats and notification_events; stop query-api and re-run with --yes",
+  );
   process.exit(2);
 }
 const env = loadQueryApiEnv();

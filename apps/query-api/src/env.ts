@@ -1,4 +1,4 @@
-import { DELIVERY_EVENTS_TOPIC } from "@fluxnotify/shared/contracts";
+import { DELIVERY_EVENTS_TOPIC, PROJECTION_CONSUMER_GROUP } from "@fluxnotify/shared/contracts";
 import {
   authEnv,
   baseEnv,
@@ -60,7 +60,7 @@ const shape = {
   HTTP_HOST: z.string().default("0.0.0.0"),
   HTTP_BODY_LIMIT: z.string().default("64kb"),
   DELIVERY_EVENTS_TOPIC: z.string().min(1).default(DELIVERY_EVENTS_TOPIC),
-  PROJECTION_GROUP_ID: z.string().min(1).default("notif-query-projection"),
+  PROJECTION_GROUP_ID: z.string().min(1).default(PROJECTION_CONSUMER_GROUP),
   PROJECTION_MAX_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
   /** Delivery events the read model cannot take are dead-lettered to `{prefix}{domain}`. */
   DLQ_TOPIC_PREFIX: z.string().min(1).default("notification.dlq."),

@@ -1,12 +1,14 @@
 import { createDbClient } from "@fluxnotify/db";
+import { consumerGroupTopology } from "@fluxnotify/shared/contracts";
 import { kafkaConnectionFrom } from "@fluxnotify/shared/env";
 import { authOptionsFrom, listen } from "@fluxnotify/shared/http";
-import { createDeadLetterWriter, createProducer, stallDetail } from "@fluxnotify/shared/kafka";
+import { createAdmin, createDeadLetterWriter, createProducer, stallDetail } from "@fluxnotify/shared/kafka";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
 import { createServiceContext, exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadQueryApiEnv, type QueryApiEnv } from "./env";
 import { createQueryApi } from "./http/app";
 import { createInbox } from "./inbox/index";
+import { createPipeline } from "./pipeline/index";
 import { createProjectionRunner, projectionLag } from "./projection/runner";
 
 let env: QueryApiEnv;
@@ -61,6 +63,17 @@ const projection = createProjectionRunner({
   deadLetters: { writer: createDeadLetterWriter({ producer, logger }), topicPrefix: env.DLQ_TOPIC_PREFIX },
 });
 
+// The pipeline dashboard's own admin client: few retries and short timeouts, so a broker
+// that does not answer is reported within seconds instead of holding requests.
+const pipeline = createPipeline({
+  admin: createAdmin(connection, { retries: 1, connectTimeoutMs: 2_000, requestTimeoutMs: 3_000 }),
+  groups: consumerGroupTopology({ projectionGroup: env.PROJECTION_GROUP_ID }),
+  redis,
+  keyPrefix: env.INAPP_CHANNEL_PREFIX,
+  logger,
+});
+shutdown.register("pipeline admin", () => pipeline.close());
+
 const { app, health } = createQueryApi({
   db: database.db,
   redis,
@@ -93,6 +106,7 @@ const { app, health } = createQueryApi({
     maxTargetsPerUser: env.PUSH_MAX_TARGETS_PER_USER,
   },
   inbox,
+  pipeline,
   inboxAllowedOrigins: env.INBOX_ALLOWED_ORIGINS,
   defaultTimeZone: env.DEFAULT_TENANT_TIME_ZONE,
   bodyLimit: env.HTTP_BODY_LIMIT,

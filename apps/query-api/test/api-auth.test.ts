@@ -122,6 +122,46 @@ const rows = (tenant: string): Row[] => [
     [403, 200, 403, 403, 200],
   ],
   [
+    "delivery search",
+    "GET",
+    "/api/v1/dashboard/deliveries?status=FAILED&limit=5",
+    "/api/v1/dashboard/deliveries",
+    undefined,
+    [403, 200, 403, 200, 200],
+  ],
+  [
+    "delivery search of the tenant, named",
+    "GET",
+    `/api/v1/dashboard/deliveries?tenant=${tenant}`,
+    "/api/v1/dashboard/deliveries",
+    undefined,
+    [403, 200, 403, 403, 200],
+  ],
+  [
+    "a notification's timeline",
+    "GET",
+    `/api/v1/dashboard/deliveries/${tenant}-2`,
+    "/api/v1/dashboard/deliveries/{notificationId}",
+    undefined,
+    [403, 200, 403, 404, 200],
+  ],
+  [
+    "a notification's timeline, its tenant named",
+    "GET",
+    `/api/v1/dashboard/deliveries/${tenant}-2?tenant=${tenant}`,
+    "/api/v1/dashboard/deliveries/{notificationId}",
+    undefined,
+    [403, 200, 403, 403, 200],
+  ],
+  [
+    "pipeline (platform-wide)",
+    "GET",
+    "/api/v1/dashboard/pipeline",
+    "/api/v1/dashboard/pipeline",
+    undefined,
+    [403, 200, 403, 200, 200],
+  ],
+  [
     "register a push target",
     "POST",
     "/api/v1/notifications/push-subscriptions",
@@ -239,6 +279,12 @@ describe("authorisation matrix and OpenAPI", () => {
         tokens.otherTenantAdmin,
       );
       expect(foreignFailures.body?.items).toEqual([]);
+      const foreignSearch = await api.call("GET", "/api/v1/dashboard/deliveries", tokens.otherTenantAdmin);
+      expect(foreignSearch.body?.items).toEqual([]);
+      const search = await api.call("GET", "/api/v1/dashboard/deliveries", tokens.admin);
+      expect(
+        ((search.body?.items ?? []) as Array<{ notificationId: string }>).map((i) => i.notificationId),
+      ).toEqual([`${tenant}-2`, `${tenant}-1`]);
       const own = await api.call("GET", "/api/v1/notifications", tokens.user);
       expect(
         ((own.body?.items ?? []) as Array<{ notificationId: string }>).map((i) => i.notificationId),

@@ -1,6 +1,8 @@
 import type { DbClient } from "@fluxnotify/db";
+import { consumerGroupTopology } from "@fluxnotify/shared/contracts";
 import { DEV_ONLY_VAPID_KEYS, pushAllowListEnv } from "@fluxnotify/shared/env";
 import { listen, type ServerTimeouts } from "@fluxnotify/shared/http";
+import { createAdmin } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
 import { createRedis, pingRedis } from "@fluxnotify/shared/redis";
@@ -11,6 +13,7 @@ import { inject } from "vitest";
 import { createQueryApi } from "../src/http/app";
 import type { PushApiConfig } from "../src/http/push-subscriptions";
 import { createInbox, DEFAULT_INBOX_SETTINGS, type InboxSettings } from "../src/inbox/index";
+import { createPipeline, type Pipeline, type PipelineOptions } from "../src/pipeline/index";
 
 export const SECRET = "query-api-test-secret-at-least-32-bytes!";
 
@@ -25,14 +28,33 @@ export function sign(claims: Record<string, unknown>, options: { expiresIn?: str
 export const unsigned = (claims: Record<string, unknown>) =>
   new UnsecuredJWT(claims).setExpirationTime("5m").encode();
 
-/** The real app on an ephemeral loopback port, with real PostgreSQL and Redis. */
+export type PipelineOverrides = Partial<Omit<PipelineOptions, "redis" | "logger">>;
+
+/** The real app on an ephemeral loopback port, with real PostgreSQL, Redis and broker. */
 export async function startApi(
   deps: { database: DbClient; logger: Logger; registry: Registry },
   push: Partial<Omit<PushApiConfig, "sql">> = {},
-  { allowedOrigins, ...inboxSettings }: Partial<InboxSettings> & { allowedOrigins?: string[] } = {},
+  {
+    allowedOrigins,
+    pipeline: pipelineOverrides,
+    ...inboxSettings
+  }: Partial<InboxSettings> & { allowedOrigins?: string[]; pipeline?: PipelineOverrides } = {},
   timeouts?: ServerTimeouts,
 ) {
   const redis = createRedis(inject("redisUrl"), { logger: deps.logger, name: "query-api-test" });
+  // The platform's groups on the test broker (the dashboards of a shared broker), unless a
+  // test measures groups of its own.
+  const pipeline: Pipeline = createPipeline({
+    admin: createAdmin(
+      { brokers: inject("kafkaBrokers"), clientId: "query-api-test-pipeline" },
+      { retries: 1, connectTimeoutMs: 2_000, requestTimeoutMs: 3_000 },
+    ),
+    groups: consumerGroupTopology(),
+    keyPrefix: "",
+    ...pipelineOverrides,
+    redis,
+    logger: deps.logger,
+  });
   const subscriber = createRedis(inject("redisUrl"), { logger: deps.logger, name: "query-api-test-streams" });
   const inbox = createInbox(
     {
@@ -64,6 +86,7 @@ export async function startApi(
       ...push,
     },
     inbox,
+    pipeline,
     inboxAllowedOrigins: allowedOrigins ?? [],
     defaultTimeZone: "Asia/Seoul",
   });
@@ -97,7 +120,7 @@ export async function startApi(
     close: async () => {
       await inbox.hub.close();
       await server.close();
-      await Promise.all([redis.quit(), subscriber.quit()]);
+      await Promise.all([redis.quit(), subscriber.quit(), pipeline.close()]);
     },
   };
 }

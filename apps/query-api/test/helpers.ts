@@ -45,7 +45,10 @@ export function directProjector(db: Database, logger: Logger, registry: Registry
   return createProjector({ db, logger, metrics: projectionMetrics(registry), defaultTimeZone: "Asia/Seoul" });
 }
 
-/** Both read-model tables for the given tenants, every column, in a stable order. */
+/**
+ * The read-model tables for the given tenants in a stable order: every column of the log
+ * and the stats, the timeline without its surrogate id and insertion time.
+ */
 export async function snapshot(db: Database, tenants: string[]) {
   const log = await db.execute(
     sql`select * from notification_log where tenant_id = any(${sql.param(tenants)}::text[]) order by notification_id`,
@@ -53,7 +56,12 @@ export async function snapshot(db: Database, tenants: string[]) {
   const stats = await db.execute(
     sql`select * from delivery_stats where tenant_id = any(${sql.param(tenants)}::text[]) order by tenant_id, date, channel`,
   );
-  return { log: [...log], stats: [...stats] };
+  const timeline = await db.execute(sql`
+    select e.notification_id, e.status, e.status_at, e.attempts, e.reason_code, e.error_message, e.latency_ms
+    from notification_events e join notification_log l on l.notification_id = e.notification_id
+    where l.tenant_id = any(${sql.param(tenants)}::text[])
+    order by e.notification_id, e.status_at, e.status, e.attempts nulls first`);
+  return { log: [...log], stats: [...stats], timeline: [...timeline] };
 }
 
 /** delivery_stats as it should be, recomputed from notification_log (same day cut). */

@@ -167,6 +167,10 @@ describe("projection", () => {
       await runOnce(kafka.groupId("projection-a"));
       const first = await snapshot(database.db, tenants);
       expect(first.log).toHaveLength(140);
+      // Every distinct event once (the statuses above, a duplicate SENT or FAILED of one
+      // notification at the same time is the same fact).
+      const distinct = new Set(events.map((e) => `${e.notificationId}/${e.status}/${e.at}/${e.attempts}`));
+      expect(first.timeline).toHaveLength(distinct.size);
       expect(await storedStats(database.db, tenants)).toEqual(await derivedStats(database.db, tenants));
       // The record that is not a delivery event: dead-lettered with its reason, not skipped.
       await eventually(() => dlq.payment.messages.length === 1);

@@ -3,6 +3,7 @@ import { dbTest as test } from "@fluxnotify/db/testing";
 import { deliveryEventPayload } from "@fluxnotify/shared/contracts";
 import { createProducer } from "@fluxnotify/shared/kafka";
 import { eventually } from "@fluxnotify/shared/testing";
+import { sql } from "drizzle-orm";
 import { describe, expect, inject } from "vitest";
 import { rebuildReadModel } from "../src/projection/rebuild";
 import { createProjectionRunner, projectionLag } from "../src/projection/runner";
@@ -15,8 +16,9 @@ describe("rebuild", () => {
     logger,
     registry,
   }) => {
+    // Named after the test database, so runs on different test databases stay apart.
     const url = new URL(inject("databaseUrl"));
-    url.pathname = "/fluxnotify_test_query_rebuild";
+    url.pathname = `${url.pathname}_query_rebuild`;
     await runMigrations(url.toString());
     const database = createDbClient(url.toString(), { max: 2 });
     const topic = await kafka.createTopic("delivery-rebuild", 2);
@@ -67,7 +69,10 @@ describe("rebuild", () => {
       await first.stop(5_000);
 
       await rebuildReadModel({ admin: kafka.admin, db: database.db, groupId, logger });
-      expect((await snapshot(database.db, [tenant])).log).toEqual([]);
+      const emptied = await snapshot(database.db, [tenant]);
+      expect([emptied.log, emptied.stats]).toEqual([[], []]);
+      const [left] = await database.db.execute(sql`select count(*)::int as n from notification_events`);
+      expect(left?.n).toBe(0);
       const second = await run();
       await eventually(async () => (await snapshot(database.db, [tenant])).stats.length === 1);
       await eventually(async () => (await projectionLag(second)).lag === 0);
@@ -77,6 +82,8 @@ describe("rebuild", () => {
         rows.map(({ id: _id, updated_at: _u, ...rest }) => rest);
       expect(strip(after.log)).toEqual(strip(before.log));
       expect(strip(after.stats)).toEqual(strip(before.stats));
+      expect(before.timeline).toHaveLength(20);
+      expect(after.timeline).toEqual(before.timeline);
     } finally {
       await database.close();
       await dlq.close();

@@ -43,6 +43,7 @@ describe("runMigrations", () => {
       "dlq_originals",
       "inbox_items",
       "inbox_state",
+      "notification_events",
       "notification_log",
       "order_users",
       "parked_events",

@@ -6,11 +6,13 @@ import {
   findDlqMessage,
   findDlqOriginal,
   listDlqMessages,
+  pendingSummary,
   replaysOf,
 } from "@fluxnotify/db/queries/dlq";
-import { DLQ_HEADERS } from "@fluxnotify/shared/contracts";
-import { type AnyRoute, defineRoute, HttpProblem, tenantScope } from "@fluxnotify/shared/http";
-import { type ReplayDeps, retryAll, retryOne } from "../replay";
+import { DLQ_HEADERS, DOMAINS } from "@fluxnotify/shared/contracts";
+import { type AnyRoute, defineRoute, HttpProblem, tenantParam, tenantScope } from "@fluxnotify/shared/http";
+import { z } from "zod";
+import { previewRetryAll, type ReplayDeps, retryAll, retryOne } from "../replay";
 import {
   discardQuery,
   dlqDetail,
@@ -20,7 +22,9 @@ import {
   listQuery,
   listResponse,
   retryAllBody,
+  retryAllPreview,
   retryAllResponse,
+  summaryResponse,
   toFilter,
   toItem,
 } from "./schemas";
@@ -127,13 +131,46 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
     auth: "admin",
     body: retryAllBody,
     responses: {
-      200: { description: "How many were replayed and how many still match", schema: retryAllResponse },
+      200: {
+        description:
+          'How many were replayed and how many still match; with "dryRun": true, how many match and could be replayed (nothing replayed)',
+        schema: z.union([retryAllResponse, retryAllPreview]),
+      },
       503: { description: "The broker did not acknowledge the replay" },
     },
     handler: async ({ body, principal }) => {
       const filter = { ...toFilter(body), ...tenantScope(principal, body.tenant) };
+      if (body.dryRun === true) return { status: 200, body: await previewRetryAll(deps, { filter }) };
       const result = await retryAll(deps, { filter, by: principal.userId });
       return { status: 200, body: result };
+    },
+  });
+
+  const summary = defineRoute({
+    method: "get",
+    path: "/api/v1/admin/dlq/summary",
+    summary: "Depth and age of the pending dead letters, in all and per domain",
+    tags: TAGS,
+    auth: "admin",
+    query: z.strictObject({ tenant: tenantParam.optional() }),
+    responses: { 200: { description: "The pending backlog", schema: summaryResponse } },
+    handler: async ({ query, principal }) => {
+      const { tenantId } = tenantScope(principal, query.tenant);
+      const found = await pendingSummary(deps.db, tenantId);
+      const iso = (date: Date | null) => (date ? date.toISOString() : null);
+      // Every domain is listed, zeros included, so a console can lay them out fixed.
+      const byDomain = new Map<string, { pending: number; oldestPendingAt: string | null }>(
+        DOMAINS.map((domain) => [domain, { pending: 0, oldestPendingAt: null }]),
+      );
+      for (const row of found.byDomain) {
+        byDomain.set(row.domain, { pending: row.pending, oldestPendingAt: iso(row.oldestPendingAt) });
+      }
+      const body: z.infer<typeof summaryResponse> = {
+        pending: found.pending,
+        oldestPendingAt: iso(found.oldestPendingAt),
+        byDomain: [...byDomain].map(([domain, counts]) => ({ domain, ...counts })),
+      };
+      return { status: 200, body };
     },
   });
 
@@ -215,5 +252,6 @@ export function dlqRoutes(deps: ReplayDeps): AnyRoute[] {
     },
   });
 
-  return [list, retryAllRoute, detail, retry, discard, original];
+  // Fixed paths before `/:id`, which would take "summary" for an id.
+  return [list, retryAllRoute, summary, detail, retry, discard, original];
 }

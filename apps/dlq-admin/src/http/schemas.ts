@@ -37,6 +37,7 @@ const filters = {
   domain: name.optional(),
   channel: name.optional(),
   eventId: name.optional(),
+  notificationId: name.optional(),
   errorCode: name.optional(),
   /** Case-insensitive substring of the error message. */
   error: name.optional(),
@@ -64,7 +65,7 @@ const FILTER_NAMES = Object.keys(filters) as Array<keyof typeof filters>;
 /**
  * retry-all's body: filters, or `all: true` to replay every pending dead letter the caller
  * may act on. No filter without `all` is refused: an empty body (or one a client dropped)
- * must never mean "everything".
+ * must never mean "everything". A dry run replays nothing, so it needs neither.
  */
 export const retryAllBody = z
   .strictObject({
@@ -75,19 +76,30 @@ export const retryAllBody = z
       .describe(
         "true: replay every pending dead letter in the caller's scope; needed when no filter is given",
       ),
+    dryRun: z
+      .boolean()
+      .optional()
+      .describe(
+        "true: replay nothing, answer how many pending dead letters match and how many of them could be replayed (the preview of the same call without it)",
+      ),
   })
   .refine(checkRange, rangeIssue)
-  .refine((body) => body.all === true || FILTER_NAMES.some((filter) => body[filter] !== undefined), {
-    message: `give at least one filter (${FILTER_NAMES.join(", ")}) or "all": true to replay every pending dead letter`,
-    path: ["all"],
-    ...whenValid,
-  });
+  .refine(
+    (body) =>
+      body.all === true || body.dryRun === true || FILTER_NAMES.some((filter) => body[filter] !== undefined),
+    {
+      message: `give at least one filter (${FILTER_NAMES.join(", ")}) or "all": true to replay every pending dead letter`,
+      path: ["all"],
+      ...whenValid,
+    },
+  );
 
 /** Query/body filters → the database filter (the tenant comes from the caller's scope). */
 export function toFilter(input: {
   domain?: string | undefined;
   channel?: string | undefined;
   eventId?: string | undefined;
+  notificationId?: string | undefined;
   errorCode?: string | undefined;
   error?: string | undefined;
   from?: Date | undefined;
@@ -97,6 +109,7 @@ export function toFilter(input: {
     domain: input.domain,
     channel: input.channel,
     eventId: input.eventId,
+    notificationId: input.notificationId,
     errorCode: input.errorCode,
     errorText: input.error,
     failedFrom: input.from,
@@ -179,6 +192,25 @@ export const retryAllResponse = z.object({
     .number()
     .int()
     .describe("matches pending when the call began whose original topic is unknown or missing on the broker"),
+});
+
+export const retryAllPreview = z.object({
+  matched: z.number().int().describe("pending dead letters in the caller's scope matching the filters"),
+  replayable: z
+    .number()
+    .int()
+    .describe("of those, the ones a real call could replay (known, existing original topic; value kept)"),
+});
+
+const pendingAge = {
+  pending: z.number().int(),
+  oldestPendingAt: timestamp.nullable().describe("failure time of the oldest pending dead letter"),
+};
+export const summaryResponse = z.object({
+  ...pendingAge,
+  byDomain: z
+    .array(z.object({ domain: z.string(), ...pendingAge }))
+    .describe("every domain (payment, subscription, order, refund, and any other with pending dead letters)"),
 });
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

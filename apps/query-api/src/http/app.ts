@@ -4,10 +4,13 @@ import { type AuthOptions, createHttpApp, type ReadinessCheck } from "@fluxnotif
 import type { Logger } from "@fluxnotify/shared/logger";
 import type { Registry } from "@fluxnotify/shared/metrics";
 import type { Redis } from "@fluxnotify/shared/redis";
+import type { Pipeline } from "../pipeline/index";
 import { dashboardRoutes } from "./dashboard";
+import { deliveryRoutes } from "./deliveries";
 import { historyRoute } from "./history";
 import { type InboxApiConfig, inboxRoutes } from "./inbox";
 import { inboxSiteRoutes } from "./inbox-site";
+import { pipelineRoute } from "./pipeline";
 import { pushSiteRoutes } from "./push-site";
 import { type PushApiConfig, pushSubscriptionRoutes } from "./push-subscriptions";
 import { getSettingsRoute, putSettingsRoute } from "./settings";
@@ -23,6 +26,8 @@ export interface QueryApiDeps {
   push: PushApiConfig;
   /** The inbox's store and streams (../inbox: createInbox). */
   inbox: Omit<InboxApiConfig, "redis" | "logger">;
+  /** Consumer lag and channel breakers for the operations console (../pipeline). */
+  pipeline: Pipeline;
   defaultTimeZone: string;
   bodyLimit?: string;
   /** Origins whose pages may call the inbox endpoints (the embeddable inbox on another site). */
@@ -51,6 +56,8 @@ export function createQueryApi(deps: QueryApiDeps) {
       getSettingsRoute(deps.db),
       putSettingsRoute(deps),
       ...dashboardRoutes(deps.db, deps.defaultTimeZone),
+      ...deliveryRoutes(deps.db),
+      pipelineRoute(deps.pipeline),
       ...pushSubscriptionRoutes(deps),
       ...inboxRoutes({ ...deps.inbox, redis: deps.redis, logger: deps.logger }),
       ...pushSiteRoutes(),

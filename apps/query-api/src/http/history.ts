@@ -1,35 +1,18 @@
 import type { Database } from "@fluxnotify/db";
 import { listNotificationHistory } from "@fluxnotify/db/queries/read-model";
-import { CHANNELS, DELIVERY_STATUSES, EVENT_TYPES, shortEventType } from "@fluxnotify/shared/contracts";
+import { CHANNELS, DELIVERY_STATUSES } from "@fluxnotify/shared/contracts";
 import { defineRoute, HttpProblem, isAdmin, storableText } from "@fluxnotify/shared/http";
 import { z } from "zod";
-import { decodeCursor, encodeCursor, type HistoryCursor } from "./cursor";
-
-const EVENT_TYPE_NAMES = [...EVENT_TYPES, ...EVENT_TYPES.map(shortEventType)] as [string, ...string[]];
+import { encodeCursor } from "./cursor";
+import { cursorParam, eventTypeParam } from "./params";
 
 const historyQuery = z.object({
   userId: storableText(256).min(1).optional().describe("defaults to the caller; another user's needs admin"),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .max(512)
-    .optional()
-    .transform((text, ctx): HistoryCursor | undefined => {
-      if (text === undefined) return undefined;
-      const cursor = decodeCursor(text);
-      if (!cursor) ctx.addIssue({ code: "custom", message: "is not a cursor returned by this API" });
-      return cursor;
-    })
-    .describe("nextCursor of the previous page"),
+  cursor: cursorParam,
   channel: z.enum(CHANNELS).optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
-  eventType: z
-    .enum(EVENT_TYPE_NAMES)
-    .optional()
-    .transform((type) =>
-      type === undefined || type.startsWith("com.fluxpay.") ? type : `com.fluxpay.${type}`,
-    )
-    .describe("full (com.fluxpay.payment.approved) or short (payment.approved) type"),
+  eventType: eventTypeParam,
 });
 
 const nullableText = z.string().nullable();

@@ -3,6 +3,7 @@ import {
   applyProjectionBatch,
   type ProjectionRow,
   STATUS_RANK,
+  type TimelineRow,
   tenantTimeZones,
 } from "@fluxnotify/db/queries/read-model";
 import { type DeliveryEvent, parseDeliveryEvent } from "@fluxnotify/shared/contracts";
@@ -54,17 +55,39 @@ export interface ProjectorDeps {
   deadLetter?: (message: ConsumedMessage, failure: PoisonFailure) => Promise<void>;
 }
 
+/** Whether the database would let `event` replace `kept` (applyProjectionBatch's rule). */
+function supersedes(event: DeliveryEvent, kept: DeliveryEvent): boolean {
+  if (STATUS_RANK[event.status] !== STATUS_RANK[kept.status]) {
+    return STATUS_RANK[event.status] > STATUS_RANK[kept.status];
+  }
+  return event.status === "PENDING" && Date.parse(event.at) > Date.parse(kept.at);
+}
+
 /**
  * Several events of one notification in a batch become one row: the highest-ranked, the
- * first of equal rank (what the database would keep, since equal rank is not an upgrade).
+ * first of equal rank (what the database would keep, since equal rank is not an upgrade),
+ * except that a later PENDING (the next retry) replaces an earlier one.
  */
 export function collapseEvents(events: DeliveryEvent[]): DeliveryEvent[] {
   const byId = new Map<string, DeliveryEvent>();
   for (const event of events) {
     const kept = byId.get(event.notificationId);
-    if (!kept || STATUS_RANK[event.status] > STATUS_RANK[kept.status]) byId.set(event.notificationId, event);
+    if (!kept || supersedes(event, kept)) byId.set(event.notificationId, event);
   }
   return [...byId.values()];
+}
+
+/** Every event of the batch, for the timeline (the unique key drops what it already holds). */
+function toTimelineRow(event: DeliveryEvent): TimelineRow {
+  return {
+    notificationId: event.notificationId,
+    status: event.status,
+    statusAt: event.at,
+    attempts: event.attempts ?? null,
+    reasonCode: event.reasonCode ?? null,
+    errorMessage: event.errorMessage ?? null,
+    latencyMs: event.latencyMs ?? null,
+  };
 }
 
 function toRow(event: DeliveryEvent, timeZone: string): ProjectionRow {
@@ -88,7 +111,7 @@ function toRow(event: DeliveryEvent, timeZone: string): ProjectionRow {
   };
 }
 
-/** Batch handler for the consumer runner: parse → collapse → one transaction. */
+/** Batch handler for the consumer runner: parse → collapse (log) + every event (timeline) → one transaction. */
 export function createProjector(deps: ProjectorDeps) {
   const { db, logger, metrics } = deps;
 
@@ -154,7 +177,7 @@ export function createProjector(deps: ProjectorDeps) {
   async function apply(events: DeliveryEvent[]): Promise<void> {
     const zones = await zonesFor(events);
     const rows = collapseEvents(events).map((e) => toRow(e, zones.get(e.tenantId) ?? deps.defaultTimeZone));
-    const result = await applyProjectionBatch(db, rows);
+    const result = await applyProjectionBatch(db, rows, events.map(toTimelineRow));
     metrics.records.inc({ outcome: "projected" }, events.length);
     metrics.rowsChanged.inc(result.changed);
     const newest = Math.max(...events.map((e) => Date.parse(e.at)));

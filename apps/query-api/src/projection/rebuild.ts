@@ -20,5 +20,5 @@ export async function rebuildReadModel(deps: {
   await deps.admin.deleteGroup(deps.groupId);
   deps.logger.info({ groupId: deps.groupId }, "projection group offsets deleted");
   await truncateReadModel(deps.db);
-  deps.logger.info("notification_log and delivery_stats emptied");
+  deps.logger.info("notification_log, delivery_stats and notification_events emptied");
 }

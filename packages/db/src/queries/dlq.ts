@@ -39,6 +39,7 @@ export interface DlqFilter {
   channel?: string | undefined;
   status?: DlqStatus | undefined;
   eventId?: string | undefined;
+  notificationId?: string | undefined;
   errorCode?: string | undefined;
   /** Case-insensitive substring of the error message. */
   errorText?: string | undefined;
@@ -61,6 +62,7 @@ function filterConditions(filter: DlqFilter): SQL[] {
   if (filter.channel) conditions.push(eq(dlqMessages.channel, filter.channel));
   if (filter.status) conditions.push(eq(dlqMessages.status, filter.status));
   if (filter.eventId) conditions.push(eq(dlqMessages.eventId, filter.eventId));
+  if (filter.notificationId) conditions.push(eq(dlqMessages.notificationId, filter.notificationId));
   if (filter.errorCode) conditions.push(eq(dlqMessages.errorCode, filter.errorCode));
   if (filter.errorText) conditions.push(ilike(dlqMessages.errorMessage, likePattern(filter.errorText)));
   if (filter.failedFrom) conditions.push(gte(dlqMessages.failedAt, filter.failedFrom));
@@ -361,6 +363,75 @@ export async function discardDlqMessage(
   }
   const existing = await findDlqMessage(db, args.id, args.tenantId);
   return existing ? { row: existing, changed: false } : undefined;
+}
+
+/**
+ * What a bulk replay of `window` would take, counted without locking anything (a dry run):
+ * every PENDING match, and those of them it can replay (original topic in `topics`, value
+ * kept). Rows another call is replaying right now are counted too: they still match.
+ */
+export async function countPendingMatches(
+  db: DbExecutor,
+  args: ReplayWindow & { topics: string[] },
+): Promise<{ matched: number; replayable: number }> {
+  const replayable =
+    args.topics.length === 0
+      ? sql<boolean>`false`
+      : and(inArray(dlqMessages.originalTopic, args.topics), valueKept);
+  const [row] = await db
+    .select({
+      matched: sql<number>`count(*)`.mapWith(Number),
+      replayable: sql<number>`count(*) filter (where ${replayable})`.mapWith(Number),
+    })
+    .from(dlqMessages)
+    .where(and(...windowConditions(args)));
+  return { matched: row?.matched ?? 0, replayable: row?.replayable ?? 0 };
+}
+
+export interface PendingSummary {
+  pending: number;
+  oldestPendingAt: Date | null;
+  byDomain: Array<{ domain: string; pending: number; oldestPendingAt: Date | null }>;
+}
+
+/**
+ * Depth and age of the PENDING backlog of a tenant (undefined: every tenant's, those
+ * without a readable tenant included), per domain; age is the oldest failure's time.
+ * One statement over the pending rows (dlq_messages_status_idx), which stay few.
+ */
+export async function pendingSummary(db: DbExecutor, tenantId: string | undefined): Promise<PendingSummary> {
+  const rows = await db
+    .select({
+      domain: dlqMessages.domain,
+      pending: count(),
+      // As ISO text: the driver's own timestamp text is not one Date parses everywhere.
+      oldest: sql<
+        string | null
+      >`to_char(min(${dlqMessages.failedAt}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    })
+    .from(dlqMessages)
+    .where(
+      and(
+        eq(dlqMessages.status, "PENDING"),
+        ...(tenantId === undefined ? [] : [eq(dlqMessages.tenantId, tenantId)]),
+      ),
+    )
+    .groupBy(dlqMessages.domain)
+    .orderBy(asc(dlqMessages.domain));
+  const byDomain = rows.map((row) => ({
+    domain: row.domain,
+    pending: row.pending,
+    oldestPendingAt: row.oldest === null ? null : new Date(row.oldest),
+  }));
+  const oldest = byDomain
+    .map((d) => d.oldestPendingAt)
+    .filter((d): d is Date => d !== null)
+    .sort((x, y) => x.getTime() - y.getTime())[0];
+  return {
+    pending: byDomain.reduce((sum, d) => sum + d.pending, 0),
+    oldestPendingAt: oldest ?? null,
+    byDomain,
+  };
 }
 
 /** PENDING count per domain, for the backlog gauge. */

@@ -29,10 +29,23 @@ export interface ProjectionRow {
   timeZone: string;
 }
 
+/** One delivery event as the timeline keeps it (notification_events); the caller sends all of a batch's. */
+export interface TimelineRow {
+  notificationId: string;
+  status: ReadModelStatus;
+  statusAt: string;
+  attempts: number | null;
+  reasonCode: string | null;
+  errorMessage: string | null;
+  latencyMs: number | null;
+}
+
 /**
  * Status order. Final state = highest rank ever seen, so the result does not depend on the
  * order events arrive in: a late PENDING never wins, FAILED then SENT (replayed dead letter)
- * ends SENT, and SKIPPED (decided before any send) is never left.
+ * ends SENT, and SKIPPED (decided before any send) is never left. Within PENDING the later
+ * report wins (a worker reports one at every scheduled retry), so the row shows the attempt
+ * it is waiting on; that is no status change and moves no counter.
  */
 export const STATUS_RANK: Record<ReadModelStatus, number> = { PENDING: 0, FAILED: 1, SENT: 2, SKIPPED: 3 };
 
@@ -43,11 +56,23 @@ const rankOf = (column: ReturnType<typeof sql.raw>) =>
 const PROJECTION_LOCK = 7_340_215_001;
 
 export interface BatchResult {
-  /** Rows inserted or moved to a higher status. */
+  /** Rows inserted or moved to a higher status (or a later PENDING). */
   changed: number;
   /** delivery_stats rows touched. */
   statsRows: number;
+  /** notification_events rows inserted (facts not seen before). */
+  timelineRows: number;
 }
+
+/** One jsonb parameter for a whole batch (no parameter-count limit), keys in column case. */
+const asJsonRecords = (rows: object[]) =>
+  JSON.stringify(
+    rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
+      ),
+    ),
+  );
 
 /**
  * Applies one batch (one row per notification id; the caller collapses) in ONE transaction:
@@ -61,18 +86,16 @@ export interface BatchResult {
  * during a rebalance, the rebuild script): the `old` CTE reads pre-statement state, which is
  * exact only while nobody else writes the same rows concurrently.
  */
-export async function applyProjectionBatch(db: Database, rows: ProjectionRow[]): Promise<BatchResult> {
-  if (rows.length === 0) return { changed: 0, statsRows: 0 };
-  // One jsonb parameter for the whole batch (no parameter-count limit), keys in column case.
-  const input = JSON.stringify(
-    rows.map((r) =>
-      Object.fromEntries(
-        Object.entries(r).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
-      ),
-    ),
-  );
+export async function applyProjectionBatch(
+  db: Database,
+  rows: ProjectionRow[],
+  timeline: TimelineRow[] = [],
+): Promise<BatchResult> {
+  if (rows.length === 0 && timeline.length === 0) return { changed: 0, statsRows: 0, timelineRows: 0 };
+  const input = asJsonRecords(rows);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK})`);
+    const timelineRows = await appendTimeline(tx, timeline);
     const result = await tx.execute(sql`
       with input as (
         select * from jsonb_to_recordset(${input}::jsonb) as i(
@@ -103,6 +126,7 @@ export async function applyProjectionBatch(db: Database, rows: ProjectionRow[]):
           status_at = excluded.status_at,
           updated_at = now()
         where ${rankOf(sql.raw("l.status"))} < ${rankOf(sql.raw("excluded.status"))}
+          or (l.status = 'PENDING' and excluded.status = 'PENDING' and excluded.status_at > l.status_at)
         returning l.notification_id, l.tenant_id, l.channel, l.status, l.created_at
       ),
       changes as (
@@ -133,8 +157,32 @@ export async function applyProjectionBatch(db: Database, rows: ProjectionRow[]):
       select (select count(*) from upserted)::int as changed, (select count(*) from stats)::int as stats_rows
     `);
     const row = result[0] as { changed: number; stats_rows: number } | undefined;
-    return { changed: row?.changed ?? 0, statsRows: row?.stats_rows ?? 0 };
+    return { changed: row?.changed ?? 0, statsRows: row?.stats_rows ?? 0, timelineRows };
   });
+}
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Appends the batch's events to notification_events; a fact already there (the same
+ * notification, time, status and attempt: a redelivered batch, a replayed topic, a worker
+ * reporting SENT again after a crash) conflicts on the unique index and is left out.
+ */
+async function appendTimeline(tx: Transaction, timeline: TimelineRow[]): Promise<number> {
+  if (timeline.length === 0) return 0;
+  const result = await tx.execute(sql`
+    with inserted as (
+      insert into notification_events as e (notification_id, status, status_at, attempts, reason_code,
+        error_message, latency_ms)
+      select notification_id, status, status_at, attempts, reason_code, error_message, latency_ms
+      from jsonb_to_recordset(${asJsonRecords(timeline)}::jsonb) as i(
+        notification_id text, status text, status_at timestamptz, attempts int, reason_code text,
+        error_message text, latency_ms float8)
+      on conflict (notification_id, status_at, status, coalesce(attempts, -1)) do nothing
+      returning 1
+    )
+    select count(*)::int as n from inserted`);
+  return (result[0] as { n: number } | undefined)?.n ?? 0;
 }
 
 /** Tenants' configured time zones (tenants without a row are absent). */
@@ -146,11 +194,14 @@ export async function tenantTimeZones(db: Database, tenantIds: string[]): Promis
   return new Map(rows.map((r) => [String(r.tenant_id), String(r.time_zone)]));
 }
 
-/** Empties the read model for a rebuild, under the projection lock so no batch is half-applied. */
+/**
+ * Empties the read model (log, stats, timeline) for a rebuild, under the projection lock so
+ * no batch is half-applied.
+ */
 export async function truncateReadModel(db: Database): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK})`);
-    await tx.execute(sql`truncate table notification_log, delivery_stats`);
+    await tx.execute(sql`truncate table notification_log, delivery_stats, notification_events`);
   });
 }
 

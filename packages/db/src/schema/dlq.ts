@@ -61,6 +61,8 @@ export const dlqMessages = pgTable(
     // An admin's list: one tenant's dead letters newest first (status filtered on the way).
     index("dlq_messages_tenant_idx").on(t.tenantId, t.id.desc()),
     index("dlq_messages_event_idx").on(t.eventId),
+    // The console's "dead letters of this notification" (the delivery timeline links here).
+    index("dlq_messages_notification_idx").on(t.notificationId),
     index("dlq_messages_replay_of_idx").on(t.replayOf),
   ],
 );

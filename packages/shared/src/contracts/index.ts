@@ -9,3 +9,4 @@ export * from "./records";
 export * from "./routing";
 export * from "./time";
 export * from "./topics";
+export * from "./workers";

@@ -51,6 +51,51 @@ export const INGEST_CONSUMER_GROUPS: Record<Domain, string> = {
   refund: "notif-refund",
 };
 
+/** query-api's read-model projection (PROJECTION_GROUP_ID overrides it). */
+export const PROJECTION_CONSUMER_GROUP = "notif-query-projection";
+
+/** dlq-admin's groups (CONSUMER_GROUP, OUTCOMES_CONSUMER_GROUP, ORIGINALS_CONSUMER_GROUP override them). */
+export const DLQ_ADMIN_CONSUMER_GROUPS = {
+  deadLetters: "notif-dlq-admin",
+  outcomes: "notif-dlq-admin-outcomes",
+  originals: "notif-dlq-admin-originals",
+} as const;
+
+/** One consumer group of the platform: what it reads, and where it starts without a commit. */
+export interface ConsumerGroupSpec {
+  group: string;
+  topics: string[];
+  startFrom: "earliest" | "latest";
+}
+
+/**
+ * Every consumer group of the platform with its default name (docs/architecture.md,
+ * "Consumer groups"): what the pipeline dashboard measures lag for. The outcomes group
+ * starts at the end (dlq-admin makes the replays it waits for), every other at the start.
+ */
+export function consumerGroupTopology(overrides: { projectionGroup?: string } = {}): ConsumerGroupSpec[] {
+  return [
+    ...DOMAINS.map((domain) => ({
+      group: INGEST_CONSUMER_GROUPS[domain],
+      topics: [fluxpayTopic(domain), replayTopic(domain)],
+      startFrom: "earliest" as const,
+    })),
+    ...CHANNELS.map((channel) => ({
+      group: CHANNEL_DEFINITIONS[channel].consumerGroup,
+      topics: [commandTopic(channel)],
+      startFrom: "earliest" as const,
+    })),
+    {
+      group: overrides.projectionGroup ?? PROJECTION_CONSUMER_GROUP,
+      topics: [DELIVERY_EVENTS_TOPIC],
+      startFrom: "earliest",
+    },
+    { group: DLQ_ADMIN_CONSUMER_GROUPS.deadLetters, topics: DOMAINS.map(dlqTopic), startFrom: "earliest" },
+    { group: DLQ_ADMIN_CONSUMER_GROUPS.outcomes, topics: [REPLAY_OUTCOMES_TOPIC], startFrom: "latest" },
+    { group: DLQ_ADMIN_CONSUMER_GROUPS.originals, topics: [ORIGINALS_TOPIC], startFrom: "earliest" },
+  ];
+}
+
 export interface TopicSpec {
   name: string;
   partitions: number;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ChannelDefinition } from "../channels/index";
 import { DELIVERY_EVENTS_TOPIC, ORIGINALS_TOPIC, REPLAY_OUTCOMES_TOPIC } from "../contracts/topics";
-import { port } from "../env";
+import { inAppChannelEnv, port } from "../env";
 
 /**
  * Env pieces every channel worker shares, defaulting to what its channel's definition
@@ -22,6 +22,8 @@ export function deliveryWorkerEnv(definition: ChannelDefinition) {
     /** How often a downed provider is probed while the breaker is open. */
     BREAKER_PROBE_INTERVAL_MS: z.coerce.number().int().positive().default(policy.probeIntervalMs),
     /** Retention of SENT marks: must outlive command-topic retention and DLQ replays. */
+    /** Also the prefix of the worker's heartbeat key (`{prefix}workers:{channel}`). */
+    ...inAppChannelEnv,
     DEDUP_TTL_SECONDS: z.coerce
       .number()
       .int()

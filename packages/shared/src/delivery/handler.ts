@@ -82,16 +82,15 @@ const skippedChange = (failure: Failure, recipient: string) => ({
 });
 
 /**
- * Reports the notification PENDING, once, when its send is delayed (a retry is scheduled,
- * or the provider is down): ingest opens no PENDING row (SENT or FAILED follows within
- * milliseconds on the normal path), so this is how the read model shows a notification
- * that is waiting, and why. Best effort: the outcome event that follows is what counts.
+ * Reports the notification PENDING whenever its send is delayed: at every scheduled retry
+ * (`attempts` = the attempt that failed, with its failure) and each time it starts waiting
+ * for a provider that is down (once per wait). Ingest opens no PENDING row (SENT or FAILED
+ * follows within milliseconds on the normal path), so this is how the read model shows a
+ * notification that is waiting, and why, and how its timeline shows every attempt. Best
+ * effort: the outcome event that follows is what counts.
  */
 function delayReporter<R>(deps: HandlerDeps<R>, command: ChannelCommand) {
-  let reported = false;
   return async (reasonCode: string, errorMessage: string, attempts: number) => {
-    if (reported) return;
-    reported = true;
     const event = deliveryEventPayload(
       deliveryEventFor(command, {
         status: "PENDING",
@@ -123,6 +122,7 @@ async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand)
   }
   let attempts = 0;
   for (;;) {
+    // Each wait is reported once: the loop comes back here only after a send was tried.
     if (breaker.state === "open") {
       await reportDelay("PROVIDER_DOWN", `${channel} provider is down; waiting for it`, attempts);
     }

@@ -15,6 +15,7 @@ import { pingRedis, type Redis } from "../redis";
 import { type CircuitBreaker, createCircuitBreaker } from "./breaker";
 import { createDedupStore } from "./dedup";
 import { deadLetterPoisonCommand, handleCommand, type RetryPolicy } from "./handler";
+import { createHeartbeat, type Heartbeat, type HeartbeatOptions } from "./heartbeat";
 import { deliveryMetrics } from "./metrics";
 import type { ChannelStrategy } from "./types";
 
@@ -42,6 +43,11 @@ export interface DeliveryRuntimeOptions<R> {
   fallbackDlqDomain?: Domain;
   startFrom?: "earliest" | "latest";
   commitIntervalMs?: number;
+  /**
+   * Writes this worker's breaker state to Redis for query-api's pipeline dashboard
+   * (contracts/workers.ts); none without it.
+   */
+  heartbeat?: HeartbeatOptions;
 }
 
 export interface DeliveryRuntime {
@@ -50,6 +56,7 @@ export interface DeliveryRuntime {
   stop(drainTimeoutMs?: number): Promise<void>;
   readonly runner: ConsumerRunner;
   readonly breaker: CircuitBreaker;
+  readonly heartbeat: Heartbeat | undefined;
   /** Kafka, Redis and provider (breaker) checks for the health server. */
   readinessChecks(): Record<string, ReadinessCheck>;
 }
@@ -73,6 +80,7 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
   const shutdown = new AbortController();
   const active = new Set<Promise<void>>();
   let runner: ConsumerRunner | undefined;
+  let heartbeat: Heartbeat | undefined;
 
   metrics.breakerOpen.set({ channel: strategy.channel }, 0);
   const breaker = createCircuitBreaker({
@@ -82,10 +90,12 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
     onOpen: () => {
       metrics.breakerOpen.set({ channel: strategy.channel }, 1);
       runner?.pause();
+      heartbeat?.beat();
     },
     onClose: () => {
       metrics.breakerOpen.set({ channel: strategy.channel }, 0);
       runner?.resume();
+      heartbeat?.beat();
     },
   });
   const dedup = createDedupStore(options.redis, {
@@ -136,12 +146,26 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
     deadLetter: deadLetterPoisonCommand(deps),
   });
   const theRunner = runner;
+  if (options.heartbeat) {
+    heartbeat = createHeartbeat({
+      redis: options.redis,
+      channel: strategy.channel,
+      logger,
+      state: () => ({ breaker: breaker.state, paused: theRunner.paused }),
+      heartbeat: options.heartbeat,
+    });
+  }
 
   return {
     runner: theRunner,
     breaker,
-    start: () => theRunner.start(),
+    heartbeat,
+    start: async () => {
+      heartbeat?.start();
+      await theRunner.start();
+    },
     async stop(drainTimeoutMs = 15_000) {
+      await heartbeat?.stop();
       theRunner.pause();
       breaker.stop();
       // Waits (breaker, backoff) end now; their commands stay uncommitted and are redelivered.

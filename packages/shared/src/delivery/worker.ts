@@ -29,6 +29,8 @@ export interface ChannelWorkerEnv {
   CONCURRENCY: number;
   BREAKER_PROBE_INTERVAL_MS: number;
   DEDUP_TTL_SECONDS: number;
+  /** The deployment's Redis prefix: the worker's heartbeat key starts with it. */
+  INAPP_CHANNEL_PREFIX: string;
 }
 
 export interface StrategyContext {
@@ -93,6 +95,8 @@ export async function runChannelWorker<Rendered>(
     retry: { delaysMs: [...policy.retryDelaysMs] },
     timeoutsToOpen: policy.timeoutsToOpen,
     dedupTtlSeconds: env.DEDUP_TTL_SECONDS,
+    // Breaker state for query-api's GET /api/v1/dashboard/pipeline.
+    heartbeat: { keyPrefix: env.INAPP_CHANNEL_PREFIX },
   });
   Object.assign(checks, runtime.readinessChecks());
   shutdown.register("consumer", () => runtime.stop());

@@ -1,5 +1,11 @@
 import type { TopicSpec } from "../contracts/topics";
-import { Admin, baseClientOptions, findErrorBy, type KafkaConnection } from "./client";
+import { Admin, baseClientOptions, findErrorBy, type KafkaConnection, ListOffsetTimestamps } from "./client";
+
+/** The first and next offset of a partition (its log start and high watermark). */
+export interface PartitionBounds {
+  earliest: bigint;
+  latest: bigint;
+}
 
 export interface KafkaAdmin {
   /** Creates the topics that do not exist yet; returns the names it created. */
@@ -15,12 +21,29 @@ export interface KafkaAdmin {
    * (earliest). The broker refuses while the group has members: stop its consumers first.
    */
   deleteGroup(groupId: string): Promise<void>;
+  /** Earliest and latest offset of every partition of `topics` (which must exist). */
+  partitionBounds(topics: string[]): Promise<Map<string, Map<number, PartitionBounds>>>;
+  /** Committed offsets of several groups at once: group → topic → partition → offset. */
+  groupOffsets(groupIds: string[]): Promise<Map<string, Map<string, Map<number, bigint>>>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function createAdmin(connection: KafkaConnection): KafkaAdmin {
-  const admin = new Admin(baseClientOptions(connection));
+/** For a caller that must answer quickly (a dashboard): fewer retries, shorter timeouts. */
+export interface AdminTimeouts {
+  retries?: number;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export function createAdmin(connection: KafkaConnection, timeouts: AdminTimeouts = {}): KafkaAdmin {
+  const base = baseClientOptions(connection);
+  const admin = new Admin({
+    ...base,
+    retries: timeouts.retries ?? base.retries,
+    connectTimeout: timeouts.connectTimeoutMs ?? base.connectTimeout,
+    requestTimeout: timeouts.requestTimeoutMs ?? base.requestTimeout,
+  });
   return {
     async ensureTopics(specs) {
       const existing = new Set(await admin.listTopics());
@@ -70,6 +93,50 @@ export function createAdmin(connection: KafkaConnection): KafkaAdmin {
         }
         throw error;
       }
+    },
+    async partitionBounds(topics) {
+      const result = new Map<string, Map<number, PartitionBounds>>();
+      if (topics.length === 0) return result;
+      const metadata = await admin.metadata({ topics });
+      const request = (timestamp: bigint) => ({
+        topics: topics.map((name) => ({
+          name,
+          partitions: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, n) => ({
+            partitionIndex: n,
+            timestamp,
+          })),
+        })),
+      });
+      const [earliest, latest] = await Promise.all([
+        admin.listOffsets(request(ListOffsetTimestamps.EARLIEST)),
+        admin.listOffsets(request(ListOffsetTimestamps.LATEST)),
+      ]);
+      for (const topic of latest) {
+        const partitions = new Map<number, PartitionBounds>();
+        for (const p of topic.partitions) {
+          partitions.set(p.partitionIndex, { earliest: p.offset, latest: p.offset });
+        }
+        result.set(topic.name, partitions);
+      }
+      for (const topic of earliest) {
+        for (const p of topic.partitions) {
+          const bounds = result.get(topic.name)?.get(p.partitionIndex);
+          if (bounds) bounds.earliest = p.offset;
+        }
+      }
+      return result;
+    },
+    async groupOffsets(groupIds) {
+      const result = new Map<string, Map<string, Map<number, bigint>>>();
+      if (groupIds.length === 0) return result;
+      for (const group of await admin.listConsumerGroupOffsets({ groups: groupIds })) {
+        const topics = new Map<string, Map<number, bigint>>();
+        for (const t of group.topics) {
+          topics.set(t.name, new Map(t.partitions.map((p) => [p.partitionIndex, p.committedOffset])));
+        }
+        result.set(group.groupId, topics);
+      }
+      return result;
     },
     async ping() {
       await admin.metadata({ topics: [] });

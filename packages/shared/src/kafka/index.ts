@@ -1,4 +1,10 @@
-export { createAdmin, type KafkaAdmin, waitForKafka } from "./admin";
+export {
+  type AdminTimeouts,
+  createAdmin,
+  type KafkaAdmin,
+  type PartitionBounds,
+  waitForKafka,
+} from "./admin";
 export type { KafkaConnection } from "./client";
 export { createConsumerRunner } from "./consumer-runner";
 export type {

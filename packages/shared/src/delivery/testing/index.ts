@@ -2,3 +2,4 @@
 export { type BenchResult, runDeliveryBench } from "./bench";
 export { type DeliveryHarness, startDeliveryHarness } from "./harness";
 export { SAMPLE_TEMPLATE_DATA, sampleCommand } from "./samples";
+export { type ScriptedStep, type ScriptedStrategy, scriptedStrategy } from "./scripted";
