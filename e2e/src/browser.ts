@@ -16,7 +16,8 @@ export async function watchPage(page: Page, origin: string): Promise<string[]> {
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("requestfailed", (request) => {
     // A download or a navigation the test itself abandons is not the page's failure.
-    if (request.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${request.url()}`);
+    if (request.failure()?.errorText !== "net::ERR_ABORTED")
+      problems.push(`request failed: ${request.url()}`);
   });
   page.on("request", (request) => {
     const url = request.url();

@@ -37,7 +37,11 @@ async function rowNumbers(page: Page, row: string, fields: string[]): Promise<nu
 }
 
 /** Signs in through the development sign-in form, in whatever language the page is in. */
-async function devSignIn(page: Page, labels: { tenant: string; user: string; role: string; submit: string }, who: string) {
+async function devSignIn(
+  page: Page,
+  labels: { tenant: string; user: string; role: string; submit: string },
+  who: string,
+) {
   await page.getByLabel(labels.tenant).fill(who);
   await page.getByLabel(labels.user).fill("ops");
   await page.getByLabel(labels.role).selectOption("admin");
@@ -93,7 +97,9 @@ describe("the operations console in Chromium", () => {
     expect(await page.locator(".who").textContent()).toBe(`ops · ${tenant} · admin`);
     // The token lives in this tab's sessionStorage only.
     expect(await page.evaluate("Object.keys(sessionStorage)")).toEqual(["fluxnotify.console.token"]);
-    expect(await page.evaluate("Object.keys(localStorage).filter((key) => key.includes('token'))")).toEqual([]);
+    expect(await page.evaluate("Object.keys(localStorage).filter((key) => key.includes('token'))")).toEqual(
+      [],
+    );
 
     // Overview: the figures the APIs answer, as the page shows them.
     await page.locator('[data-table="channels"] tbody tr').first().waitFor();
@@ -113,10 +119,11 @@ describe("the operations console in Chromium", () => {
     const daily = (await api.dailyStats()).body.days;
     for (const day of daily) {
       expect(
-        await rowNumbers(page, `[data-table="daily"] tr[data-date="${day.date}"][data-channel="${day.channel}"]`, [
-          "sentCount",
-          "failedCount",
-        ]),
+        await rowNumbers(
+          page,
+          `[data-table="daily"] tr[data-date="${day.date}"][data-channel="${day.channel}"]`,
+          ["sentCount", "failedCount"],
+        ),
       ).toEqual([day.sentCount, day.failedCount]);
     }
     expect(await page.locator('[data-chart="EMAIL"] svg rect.chart-failed').count()).toBe(7);
@@ -191,7 +198,9 @@ describe("the operations console in Chromium", () => {
     expect(payload).toContain(JSON.stringify(HOSTILE_ERROR).slice(1, -1));
     expect(await page.locator("main script, main img").count()).toBe(0);
     expect(await page.locator('[data-table="headers"]').textContent()).toContain("X-Original-Topic");
-    expect(await page.locator('[data-table="audit"] tr[data-action]').evaluateAll((rows) => rows.length)).toBe(3);
+    expect(
+      await page.locator('[data-table="audit"] tr[data-action]').evaluateAll((rows) => rows.length),
+    ).toBe(3);
     await shots.shot(page, "dead-letter");
     expect(await cspViolations(page)).toEqual([]);
 
@@ -208,7 +217,11 @@ describe("the operations console in Chromium", () => {
     // An admin of another tenant: none of it, neither in lists nor by its addresses.
     await page.getByRole("button", { name: "로그아웃" }).click();
     await page.waitForURL(`${CONSOLE}/sign-in`);
-    await devSignIn(page, { tenant: "테넌트", user: "사용자", role: "역할", submit: "로그인 (개발용)" }, consoleOther);
+    await devSignIn(
+      page,
+      { tenant: "테넌트", user: "사용자", role: "역할", submit: "로그인 (개발용)" },
+      consoleOther,
+    );
     await page.locator('#dlq dd[data-field="pending"]').waitFor();
     expect(await page.locator('#dlq dd[data-field="pending"]').textContent()).toBe("0");
     expect(await page.locator('[data-table="channels"] tbody tr').count()).toBe(0);
@@ -225,10 +238,7 @@ describe("the operations console in Chromium", () => {
 
     // The only refusals were the other tenant's: its addresses of the first tenant's records.
     expect(refused.sort()).toEqual(
-      [
-        `404 /api/v1/dashboard/deliveries/${notificationId}`,
-        `404 /api/v1/admin/dlq/${letter.id}`,
-      ].sort(),
+      [`404 /api/v1/dashboard/deliveries/${notificationId}`, `404 /api/v1/admin/dlq/${letter.id}`].sort(),
     );
     const unexpected = problems.filter((line) => !/status of 404/.test(line));
     expect(unexpected).toEqual([]);
