@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import "../src/provided";
-import { apiFor, type ChannelTotals } from "../src/api";
+import { apiFor, type ChannelTotals, tokenFor } from "../src/api";
 import { cspViolations, screenshotter, watchPage } from "../src/browser";
 import { launchChromium } from "../src/chromium";
 import { expectedStatuses } from "../src/expect-routing";
@@ -41,10 +41,11 @@ async function devSignIn(
   page: Page,
   labels: { tenant: string; user: string; role: string; submit: string },
   who: string,
+  role: "admin" | "operator" = "admin",
 ) {
   await page.getByLabel(labels.tenant).fill(who);
   await page.getByLabel(labels.user).fill("ops");
-  await page.getByLabel(labels.role).selectOption("admin");
+  await page.getByLabel(labels.role).selectOption(role);
   await page.getByRole("button", { name: labels.submit }).click();
   await page.waitForURL(`${CONSOLE}/overview`);
 }
@@ -204,6 +205,7 @@ describe("the operations console in Chromium", () => {
     await shots.shot(page, "dead-letter");
     expect(await cspViolations(page)).toEqual([]);
 
+    const korean = { tenant: "테넌트", user: "사용자", role: "역할", submit: "로그인 (개발용)" };
     // Korean: every string switches, the document says so; the overview in Korean.
     await page.getByRole("button", { name: "한국어" }).click();
     expect(await page.evaluate("document.documentElement.lang")).toBe("ko");
@@ -214,14 +216,34 @@ describe("the operations console in Chromium", () => {
     expect(await page.locator("#channels-heading").textContent()).toBe("채널별 성공률");
     await shots.shot(page, "overview-ko");
 
-    // An admin of another tenant: none of it, neither in lists nor by its addresses.
+    // An operator (every tenant's): a tenant filter and column; narrowed to this tenant, the
+    // same notification and the same figures.
     await page.getByRole("button", { name: "로그아웃" }).click();
     await page.waitForURL(`${CONSOLE}/sign-in`);
-    await devSignIn(
-      page,
-      { tenant: "테넌트", user: "사용자", role: "역할", submit: "로그인 (개발용)" },
-      consoleOther,
-    );
+    await devSignIn(page, korean, "platform", "operator");
+    await page.goto(`${CONSOLE}/deliveries?${new URLSearchParams({ userId: "cora", tenant })}`);
+    await page.locator(`tr[data-notification="${notificationId}"]`).waitFor();
+    expect(await page.getByLabel("테넌트").inputValue()).toBe(tenant);
+    expect(await page.locator(`tr[data-notification="${notificationId}"]`).textContent()).toContain(tenant);
+    await page.goto(`${CONSOLE}/overview?${new URLSearchParams({ tenant })}`);
+    const email = channels.find((row) => row.channel === "EMAIL") as ChannelTotals;
+    await page.locator('[data-table="channels"] tr[data-channel="EMAIL"]').waitFor();
+    expect(
+      await rowNumbers(page, '[data-table="channels"] tr[data-channel="EMAIL"]', [
+        "sentCount",
+        "failedCount",
+      ]),
+    ).toEqual([email.sentCount + 1, email.failedCount - 1]); // the retried one is sent now
+    await shots.shot(page, "overview-operator-ko");
+
+    // An admin of another tenant, with a pasted token: none of it, by list or by address.
+    await page.getByRole("button", { name: "로그아웃" }).click();
+    await page.waitForURL(`${CONSOLE}/sign-in`);
+    await page.getByLabel("Bearer 토큰 (JWT)").fill(await tokenFor(consoleOther, "ops", ["admin"]));
+    await page.getByRole("button", { name: "로그인", exact: true }).click();
+    await page.waitForURL(`${CONSOLE}/overview`);
+    expect(await page.locator(".who").textContent()).toBe(`ops · ${consoleOther} · 관리자`);
+    expect(await page.getByLabel("테넌트").count()).toBe(0);
     await page.locator('#dlq dd[data-field="pending"]').waitFor();
     expect(await page.locator('#dlq dd[data-field="pending"]').textContent()).toBe("0");
     expect(await page.locator('[data-table="channels"] tbody tr').count()).toBe(0);
