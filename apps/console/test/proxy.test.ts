@@ -74,6 +74,7 @@ describe("the console's proxy", () => {
     expect(seen?.headers.cookie).toBeUndefined();
     expect(seen?.headers["x-request-id"]).toBe("req-1");
     expect(seen?.headers["x-forwarded-for"]).toMatch(/127\.0\.0\.1/);
+    expect(seen?.headers["x-forwarded-proto"]).toBe("http");
     // The console's own policy on every answer, not the upstream's.
     expect(response.headers.get("content-security-policy")).toBe(CONSOLE_CSP);
   });

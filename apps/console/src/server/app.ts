@@ -30,13 +30,16 @@ function routeOf(path: string, upstreams: ConsoleAppOptions["upstreams"]): Upstr
   return undefined;
 }
 
+const OWN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/console/config", "/console/dev-token"]);
+
 /** A label per kind of answer, not per path: ids in paths would make one series each. */
 function routeLabel(req: Request, upstreams: ConsoleAppOptions["upstreams"]): string {
   const upstream = routeOf(req.path, upstreams);
   if (upstream) return `proxy:${upstream.name}`;
   if (req.path.startsWith("/assets/")) return "assets";
-  if (req.path.startsWith("/console/")) return req.path;
-  if (["/healthz", "/readyz", "/metrics"].includes(req.path)) return req.path;
+  if (OWN_PATHS.has(req.path)) return req.path;
+  // Any other path outside the page's is one series, whatever was asked for.
+  if (req.path.startsWith("/console/") || req.path.startsWith("/api/")) return "unmatched";
   return "page";
 }
 

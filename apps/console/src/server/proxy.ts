@@ -116,7 +116,8 @@ export function createProxy(options: ProxyOptions) {
     headers["x-forwarded-for"] = [req.headers["x-forwarded-for"], req.socket.remoteAddress]
       .filter(Boolean)
       .join(", ");
-    headers["x-forwarded-proto"] = secure ? "https" : "http";
+    // How the browser reached the console (the upstream's own scheme is no news to it).
+    headers["x-forwarded-proto"] = req.protocol;
     if (req.headers.host) headers["x-forwarded-host"] = req.headers.host;
     if (req.requestId) headers["x-request-id"] = req.requestId;
 
