@@ -1,3 +1,4 @@
+import { isDatabaseUnreachable } from "@fluxnotify/db";
 import { appendInboxItem, type InboxItemsClient, messageOf } from "@fluxnotify/db/queries/inbox";
 import {
   type ChannelCommand,
@@ -71,20 +72,6 @@ export class InboxStoreError extends Error {
   }
 }
 
-/** postgres.js's own codes, and Node's, for a server it cannot talk to (not the query's fault). */
-const DB_CONNECTION_CODES = new Set([
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ETIMEDOUT",
-]);
-
 const REDIS_DOWN_CODES = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
@@ -116,8 +103,7 @@ async function store<T>(query: () => Promise<T>): Promise<T> {
   try {
     return await query();
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new InboxStoreError(typeof code === "string" && DB_CONNECTION_CODES.has(code), error);
+    throw new InboxStoreError(isDatabaseUnreachable(error), error);
   }
 }
 

@@ -1,3 +1,4 @@
+import { isDatabaseUnreachable } from "@fluxnotify/db";
 import { AppError } from "@fluxnotify/shared/errors";
 
 /**
@@ -46,26 +47,11 @@ export class PushDatabaseError extends Error {
   }
 }
 
-/** postgres.js's own codes, and Node's, for a server it cannot talk to (no SQLSTATE: not the query's fault). */
-const DB_CONNECTION_CODES = new Set([
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ETIMEDOUT",
-]);
-
 /** Runs a push-target query, turning its failure into a PushDatabaseError. */
 export async function database<T>(query: () => Promise<T>): Promise<T> {
   try {
     return await query();
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new PushDatabaseError(typeof code === "string" && DB_CONNECTION_CODES.has(code), error);
+    throw new PushDatabaseError(isDatabaseUnreachable(error), error);
   }
 }

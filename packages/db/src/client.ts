@@ -34,3 +34,26 @@ export function createDbClient(
     close: () => sql.end({ timeout: 5 }),
   };
 }
+
+/** postgres.js's own codes, and Node's, for a server it cannot talk to (no SQLSTATE: not the query's fault). */
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ETIMEDOUT",
+]);
+
+/**
+ * Whether a query failed because the database could not be reached (a provider outage for a
+ * channel worker, which pauses and probes), rather than because of the query (SQLSTATE).
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && CONNECTION_CODES.has(code);
+}

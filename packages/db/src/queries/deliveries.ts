@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../client";
+import type { HistoryRow } from "./read-model";
 
 /**
  * The operations console's reads of the read model: delivery search across a tenant (or
@@ -29,24 +30,10 @@ export interface DeliverySearch {
   after?: { createdAt: string; id: string } | undefined;
 }
 
-export interface DeliveryRow {
-  id: string;
+/** A history row (read-model.ts) with whose it is: the search spans users, and operators tenants. */
+export interface DeliveryRow extends HistoryRow {
   tenantId: string;
-  notificationId: string;
-  eventId: string;
-  eventType: string;
   userId: string;
-  channel: string;
-  status: string;
-  recipient: string | null;
-  reasonCode: string | null;
-  errorMessage: string | null;
-  attempts: number | null;
-  sentAt: string | null;
-  statusAt: string;
-  createdAt: string;
-  /** created_at as exact UTC text (microseconds), for the next cursor. */
-  cursorAt: string;
 }
 
 const COLUMNS = sql`id::text as id, tenant_id as "tenantId", notification_id as "notificationId",
