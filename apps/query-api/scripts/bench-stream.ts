@@ -842,6 +842,20 @@ async function run() {
   const metrics0 = await Promise.all(servers.map((s) => scrape(s.port)));
   lag.enable();
   timing = true;
+  // The PostgreSQL backends the appends run on (the publisher's pool, connected by the warm-up).
+  const backends = (
+    await pg.sql<{ pid: number }[]>`select pid from pg_stat_activity
+      where datname = current_database() and application_name = 'bench-stream-publisher'`
+  ).map((row) => row.pid);
+  const backendCpu = () =>
+    backends.reduce((sum, pid) => {
+      try {
+        return sum + cpuMs(pid);
+      } catch {
+        return sum; // not readable (PostgreSQL elsewhere) or gone
+      }
+    }, 0);
+  const backendCpu0 = backendCpu();
   const machine0 = machineTicks();
   const benchCpu0 = process.cpuUsage();
   const publishStarted = performance.now();
@@ -889,6 +903,7 @@ async function run() {
   const publishCpuMs = servers.map((s, i) => cpuMs(s.pid) - (publishCpu0[i] as number));
   const machine1 = machineTicks();
   const benchCpu = process.cpuUsage(benchCpu0);
+  const postgresCpuMs = backendCpu() - backendCpu0;
   // Late duplicates would come after: give them a moment.
   await sleep(500);
   const metrics1 = await Promise.all(servers.map((s) => scrape(s.port)));
@@ -1011,7 +1026,11 @@ async function run() {
       serverCpuMsTotal: round(publishCpuTotal),
       serverCoreShare: round(publishCpuTotal / (phaseSeconds * 1000), 3),
       serverCpuMsPerNotification: round(publishCpuTotal / total, 3),
+      /** The bench process: the publisher (the in-app worker's work) and the clients. */
       benchCpuMs: round((benchCpu.user + benchCpu.system) / 1000),
+      /** The PostgreSQL backends of the publisher's pool (the appends). */
+      postgresCpuMs: round(postgresCpuMs),
+      postgresBackends: backends.length,
       /** Of every core, busy (anything on the machine), during the phase (/proc/stat). */
       machineBusyShare: round(
         (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
@@ -1060,7 +1079,8 @@ try {
     `  delivered: ${d.delivered}/${d.expected}, ${d.duplicates} duplicates, ${d.lost} lost, ${d.wrongUser} to the wrong user, ${d.wrongSeq} wrong ids, ${d.outOfOrder} out of order, ${d.streamsEnded} streams ended`,
     `  latency:   p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} / max ${l.max} ms publish start → client (target p99 ≤ 200 ms)`,
     `             p50 ${a.p50} / p95 ${a.p95} / p99 ${a.p99} / max ${a.max} ms from the MULTI's reply (Redis → query-api → client)`,
-    `  machine:   ${Math.round(result.cpu.machineBusyShare * 100)}% busy during publishing (${result.machine.cores} cores), load average ${result.machine.loadAverageAtStart.join(" ")} at start`,
+    `  machine:   ${Math.round(result.cpu.machineBusyShare * 100)}% busy during publishing (${result.machine.cores} cores), load average ${result.machine.loadAverageAtStart.join(" ")} at start; ` +
+      `CPU of the bench (publisher + clients) ${result.cpu.benchCpuMs} ms, of PostgreSQL's ${result.cpu.postgresBackends} publisher backends ${result.cpu.postgresCpuMs} ms`,
     `  server:    CPU ${result.cpu.serverCpuMsTotal} ms over ${result.cpu.phaseSeconds} s (${Math.round(result.cpu.serverCoreShare * 100)}% of a core, ${result.cpu.serverCpuMsPerNotification} ms/notification); inbox_streams_open ${result.serverMetrics.map((s) => s.inboxStreamsOpen).join(" + ")}`,
     `  bench:     event loop delay p99 ${result.benchEventLoopDelayMs.p99} ms, max ${result.benchEventLoopDelayMs.max} ms`,
   ].join("\n");
