@@ -1,9 +1,14 @@
-import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { DevTokenSigner } from "@fluxnotify/shared/dev-token";
-import { createHealthHandlers, type HealthState, HttpProblem, sendProblem } from "@fluxnotify/shared/http";
+import {
+  createHealthHandlers,
+  type HealthState,
+  HttpProblem,
+  observeRequests,
+  sendProblem,
+} from "@fluxnotify/shared/http";
 import type { Logger } from "@fluxnotify/shared/logger";
-import { Histogram, LATENCY_BUCKETS, type Registry } from "@fluxnotify/shared/metrics";
+import type { Registry } from "@fluxnotify/shared/metrics";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { configRouter, devTokenRouter } from "./dev-token";
 import { SECURITY_HEADERS } from "./headers";
@@ -65,13 +70,6 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: Express; he
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.set("etag", "strong");
-  const duration = new Histogram({
-    name: "http_request_duration_seconds",
-    help: "HTTP request duration by route and status",
-    labelNames: ["method", "route", "status"],
-    buckets: LATENCY_BUCKETS,
-    registers: [options.registry],
-  });
   const health = createHealthHandlers({
     registry: options.registry,
     checks: {
@@ -84,31 +82,15 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: Express; he
     },
   });
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.header("x-request-id");
-    req.requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader("X-Request-Id", req.requestId);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    const started = process.hrtime.bigint();
-    res.on("finish", () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeLabel(req, upstreams);
-      duration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      // Path only: a query string is the user's search, and no header (a token) is ever logged.
-      if (!QUIET.has(route))
-        logger.info(
-          {
-            requestId: req.requestId,
-            method: req.method,
-            route,
-            status: res.statusCode,
-            durationMs: seconds * 1000,
-          },
-          "request",
-        );
-    });
-    next();
-  });
+  app.use(
+    observeRequests({
+      logger,
+      registry: options.registry,
+      securityHeaders: SECURITY_HEADERS,
+      routeOf: (req) => routeLabel(req, upstreams),
+      quiet: (_req, route) => QUIET.has(route),
+    }),
+  );
 
   app.get("/healthz", health.healthz);
   app.get("/readyz", health.readyz);

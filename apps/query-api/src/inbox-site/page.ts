@@ -1,3 +1,5 @@
+import { sameOriginPageCsp } from "@fluxnotify/shared/http";
+
 /**
  * The demo page at /inbox/: the <fluxnotify-inbox> component of ./fluxnotify-inbox.js on a
  * page of its own, signed in with a development token. Plain HTML, one stylesheet and two
@@ -10,16 +12,7 @@ export const INBOX_SITE_PATH = "/inbox/";
 export const COMPONENT_PATH = `${INBOX_SITE_PATH}fluxnotify-inbox.js`;
 
 /** Like /push/: files of this origin only; fetches and the event stream to this origin. */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export const PAGE_CSP = sameOriginPageCsp();
 
 // Korean first: the text app.js replaces per locale (data-text) starts as the default's.
 export const PAGE_HTML = `<!doctype html>

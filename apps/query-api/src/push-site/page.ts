@@ -1,3 +1,5 @@
+import { sameOriginPageCsp } from "@fluxnotify/shared/http";
+
 /**
  * The example page at /push/: how a site subscribes a browser to FluxNotify's Web Push and
  * manages the caller's devices through the API (docs/push-integration.md). Plain HTML, one
@@ -9,17 +11,7 @@
 export const PUSH_SITE_PATH = "/push/";
 
 /** Like /docs: files of this origin only; fetches to this origin; the worker from this origin. */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export const PAGE_CSP = sameOriginPageCsp("worker-src 'self'");
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">

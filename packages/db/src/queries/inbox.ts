@@ -31,7 +31,6 @@ export interface InboxHead extends UnreadState {
 
 /** A client that can begin a transaction (not one already in a transaction). */
 export type InboxItemsClient = Extract<SqlExecutor, { begin: unknown }>;
-type Client = InboxItemsClient;
 
 // Named server-side statements (unsafe() does not prepare by default): each text is fixed, so
 // PostgreSQL parses and plans it once per connection, about a fifth of an append's CPU.
@@ -104,7 +103,7 @@ async function lockHead(tx: SqlExecutor, tenantId: string, userId: string): Prom
  * it returns the item it already has and changes nothing, so a replay neither adds a
  * duplicate nor counts it unread twice.
  */
-export async function appendInboxItem(sql: Client, input: NewInboxItem): Promise<AppendResult> {
+export async function appendInboxItem(sql: InboxItemsClient, input: NewInboxItem): Promise<AppendResult> {
   return (await sql.begin(async (tx) => {
     const head = await lockHead(tx, input.tenantId, input.userId);
     // After the lock: a concurrent append of the same notification has committed or not begun.
@@ -172,7 +171,7 @@ export interface FeedPage {
  * asked. Items and count come from one snapshot, so the page and its count agree.
  */
 export async function listInbox(
-  sql: Client,
+  sql: InboxItemsClient,
   tenantId: string,
   userId: string,
   options: { limit: number; beforeSeq?: number | undefined; unreadOnly?: boolean | undefined },
@@ -218,7 +217,7 @@ export type MarkReadResult =
 
 /** Marks one of the user's items read; again, or another's, changes nothing. */
 export async function markInboxItemRead(
-  sql: Client,
+  sql: InboxItemsClient,
   tenantId: string,
   userId: string,
   notificationId: string,
@@ -255,7 +254,7 @@ export async function markInboxItemRead(
 
 /** Marks every unread item of the user read; `unread` is undefined when nothing changed. */
 export async function markInboxRead(
-  sql: Client,
+  sql: InboxItemsClient,
   tenantId: string,
   userId: string,
 ): Promise<{ updated: number; unread?: UnreadState }> {

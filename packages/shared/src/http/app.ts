@@ -1,13 +1,12 @@
-import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
-import { Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { Logger } from "../logger";
-import { LATENCY_BUCKETS } from "../metrics";
 import { mountApiDocs } from "./api-docs/index";
 import { type AuthOptions, createTokenVerifier } from "./auth";
 import { type CorsPolicy, corsMiddleware } from "./cors";
 import { createHealthHandlers, type HealthState, type ReadinessCheck } from "./health-server";
+import { observeRequests } from "./observe-requests";
 import { HttpProblem, sendProblem } from "./problem";
 import { type AnyRoute, buildOpenApi, mountRoutes } from "./routes";
 import { type RunningServer, type ServerTimeouts, startServer } from "./server";
@@ -36,6 +35,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 };
 
+const PROBES = new Set(["/metrics", "/healthz", "/readyz"]);
+
 /**
  * An express app with what every API of ours needs: request ids, access logs, security
  * headers, a JSON body limit (413), zod-validated routes, JWT auth, problem+json errors,
@@ -45,40 +46,18 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; health: 
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  const duration = new Histogram({
-    name: "http_request_duration_seconds",
-    help: "HTTP request duration by route and status",
-    labelNames: ["method", "route", "status"],
-    buckets: LATENCY_BUCKETS,
-    registers: [options.registry],
-  });
   const health = createHealthHandlers({ registry: options.registry, checks: options.checks });
   const openapi = buildOpenApi({ title: options.name, version: options.version ?? "1.0.0" }, options.routes);
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.header("x-request-id");
-    req.requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader("X-Request-Id", req.requestId);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    const started = process.hrtime.bigint();
-    res.on("finish", () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : "unmatched";
-      duration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      if (req.path === "/metrics" || req.path === "/healthz" || req.path === "/readyz") return;
-      options.logger.info(
-        {
-          requestId: req.requestId,
-          method: req.method,
-          route,
-          status: res.statusCode,
-          durationMs: seconds * 1000,
-        },
-        "request",
-      );
-    });
-    next();
-  });
+  app.use(
+    observeRequests({
+      logger: options.logger,
+      registry: options.registry,
+      securityHeaders: SECURITY_HEADERS,
+      routeOf: (req) => (req.route?.path ? `${req.baseUrl}${req.route.path}` : "unmatched"),
+      quiet: (req) => PROBES.has(req.path),
+    }),
+  );
   if (options.cors) app.use(corsMiddleware(options.cors));
   app.use(express.json({ limit: options.bodyLimit ?? "64kb" }));
 

@@ -2,6 +2,8 @@ export * from "./app";
 export * from "./auth";
 export * from "./cors";
 export * from "./health-server";
+export * from "./observe-requests";
+export * from "./page-csp";
 export * from "./problem";
 export * from "./routes";
 export * from "./server";

@@ -1,4 +1,5 @@
 import type { Express, NextFunction, Request, Response } from "express";
+import { sameOriginPageCsp } from "../page-csp";
 import { type SwaggerUiFiles, swaggerUiFiles } from "./assets";
 
 /** Where every API serves its reference page; its files are under `${DOCS_PATH}/assets/`. */
@@ -12,16 +13,7 @@ const ASSETS_PATH = `${DOCS_PATH}/assets`;
  * the data: URIs in swagger-ui.css (its icons); fetches (the document, "Try it out") only to
  * this origin.
  */
-export const DOCS_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export const DOCS_CSP = sameOriginPageCsp();
 
 /**
  * Starts Swagger UI on the app's own OpenAPI document. A file, not an inline script, so the
