@@ -7,7 +7,7 @@ import { eventually, expect, kafkaTest as test } from "../src/testing/index";
 const fast = { retry: { delaysMs: [100, 200, 400], jitterRatio: 0 }, probeIntervalMs: 300 };
 
 /** One series' value from the registry, as Prometheus would scrape it. */
-async function valueOf(registry: Registry, name: string, labels: Record<string, string>) {
+async function seriesValue(registry: Registry, name: string, labels: Record<string, string>) {
   const metric = registry.getSingleMetric(name);
   if (!metric) throw new Error(`${name} is not registered`);
   const { values } = await metric.get();
@@ -28,14 +28,22 @@ test("retries are counted by channel and code; send latency is labelled with the
     await harness.produce([flaky]);
     await eventually(() => harness.outcomes().length === 1);
     expect(
-      await valueOf(registry, "delivery_retries_total", { channel: "EMAIL", code: "SCRIPTED_TRANSIENT" }),
+      await seriesValue(registry, "delivery_retries_total", { channel: "EMAIL", code: "SCRIPTED_TRANSIENT" }),
     ).toBe(2);
     const duration = { channel: "EMAIL", provider: "scripted" };
     expect(
-      await valueOf(registry, "delivery_send_duration_seconds", { ...duration, result: "error", le: "+Inf" }),
+      await seriesValue(registry, "delivery_send_duration_seconds", {
+        ...duration,
+        result: "error",
+        le: "+Inf",
+      }),
     ).toBe(2);
     expect(
-      await valueOf(registry, "delivery_send_duration_seconds", { ...duration, result: "ok", le: "+Inf" }),
+      await seriesValue(registry, "delivery_send_duration_seconds", {
+        ...duration,
+        result: "ok",
+        le: "+Inf",
+      }),
     ).toBe(1);
   } finally {
     await harness.close();
@@ -56,17 +64,20 @@ test("a provider outage is not a retry; the breaker's transitions are counted", 
   try {
     await harness.produce([command]);
     await eventually(() => harness.runtime.breaker.state === "open");
-    expect(await valueOf(registry, "delivery_breaker_open", { channel: "SLACK" })).toBe(1);
+    expect(await seriesValue(registry, "delivery_breaker_open", { channel: "SLACK" })).toBe(1);
     expect(
-      await valueOf(registry, "delivery_breaker_transitions_total", { channel: "SLACK", state: "open" }),
+      await seriesValue(registry, "delivery_breaker_transitions_total", { channel: "SLACK", state: "open" }),
     ).toBe(1);
     strategy.down = false;
     await eventually(() => harness.outcomes().length === 1);
-    expect(await valueOf(registry, "delivery_breaker_open", { channel: "SLACK" })).toBe(0);
+    expect(await seriesValue(registry, "delivery_breaker_open", { channel: "SLACK" })).toBe(0);
     expect(
-      await valueOf(registry, "delivery_breaker_transitions_total", { channel: "SLACK", state: "closed" }),
+      await seriesValue(registry, "delivery_breaker_transitions_total", {
+        channel: "SLACK",
+        state: "closed",
+      }),
     ).toBe(1);
-    expect(await valueOf(registry, "delivery_retries_total", { channel: "SLACK" })).toBeUndefined();
+    expect(await seriesValue(registry, "delivery_retries_total", { channel: "SLACK" })).toBeUndefined();
   } finally {
     await harness.close();
     await redis.quit();
