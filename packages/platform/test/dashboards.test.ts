@@ -254,6 +254,38 @@ describe("Prometheus scrape configs", () => {
     for (const app of APP_NAMES) expect(Object.keys(compose.services)).toContain(app);
   });
 
+  it("compose mounts the config, rules, provisioning and dashboards where they are looked for", () => {
+    const volumesOf = (service: string) => (compose.services[service] as { volumes: string[] }).volumes;
+    expect(volumesOf("prometheus")).toEqual(
+      expect.arrayContaining([
+        "./infra/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+        // prometheus.yml's `rules/*.yml`, relative to the config file.
+        "./infra/prometheus/rules:/etc/prometheus/rules:ro",
+      ]),
+    );
+    const provider = parse(
+      readFileSync(infra("grafana", "provisioning", "dashboards", "fluxnotify.yml"), "utf8"),
+    ) as {
+      providers: { type: string; options: { path: string } }[];
+    };
+    const [files] = provider.providers;
+    expect(files?.type).toBe("file");
+    expect(volumesOf("grafana")).toEqual(
+      expect.arrayContaining([
+        "./infra/grafana/provisioning:/etc/grafana/provisioning:ro",
+        `./infra/grafana/dashboards:${files?.options.path}:ro`,
+      ]),
+    );
+    const sources = parse(
+      readFileSync(infra("grafana", "provisioning", "datasources", "prometheus.yml"), "utf8"),
+    ) as {
+      datasources: { type: string; url: string }[];
+    };
+    expect(sources.datasources).toEqual([
+      expect.objectContaining({ type: "prometheus", url: "http://prometheus:9090" }),
+    ]);
+  });
+
   it("bin/dev's scrapes every app on this machine's ports", () => {
     const expected = Object.fromEntries(APP_NAMES.map((app) => [app, [`127.0.0.1:${DEV_PORTS[app]}`]]));
     expect(targetsOf("prometheus.local.yml")).toEqual(expected);
