@@ -1,12 +1,11 @@
 import type { Database } from "@fluxnotify/db";
-import { pendingCountsByDomain } from "@fluxnotify/db/queries/dlq";
+import { pendingBacklog } from "@fluxnotify/db/queries/dlq";
 import { DOMAINS } from "@fluxnotify/shared/contracts";
 import type { Logger } from "@fluxnotify/shared/logger";
 import { Counter, Gauge, type Registry } from "@fluxnotify/shared/metrics";
 
 export interface DlqMetrics {
   stored: Counter<"domain" | "channel">;
-  pending: Gauge<"domain">;
   replays: Counter<"domain" | "mode">;
   discards: Counter<"domain">;
   resolved: Counter<"domain">;
@@ -19,12 +18,6 @@ export function dlqMetrics(registry: Registry): DlqMetrics {
       name: "dlq_messages_stored_total",
       help: "Dead letters stored (first time seen), by domain and failed channel",
       labelNames: ["domain", "channel"],
-      registers,
-    }),
-    pending: new Gauge({
-      name: "dlq_messages_pending",
-      help: "Dead letters waiting for an operator decision, by domain",
-      labelNames: ["domain"],
       registers,
     }),
     replays: new Counter({
@@ -55,20 +48,71 @@ export interface PendingGauge {
   stop(): void;
 }
 
-/** Keeps the pending gauge current: after every change and periodically (other replicas change it too). */
-export function pendingGauge(options: { db: Database; metrics: DlqMetrics; logger: Logger }): PendingGauge {
+/**
+ * Keeps the backlog gauges current: after every change and periodically (other replicas
+ * change it too), one grouped query over the PENDING rows each time, however often Prometheus
+ * scrapes. The age is computed at scrape time from the oldest failure time, so it keeps
+ * growing between refreshes (and while the database cannot be read) instead of freezing.
+ * A domain/channel pair seen once stays exported (at 0) so a drained backlog reads 0, not absent.
+ */
+export function pendingGauge(options: {
+  db: Database;
+  registry: Registry;
+  logger: Logger;
+  now?: () => number;
+}): PendingGauge {
+  const now = options.now ?? Date.now;
+  const registers = [options.registry];
   let running: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  const seen = new Map<string, { domain: string; channel: string }>();
+  // Label pair key → when its oldest PENDING dead letter failed (epoch ms).
+  let oldest = new Map<string, number>();
+  for (const domain of DOMAINS) seen.set(`${domain}\0none`, { domain, channel: "none" });
+
+  const pending = new Gauge({
+    name: "dlq_messages_pending",
+    help: "Dead letters waiting for an operator decision (PENDING), by domain and failed channel (none: not a channel's)",
+    labelNames: ["domain", "channel"],
+    registers,
+  });
+  // Registered for its scrape-time collect(); nothing sets it otherwise.
+  new Gauge({
+    name: "dlq_oldest_pending_age_seconds",
+    help: "How long ago the oldest PENDING dead letter failed, by domain and failed channel (0: none pending)",
+    labelNames: ["domain", "channel"],
+    registers,
+    // On every scrape, from the last refresh's oldest failure time.
+    collect() {
+      const at = now();
+      for (const [key, labels] of seen) {
+        const failedAt = oldest.get(key);
+        this.set(labels, failedAt === undefined ? 0 : Math.max(0, (at - failedAt) / 1000));
+      }
+    },
+  });
+  const sync = (counts: Map<string, number>) => {
+    for (const [key, labels] of seen) pending.set(labels, counts.get(key) ?? 0);
+  };
+  sync(new Map());
 
   const load = async () => {
     try {
-      const counts = await pendingCountsByDomain(options.db);
-      for (const domain of new Set<string>([...DOMAINS, ...counts.keys()])) {
-        options.metrics.pending.set({ domain }, counts.get(domain) ?? 0);
+      const rows = await pendingBacklog(options.db);
+      const counts = new Map<string, number>();
+      const next = new Map<string, number>();
+      for (const row of rows) {
+        const channel = row.channel ?? "none";
+        const key = `${row.domain}\0${channel}`;
+        seen.set(key, { domain: row.domain, channel });
+        counts.set(key, row.pending);
+        next.set(key, row.oldestFailedAt.getTime());
       }
+      oldest = next;
+      sync(counts);
     } catch (error) {
-      options.logger.warn({ err: error }, "could not refresh the pending dead-letter gauge");
+      options.logger.warn({ err: error }, "could not refresh the pending dead-letter gauges");
     }
   };
   const refresh = (): Promise<void> => {

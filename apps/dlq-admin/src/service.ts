@@ -53,7 +53,7 @@ export interface DlqAdmin {
 export function createDlqAdmin(options: DlqAdminOptions): DlqAdmin {
   const { db, logger, registry } = options;
   const metrics = dlqMetrics(registry);
-  const pending = pendingGauge({ db, metrics, logger });
+  const pending = pendingGauge({ db, registry, logger });
   const onChanged = () => void pending.refresh();
 
   const runner = createConsumerRunner({

@@ -139,6 +139,7 @@ const bench = (s: ChannelStrategy<unknown>, list: ReturnType<typeof commands>) =
   );
 const nothing: ChannelStrategy<null> = {
   channel: "EMAIL",
+  provider: "none",
   render: () => null,
   send: async () => ({}),
   classify: classifyEmail,

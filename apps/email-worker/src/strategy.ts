@@ -112,6 +112,7 @@ export function emailStrategy(
   const envelopeFrom = addressparser(options.from, { flatten: true })[0]?.address ?? options.from;
   return {
     channel: "EMAIL",
+    provider: "smtp",
     ...(currentSettings && {
       async readdress(command) {
         const now = await currentSettings(command.tenantId, command.recipient.userId);

@@ -122,6 +122,8 @@ export function inAppStrategy(
   const { redis, sql } = deps;
   return {
     channel: "IN_APP",
+    // One send: the PostgreSQL inbox append, then the Redis Pub/Sub announcement.
+    provider: "inbox",
     render: (command) => renderInApp(command, options.channelPrefix),
     async send(rendered) {
       const appended = await store(() =>

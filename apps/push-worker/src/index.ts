@@ -2,13 +2,14 @@ import { createDbClient } from "@fluxnotify/db";
 import { runChannelWorker } from "@fluxnotify/shared/delivery";
 import { exitOnStartupError } from "@fluxnotify/shared/service";
 import { loadWorkerEnv } from "./env";
+import { pushMetrics } from "./metrics";
 import { pushStrategy } from "./strategy";
 
 const NAME = "push-worker";
 
 async function main(): Promise<void> {
   const env = loadWorkerEnv();
-  await runChannelWorker(NAME, env, ({ logger, shutdown, addReadinessCheck }) => {
+  await runChannelWorker(NAME, env, ({ logger, registry, shutdown, addReadinessCheck }) => {
     if (env.vapid.usingDevKeys) {
       logger.warn(
         "USING THE DEV-ONLY VAPID KEY PAIR: it is published in the source, so anyone can sign pushes as this " +
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       openUrl: env.PUSH_OPEN_URL,
       fcm: env.fcm,
       logger,
+      metrics: pushMetrics(registry),
     });
     shutdown.register("http agents", () => strategy.close());
     logger.info(

@@ -15,6 +15,7 @@ import { database, type NetworkTarget, PushDatabaseError, PushGoneError, PushTra
 import { fcmSender } from "./fcm";
 import { fcmTokenSource, type ServiceAccountKey } from "./fcm-token";
 import { createPushHttp } from "./http";
+import type { PushMetrics } from "./metrics";
 import { type PushRendered, renderPush } from "./payload";
 import { type VapidKeys, webPushSender } from "./webpush";
 
@@ -34,6 +35,8 @@ export interface PushStrategyOptions {
   /** Absent: FCM targets are dead-lettered PUSH_FCM_NOT_CONFIGURED. */
   fcm?: FcmConfig | undefined;
   logger?: Logger;
+  /** Where subscription clean-ups are counted; none without it. */
+  metrics?: PushMetrics;
 }
 
 const DOWN_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
@@ -105,15 +108,21 @@ export function pushStrategy(
 
   return {
     channel: "PUSH",
+    // Until the device is read: a send that fails looking it up reached no push service.
+    provider: "none",
     render: (command) => renderPush(command, { openUrl: options.openUrl }),
-    async send(rendered, command) {
+    async send(rendered, command, attempt) {
       const target = await targetOf(command);
+      // The row's type, bounded: an unknown one is refused below, and must not mint label values.
+      if (attempt)
+        attempt.provider = target.type === "webpush" || target.type === "fcm" ? target.type : "unknown";
       try {
         return await sendTo(target, rendered);
       } catch (error) {
         if (error instanceof PushGoneError && error.remove) {
           // Matched on the address too: a device that re-registered meanwhile keeps its row.
           const removed = await database(() => removeGonePushTarget(sql, target.id, target.address));
+          if (removed) options.metrics?.removed.inc({ type: target.type, code: error.code });
           logger?.info(
             { subscriptionId: target.id, type: target.type, code: error.code, removed },
             "push target gone",

@@ -12,9 +12,20 @@ import type { KafkaFixtures } from "@fluxnotify/shared/testing";
 import type { BrowserSubscription } from "@fluxnotify/shared/testing/push";
 import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 import { inject } from "vitest";
+import { pushMetrics } from "../src/metrics";
 import { type FcmConfig, pushStrategy } from "../src/strategy";
 
 type Fixtures = Pick<KafkaFixtures, "kafka" | "logger" | "registry">;
+
+/** push_subscriptions_removed_total for one type and code (0 when none was counted). */
+export async function removedCount(
+  registry: Fixtures["registry"],
+  type: string,
+  code: string,
+): Promise<number> {
+  const { values } = await pushMetrics(registry).removed.get();
+  return values.find((v) => v.labels.type === type && v.labels.code === code)?.value ?? 0;
+}
 
 /** The application server's pair in tests: stand-ins given its public key check `k` against it. */
 export const TEST_VAPID = { ...generateVapidKeys(), subject: "mailto:ops@fluxnotify.example" };
@@ -65,6 +76,7 @@ export async function startPushContext(
     openUrl: options.openUrl,
     fcm: options.fcm,
     logger: fixtures.logger,
+    metrics: pushMetrics(fixtures.registry),
   });
   const harness = await startDeliveryHarness({
     ...fixtures,

@@ -2,7 +2,7 @@ import { DLQ_HEADERS } from "@fluxnotify/shared/contracts";
 import { eventually, expect, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { type FcmService, startFcmService } from "@fluxnotify/shared/testing/push";
 import type { FcmConfig } from "../src/strategy";
-import { pushCommand, startPushContext } from "./context";
+import { pushCommand, removedCount, startPushContext } from "./context";
 
 const fcmConfig = (fcm: FcmService, account = fcm.serviceAccount()): FcmConfig => ({
   projectId: fcm.projectId,
@@ -101,6 +101,7 @@ test("UNREGISTERED removes the token (SKIPPED), INVALID_ARGUMENT is dead-lettere
     });
     expect(outcome(gone?.notificationId)?.errorMessage).not.toContain("gone-token");
     expect(await ctx.rows(goneId ?? "")).toBe(0);
+    expect(await removedCount(registry, "fcm", "PUSH_FCM_UNREGISTERED")).toBe(1);
 
     expect(outcome(bad?.notificationId)).toMatchObject({
       status: "FAILED",

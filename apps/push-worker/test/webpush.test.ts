@@ -3,7 +3,7 @@ import { SAMPLE_TEMPLATE_DATA } from "@fluxnotify/shared/delivery/testing";
 import { eventually, expect, kafkaTest as test } from "@fluxnotify/shared/testing";
 import { startWebPushService } from "@fluxnotify/shared/testing/push";
 import { PUSH_PAYLOAD_MAX_BYTES } from "../src/payload";
-import { pushCommand, startPushContext, TEST_VAPID } from "./context";
+import { pushCommand, removedCount, startPushContext, TEST_VAPID } from "./context";
 
 const hex = (uuid: string) => uuid.replaceAll("-", "");
 const outcomeOf = (events: DeliveryEvent[], notificationId: string) =>
@@ -150,6 +150,17 @@ test("410 and 404 remove the subscription and end SKIPPED; a deleted or moved su
     expect(gone410?.errorMessage).toMatch(/410 \(\{"errno":106,"message":"expired"\}\)/);
     expect(await ctx.rows(expiredId)).toBe(0);
     expect(await ctx.rows(unknownId)).toBe(0);
+    // Two rows deleted; the already deleted and the moved one were never a clean-up.
+    expect(await removedCount(registry, "webpush", "PUSH_SUBSCRIPTION_GONE")).toBe(2);
+    const sent = await registry.getSingleMetric("delivery_send_duration_seconds")?.get();
+    expect(
+      sent?.values.filter((v) => v.labels.le === "+Inf").map((v) => [v.labels.provider, v.value]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["webpush", 2],
+        ["none", 2],
+      ]),
+    );
     for (const event of [removed, movedAway])
       expect(event).toMatchObject({ status: "SKIPPED", reasonCode: "PUSH_SUBSCRIPTION_REMOVED" });
     expect(await ctx.rows(movedId)).toBe(1); // user-2's device now: kept

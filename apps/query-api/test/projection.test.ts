@@ -82,6 +82,28 @@ describe("projection", () => {
     expect(invalid?.values.find((v) => v.labels.outcome === "invalid")?.value).toBe(1);
   });
 
+  test("measures how late status changes reach the read model", async ({ database, logger, registry }) => {
+    const project = directProjector(database.db, logger, registry);
+    const tenant = uniqueTenant();
+    const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+    await project([
+      consumed(
+        deliveryEvent({ notificationId: `${tenant}-late`, tenantId: tenant, status: "SENT", at: ago(120) }),
+      ),
+      consumed(
+        deliveryEvent({ notificationId: `${tenant}-soon`, tenantId: tenant, status: "SENT", at: ago(3) }),
+      ),
+    ]);
+    const delay = await registry.getSingleMetric("projection_event_delay_seconds")?.get();
+    const bucket = (le: string) => delay?.values.find((v) => String(v.labels.le) === le)?.value;
+    expect([bucket("5"), bucket("60"), bucket("300"), bucket("+Inf")]).toEqual([1, 1, 2, 2]);
+    // The staleness gauge follows the newest change of the batch, not the oldest.
+    const age = (await registry.getSingleMetric("projection_last_event_age_seconds")?.get())?.values[0]
+      ?.value;
+    expect(age).toBeGreaterThanOrEqual(3);
+    expect(age).toBeLessThan(60);
+  });
+
   test("cuts days in the tenant's time zone, default Asia/Seoul", async ({ database, logger, registry }) => {
     const project = directProjector(database.db, logger, registry);
     const utcTenant = uniqueTenant("utc");

@@ -64,6 +64,7 @@ export function slackStrategy(options: SlackOptions): ChannelStrategy<SlackMessa
 
   return {
     channel: "SLACK",
+    provider: "slack-webhook",
     render: renderSlack,
     async send(message, command: ChannelCommand) {
       // Checked before anything touches the network (no DNS lookup, no connection).

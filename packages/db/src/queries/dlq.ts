@@ -434,14 +434,39 @@ export async function pendingSummary(db: DbExecutor, tenantId: string | undefine
   };
 }
 
-/** PENDING count per domain, for the backlog gauge. */
-export async function pendingCountsByDomain(db: DbExecutor): Promise<Map<string, number>> {
+export interface PendingBacklogRow {
+  domain: string;
+  /** The channel that failed; null for dead letters of other stages (ingest, the projection). */
+  channel: string | null;
+  pending: number;
+  /** When the oldest of them failed. */
+  oldestFailedAt: Date;
+}
+
+/**
+ * PENDING count and oldest failure per domain and channel, for the backlog gauges: one
+ * statement over the pending rows (dlq_messages_status_idx), which stay few. Only PENDING is
+ * a backlog: REPLAYED rows whose replay failed again stay REPLAYED for good (their new dead
+ * letter is the PENDING one), and RESOLVED/DISCARDED are history that only grows.
+ */
+export async function pendingBacklog(db: DbExecutor): Promise<PendingBacklogRow[]> {
   const rows = await db
-    .select({ domain: dlqMessages.domain, n: count() })
+    .select({
+      domain: dlqMessages.domain,
+      channel: dlqMessages.channel,
+      pending: count(),
+      // Epoch milliseconds: exact, and no timestamp text to parse.
+      oldest: sql<string>`(extract(epoch from min(${dlqMessages.failedAt})) * 1000)::bigint`,
+    })
     .from(dlqMessages)
     .where(eq(dlqMessages.status, "PENDING"))
-    .groupBy(dlqMessages.domain);
-  return new Map(rows.map((row) => [row.domain, row.n]));
+    .groupBy(dlqMessages.domain, dlqMessages.channel);
+  return rows.map((row) => ({
+    domain: row.domain,
+    channel: row.channel,
+    pending: row.pending,
+    oldestFailedAt: new Date(Number(row.oldest)),
+  }));
 }
 
 export type NewDlqOriginal = typeof dlqOriginals.$inferInsert;

@@ -128,17 +128,19 @@ async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand)
     }
     await breaker.whenClosed(deps.signal);
     const started = performance.now();
+    const attempt = { provider: strategy.provider };
     try {
-      const result = await strategy.send(rendered, command);
+      const result = await strategy.send(rendered, command, attempt);
       const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
       attempts++;
       deps.timeouts.inARow = 0;
-      metrics.sendSeconds.observe({ channel, result: "ok" }, latencyMs / 1000);
+      metrics.sendSeconds.observe({ channel, provider: attempt.provider, result: "ok" }, latencyMs / 1000);
       const record: SentRecord = { at: new Date().toISOString(), attempts, latencyMs, reported: false };
       if (result.providerMessageId) record.providerMessageId = result.providerMessageId;
       return { ok: true, record };
     } catch (error) {
-      metrics.sendSeconds.observe({ channel, result: "error" }, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      metrics.sendSeconds.observe({ channel, provider: attempt.provider, result: "error" }, seconds);
       const verdict = strategy.classify(error);
       const message = errorMessage(error);
       if (verdict.timeout) deps.timeouts.inARow++;
@@ -171,6 +173,7 @@ async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand)
         },
         "send failed; retrying",
       );
+      metrics.retries.inc({ channel, code: verdict.code });
       await reportDelay(verdict.code, message, attempts);
       await sleep(delay, undefined, { signal: deps.signal });
     }

@@ -31,5 +31,5 @@ export {
   type DeliveryRuntimeOptions,
 } from "./runtime";
 export { cleanText, displayText, ELLIPSIS, truncate } from "./text";
-export type { ChannelStrategy, Classification, FailureKind, SendResult } from "./types";
+export type { ChannelStrategy, Classification, FailureKind, SendAttempt, SendResult } from "./types";
 export { type ChannelWorkerEnv, runChannelWorker, type StrategyContext } from "./worker";

@@ -3,8 +3,10 @@ import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from "../me
 export interface DeliveryMetrics {
   sends: Counter<"channel" | "outcome">;
   attempts: Histogram<"channel" | "outcome">;
-  sendSeconds: Histogram<"channel" | "result">;
+  sendSeconds: Histogram<"channel" | "provider" | "result">;
+  retries: Counter<"channel" | "code">;
   breakerOpen: Gauge<"channel">;
+  breakerTransitions: Counter<"channel" | "state">;
   duplicates: Counter<"channel">;
   deadLetters: Counter<"channel" | "code">;
 }
@@ -32,15 +34,29 @@ export function deliveryMetrics(registry: Registry): DeliveryMetrics {
     }),
     sendSeconds: new Histogram({
       name: "delivery_send_duration_seconds",
-      help: "Duration of one provider call",
-      labelNames: ["channel", "result"],
+      // provider: the service a channel's send went to (ChannelStrategy.provider, or the one
+      // a send chose: webpush or fcm), a handful per channel, never per recipient or host.
+      help: "Duration of one provider call, by channel, provider and result (ok, error)",
+      labelNames: ["channel", "provider", "result"],
       buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    retries: new Counter({
+      name: "delivery_retries_total",
+      help: "Retries scheduled after a failed send, by channel and the failure's classification code (provider-down waits are not retries)",
+      labelNames: ["channel", "code"],
       registers,
     }),
     breakerOpen: new Gauge({
       name: "delivery_breaker_open",
       help: "1 while the provider circuit breaker is open (consumption paused)",
       labelNames: ["channel"],
+      registers,
+    }),
+    breakerTransitions: new Counter({
+      name: "delivery_breaker_transitions_total",
+      help: "Circuit breaker state changes, by channel and the state entered (open, closed)",
+      labelNames: ["channel", "state"],
       registers,
     }),
     duplicates: new Counter({

@@ -89,11 +89,13 @@ export function createDeliveryRuntime<R>(options: DeliveryRuntimeOptions<R>): De
     logger,
     onOpen: () => {
       metrics.breakerOpen.set({ channel: strategy.channel }, 1);
+      metrics.breakerTransitions.inc({ channel: strategy.channel, state: "open" });
       runner?.pause();
       heartbeat?.beat();
     },
     onClose: () => {
       metrics.breakerOpen.set({ channel: strategy.channel }, 0);
+      metrics.breakerTransitions.inc({ channel: strategy.channel, state: "closed" });
       runner?.resume();
       heartbeat?.beat();
     },

@@ -27,14 +27,27 @@ export interface SendResult {
 }
 
 /**
+ * One send as the runtime measures it: a strategy whose provider depends on the recipient
+ * (push: Web Push or FCM by the device) names the one it used here, before it calls it.
+ */
+export interface SendAttempt {
+  provider: string;
+}
+
+/**
  * Everything a channel contributes (Strategy): how to render a command, how to send the
  * rendering, how to judge a failure, and how to tell that a downed provider is back.
  * Retries, dedup, dead letters, the breaker and delivery events are the runtime's job.
  */
 export interface ChannelStrategy<Rendered> {
   channel: Channel;
+  /**
+   * The provider its sends go to, for the send-latency metric's `provider` label (smtp,
+   * slack-webhook, redis-pubsub); a send may name another in its `attempt`.
+   */
+  provider: string;
   render(command: ChannelCommand): Promise<Rendered> | Rendered;
-  send(rendered: Rendered, command: ChannelCommand): Promise<SendResult>;
+  send(rendered: Rendered, command: ChannelCommand, attempt?: SendAttempt): Promise<SendResult>;
   classify(error: unknown): Classification;
   /** Resolves when the provider accepts connections again; rejects while it is still down. */
   probe(): Promise<void>;

@@ -16,10 +16,23 @@ export function startLagMonitor(options: {
   intervalMs: number;
 }): { stop(): void; snapshot(): Promise<Record<string, number>> } {
   let last: Record<string, number> = {};
+  // The partitions this process last exported a lag for: one that moved to another member
+  // (a rebalance) is removed, or its frozen value would sit beside its new owner's.
+  let exported = new Map<string, { group: string; topic: string; partition: string }>();
+
+  const forgetOthers = (kept: Set<string>) => {
+    for (const [key, labels] of exported) {
+      if (!kept.has(key)) options.metrics.lag.remove(labels);
+    }
+    exported = new Map([...exported].filter(([key]) => kept.has(key)));
+  };
 
   const measure = async (): Promise<Record<string, number>> => {
     const assignments = options.consumer.assignments;
-    if (!assignments || assignments.length === 0) return {};
+    if (!assignments || assignments.length === 0) {
+      forgetOthers(new Set());
+      return {};
+    }
     const [latest, committed] = await Promise.all([
       options.consumer.listOffsets({
         topics: assignments.map((assignment) => assignment.topic),
@@ -35,10 +48,14 @@ export function startLagMonitor(options: {
         const done = committed.get(topic)?.[partition];
         if (end === undefined || end < 0n) continue;
         const lag = Number(done === undefined || done < 0n ? end : end - done);
-        result[`${topic}/${partition}`] = lag;
-        options.metrics.lag.set({ group: options.groupId, topic, partition: String(partition) }, lag);
+        const key = `${topic}/${partition}`;
+        const labels = { group: options.groupId, topic, partition: String(partition) };
+        result[key] = lag;
+        options.metrics.lag.set(labels, lag);
+        exported.set(key, labels);
       }
     }
+    forgetOthers(new Set(Object.keys(result)));
     last = result;
     return result;
   };
@@ -49,7 +66,11 @@ export function startLagMonitor(options: {
   timer.unref();
 
   return {
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      // A stopped consumer owns nothing: its lag is its group's other members' to report.
+      forgetOthers(new Set());
+    },
     snapshot: async () => {
       try {
         return await measure();

@@ -30,6 +30,7 @@ export function scriptedStrategy(
   const tries = new Map<string, number>();
   const strategy: ScriptedStrategy = {
     channel,
+    provider: "scripted",
     down: false,
     tries,
     render: (command) => command,
