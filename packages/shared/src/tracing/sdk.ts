@@ -23,11 +23,13 @@ import { setTracingOn } from "./state";
 
 export interface Tracing {
   readonly enabled: boolean;
+  /** Exports the finished spans now (tests; the batch processor otherwise does every OTEL_BSP_SCHEDULE_DELAY). */
+  flush(): Promise<void>;
   /** Exports what is still buffered and stops the SDK (the last shutdown step). */
   shutdown(): Promise<void>;
 }
 
-const OFF: Tracing = { enabled: false, shutdown: async () => {} };
+const OFF: Tracing = { enabled: false, flush: async () => {}, shutdown: async () => {} };
 
 /** The OTLP/HTTP traces URL the env names, if any (the signal path is added to the base endpoint). */
 export function tracesEndpointOf(env: TracingEnv): string | undefined {
@@ -88,6 +90,7 @@ export function startTracing(name: string, env: TracingEnv, exporter?: SpanExpor
   setTracingOn(true);
   return {
     enabled: true,
+    flush: () => provider.forceFlush(),
     async shutdown() {
       await provider.shutdown();
       setTracingOn(false);
