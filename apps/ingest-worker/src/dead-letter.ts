@@ -22,15 +22,11 @@ export function deadLetterRecord(
   record: SourceRecord,
   failure: DeadLetterFailure,
 ): OutgoingMessage {
-  return {
-    ...deadLetterOf(dlqTopic, record, {
-      errorMessage: failure.reason,
-      errorCode: failure.code,
-      retryCount: 0,
-      eventId: failure.eventId,
-      tenantId: failure.tenantId,
-    }),
-    // Dead letters of a batch go out together: each continues its own record's trace.
-    trace: record.trace,
-  };
+  return deadLetterOf(dlqTopic, record, {
+    errorMessage: failure.reason,
+    errorCode: failure.code,
+    retryCount: 0,
+    eventId: failure.eventId,
+    tenantId: failure.tenantId,
+  });
 }
