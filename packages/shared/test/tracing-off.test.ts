@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { loadEnv, tracingEnv } from "../src/env";
 import {
   extractTraceContext,
+  samplerOf,
   startConsumerSpan,
   startTracing,
   tracesEndpointOf,
@@ -57,5 +58,21 @@ describe("tracing off (the default)", () => {
       /OTEL_EXPORTER_OTLP_ENDPOINT/,
     );
     expect(() => loadEnv(tracingEnv, { OTEL_TRACES_SAMPLER: "sometimes" })).toThrow(/OTEL_TRACES_SAMPLER/);
+  });
+
+  test("OTEL_TRACES_SAMPLER/_ARG as specified (SDK 3.x no longer reads them itself)", () => {
+    const sampler = (vars: Record<string, string>) => String(samplerOf(loadEnv(tracingEnv, vars)));
+    expect(sampler({})).toMatch(/^ParentBased\{root=AlwaysOnSampler/);
+    expect(sampler({ OTEL_TRACES_SAMPLER: "parentbased_always_off" })).toMatch(
+      /^ParentBased\{root=AlwaysOffSampler/,
+    );
+    expect(sampler({ OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.25" })).toBe(
+      "TraceIdRatioBased{0.25}",
+    );
+    expect(
+      sampler({ OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" }),
+    ).toMatch(/^ParentBased\{root=TraceIdRatioBased\{0.1\}/);
+    expect(sampler({ OTEL_TRACES_SAMPLER: "always_off" })).toBe("AlwaysOffSampler");
+    expect(() => loadEnv(tracingEnv, { OTEL_TRACES_SAMPLER_ARG: "2" })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
   });
 });
