@@ -28,6 +28,7 @@ export function createServiceContext(
   const registry = createMetricsRegistry(name);
   const shutdown = new ShutdownManager({ logger, timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
   if (tracing.enabled) {
+    tracing.reportErrorsTo(logger);
     shutdown.register("tracing", tracing.shutdown);
     logger.info({ tracesEndpoint: "set", sampler: env.OTEL_TRACES_SAMPLER }, "tracing on (OTLP/HTTP)");
   }

@@ -1,6 +1,6 @@
 import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { setGlobalErrorHandler, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import {
   detectResources,
@@ -19,6 +19,7 @@ import {
 } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { TracingEnv } from "../env";
+import type { Logger } from "../logger";
 import { setTracingOn } from "./state";
 
 export interface Tracing {
@@ -27,9 +28,21 @@ export interface Tracing {
   flush(): Promise<void>;
   /** Exports what is still buffered and stops the SDK (the last shutdown step). */
   shutdown(): Promise<void>;
+  /**
+   * Where the SDK's own failures go (an export the collector refused or never answered):
+   * logged as warnings, at most one a minute. Spans are dropped then; the work goes on.
+   */
+  reportErrorsTo(logger: Logger): void;
 }
 
-const OFF: Tracing = { enabled: false, flush: async () => {}, shutdown: async () => {} };
+const OFF: Tracing = {
+  enabled: false,
+  flush: async () => {},
+  shutdown: async () => {},
+  reportErrorsTo: () => {},
+};
+
+const ERROR_LOG_INTERVAL_MS = 60_000;
 
 /** The OTLP/HTTP traces URL the env names, if any (the signal path is added to the base endpoint). */
 export function tracesEndpointOf(env: TracingEnv): string | undefined {
@@ -91,6 +104,19 @@ export function startTracing(name: string, env: TracingEnv, exporter?: SpanExpor
   return {
     enabled: true,
     flush: () => provider.forceFlush(),
+    reportErrorsTo(logger) {
+      let last = 0;
+      let dropped = 0;
+      setGlobalErrorHandler((error) => {
+        if (Date.now() - last < ERROR_LOG_INTERVAL_MS) {
+          dropped++;
+          return;
+        }
+        logger.warn({ err: error, suppressedSinceLast: dropped }, "tracing: span export failed; spans dropped");
+        last = Date.now();
+        dropped = 0;
+      });
+    },
     async shutdown() {
       await provider.shutdown();
       setTracingOn(false);
