@@ -10,7 +10,7 @@ import { loadEnv, tracingEnv } from "../src/env";
 import { startBatchSpans, startSpan, startTracing, withTraceHeaders } from "../src/tracing/index";
 
 const BATCH = 100;
-const ROUNDS = 2_000;
+const ROUNDS = 300;
 const records = Array.from({ length: BATCH }, (_, i) => ({
   topic: "fluxpay.order.events",
   partition: i % 6,
@@ -31,7 +31,7 @@ function baseline(): number {
       "content-type": "application/json",
       "x-event-id": `e${i}`,
     };
-    produced += headers ? 1 : 0;
+    produced += headers?.["x-event-id"]?.length ?? 0;
   }
   return produced;
 }
@@ -44,18 +44,22 @@ function round(): number {
     const route = startSpan("route", { attributes: { "fluxnotify.channels": ["EMAIL"] } }, parent);
     route?.end();
     const headers = withTraceHeaders({ "content-type": "application/json", "x-event-id": `e${i}` }, parent);
-    produced += headers ? 1 : 0;
+    produced += headers?.["x-event-id"]?.length ?? 0;
   }
   spans?.end();
   return produced;
 }
 
+/** Best of several runs: the machine is shared, and the fastest run is the least disturbed. */
 function measure(label: string, run: () => number = round): void {
   for (let i = 0; i < 200; i++) run(); // warm-up
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < ROUNDS; i++) run();
-  const ns = Number(process.hrtime.bigint() - started) / (ROUNDS * BATCH);
-  console.log(`${label.padEnd(40)} ${(ns / 1000).toFixed(3)} µs per record`);
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 7; attempt++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < ROUNDS; i++) run();
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / (ROUNDS * BATCH));
+  }
+  console.log(`${label.padEnd(40)} ${(best / 1000).toFixed(3)} µs per record (best of 7)`);
 }
 
 measure("no tracing code (baseline)", baseline);
