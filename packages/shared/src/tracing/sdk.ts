@@ -112,7 +112,10 @@ export function startTracing(name: string, env: TracingEnv, exporter?: SpanExpor
           dropped++;
           return;
         }
-        logger.warn({ err: error, suppressedSinceLast: dropped }, "tracing: span export failed; spans dropped");
+        logger.warn(
+          { err: error, suppressedSinceLast: dropped },
+          "tracing: span export failed; spans dropped",
+        );
         last = Date.now();
         dropped = 0;
       });
