@@ -12,6 +12,7 @@ import type { TestProject } from "vitest/node";
 import "./provided";
 import { DEV_ONLY_VAPID_KEYS } from "@fluxnotify/shared/env";
 import { e2eEnv } from "./env";
+import { startOtlpReceiver } from "./otlp-receiver";
 import { E2E, isBouncingAddress, platformConfig } from "./resources";
 import { startSinkControl } from "./sink-control";
 
@@ -66,6 +67,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     cleanups.push(() => push.close());
     const control = await startSinkControl({ smtp, webhook, inapp, push });
     cleanups.push(() => control.stop());
+    // Started before the apps and stopped after them: their last spans are flushed on shutdown.
+    const otlp = await startOtlpReceiver(E2E.otlpPort);
+    cleanups.push(() => otlp.stop());
 
     // The supervisor appends; each run's logs should tell only that run's story.
     for (const name of APP_NAMES) rmSync(join(env.E2E_LOG_DIR, `${name}.log`), { force: true });
@@ -86,6 +90,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("e2eRunId", runId);
     project.provide("e2eSinkControl", control.url);
     project.provide("e2eLogDir", env.E2E_LOG_DIR);
+    project.provide("e2eOtlpReceiver", otlp.url);
   } catch (error) {
     await teardown();
     throw error;

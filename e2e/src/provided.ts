@@ -6,6 +6,8 @@ declare module "vitest" {
     /** Base URL of the sink-control endpoint (GET /observed). */
     e2eSinkControl: string;
     e2eLogDir: string;
+    /** Base URL of the OTLP collector stand-in (GET /spans?traceId=…). */
+    e2eOtlpReceiver: string;
   }
 }
 

@@ -13,7 +13,20 @@ export const E2E = {
   pushPort: 19030,
   /** A page of another site that embeds the inbox (test/inbox-browser.test.ts), allowed by query-api's CORS. */
   shopPort: 19040,
+  /** The OTLP/HTTP collector stand-in every app exports its spans to (src/otlp-receiver.ts). */
+  otlpPort: 19050,
 } as const;
+
+/**
+ * Tracing on in every app, exporting to the stand-in, but recording only traces that a
+ * sampled incoming `traceparent` started (test/tracing.test.ts's): the rest of the suite
+ * sends none, so its events cost the apps non-recording spans and no exports.
+ */
+const TRACING_ENV = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${E2E.otlpPort}`,
+  OTEL_TRACES_SAMPLER: "parentbased_always_off",
+  OTEL_BSP_SCHEDULE_DELAY: "200",
+};
 
 export const QUERY_API = `http://127.0.0.1:${E2E.ports["query-api"]}`;
 export const DLQ_ADMIN = `http://127.0.0.1:${E2E.ports["dlq-admin"]}`;
@@ -37,6 +50,8 @@ export const tenantsOf = (runId: string) => ({
   /** The operations console in a browser (test/console-browser.test.ts), and an admin's of another tenant. */
   console: `e2e-${runId}-c`,
   consoleOther: `e2e-${runId}-x`,
+  /** One event with FluxPay's traceparent, followed through every app (test/tracing.test.ts). */
+  tracing: `e2e-${runId}-t`,
   /** bin/demo's, run as a child process: an operations channel, like bin/dev's tenant-a. */
   demo: `e2e-${runId}-demo`,
 });
@@ -63,12 +78,14 @@ export function platformConfig(runId: string): PlatformConfig {
     ports: E2E.ports,
     env: {
       // An order that never arrives dead-letters its payment within the suite's time.
-      "ingest-worker": { PARK_DEADLINE_MS: "15000", PARK_SWEEP_INTERVAL_MS: "1000" },
-      "email-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
-      "slack-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
-      "inapp-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
-      "push-worker": { BREAKER_PROBE_INTERVAL_MS: "1000" },
-      "query-api": { INBOX_ALLOWED_ORIGINS: `http://127.0.0.1:${E2E.shopPort}` },
+      "ingest-worker": { ...TRACING_ENV, PARK_DEADLINE_MS: "15000", PARK_SWEEP_INTERVAL_MS: "1000" },
+      "email-worker": { ...TRACING_ENV, BREAKER_PROBE_INTERVAL_MS: "1000" },
+      "slack-worker": { ...TRACING_ENV, BREAKER_PROBE_INTERVAL_MS: "1000" },
+      "inapp-worker": { ...TRACING_ENV, BREAKER_PROBE_INTERVAL_MS: "1000" },
+      "push-worker": { ...TRACING_ENV, BREAKER_PROBE_INTERVAL_MS: "1000" },
+      "query-api": { ...TRACING_ENV, INBOX_ALLOWED_ORIGINS: `http://127.0.0.1:${E2E.shopPort}` },
+      "dlq-admin": TRACING_ENV,
+      console: TRACING_ENV,
     },
   };
 }

@@ -15,6 +15,15 @@ import { DLQ_HEADERS, REPLAY_HEADERS } from "@fluxnotify/shared/contracts";
 import { HttpProblem } from "@fluxnotify/shared/http";
 import type { KafkaProducer, OutgoingMessage } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
+import {
+  ATTR,
+  type Context,
+  contextOf,
+  extractTraceContext,
+  SpanKind,
+  startSpan,
+  tracingOn,
+} from "@fluxnotify/shared/tracing";
 import { chunkBySize } from "./chunk";
 import type { DlqMetrics } from "./metrics";
 
@@ -48,7 +57,33 @@ export function replayRecord(row: DlqMessage, target: string): OutgoingMessage {
   const headers = Object.fromEntries(Object.entries(row.headers).filter(([name]) => !STRIPPED.has(name)));
   headers[REPLAY_HEADERS.of] = String(row.id);
   headers[REPLAY_HEADERS.count] = String(row.replayCount + 1);
-  return { topic: target, key: row.key ?? undefined, value: row.value ?? Buffer.alloc(0), headers };
+  const trace = replaySpan(row, target);
+  return { topic: target, key: row.key ?? undefined, value: row.value ?? Buffer.alloc(0), headers, trace };
+}
+
+/**
+ * Tracing on: a span of the replay in the dead letter's trace (its `traceparent` names the
+ * dead-lettering span), which the replayed record then continues, so the second try shows
+ * up in the same trace as the first. Its context, or undefined with tracing off.
+ */
+function replaySpan(row: DlqMessage, target: string): Context | undefined {
+  if (!tracingOn()) return undefined;
+  const parent = extractTraceContext(row.headers);
+  const span = startSpan(
+    `replay ${target}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        "fluxnotify.dlq.id": String(row.id),
+        "fluxnotify.replay.count": row.replayCount + 1,
+        [ATTR.reasonCode]: row.headers[DLQ_HEADERS.errorCode] ?? "UNKNOWN",
+      },
+    },
+    parent,
+  );
+  if (!span) return undefined;
+  span.end();
+  return contextOf(span, parent);
 }
 
 const unprocessable = (detail: string) =>

@@ -23,6 +23,7 @@ import type { SourceRecord } from "./dead-letter";
 import type { IngestDeps } from "./deps";
 import { type NotificationPlan, planNotifications } from "./notifications";
 import { learnMappings, type Resolution, resolveRecipients } from "./recipients";
+import { routeSpan } from "./trace";
 
 export interface ValidEvent {
   event: CloudEvent;
@@ -112,7 +113,10 @@ export async function processEvents(
       now: deps.now(),
       announcePending: Object.keys(replay).length > 0,
     });
-    records.push(...recordsOf(deps, plan, replay));
+    // The records continue this event's trace from its routing span, whatever trace the
+    // batch's other events are in.
+    const routed = routeSpan(input, plan);
+    records.push(...recordsOf(deps, plan, replay).map((record) => ({ ...record, trace: routed })));
     outcomes.set(
       input,
       plan.commands.length === 0 && plan.deliveryEvents.length === 0 ? "no_channels" : "routed",

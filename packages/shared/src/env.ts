@@ -27,10 +27,58 @@ export const booleanFlag = (fallback: boolean) =>
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+const optionalName = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z.string().min(1).optional(),
+);
+const optionalUrl = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z
+    .string()
+    .regex(/^https?:\/\//, "must be an http(s):// URL")
+    .optional(),
+);
+
+/**
+ * OpenTelemetry tracing (docs/operations.md, "Tracing"), by the standard OTEL_* names: off
+ * unless an OTLP endpoint is set, and off whenever OTEL_SDK_DISABLED is true. These decide
+ * whether and how the SDK starts; the OTLP exporter reads its own transport settings
+ * (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, _COMPRESSION, certificates) itself, as the
+ * specification defines them, and the resource OTEL_RESOURCE_ATTRIBUTES: nothing here
+ * would add to the SDK's parsing of those, and they matter only once tracing is on.
+ */
+export const tracingEnv = {
+  OTEL_SDK_DISABLED: booleanFlag(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  /** The app's name (ingest-worker, …) when unset. */
+  OTEL_SERVICE_NAME: optionalName,
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      "always_on",
+      "always_off",
+      "traceidratio",
+      "parentbased_always_on",
+      "parentbased_always_off",
+      "parentbased_traceidratio",
+    ])
+    .default("parentbased_always_on"),
+  /** The ratio of the *traceidratio samplers (0…1). */
+  OTEL_TRACES_SAMPLER_ARG: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.coerce.number().min(0).max(1).optional(),
+  ),
+  /** How often finished spans are exported (SDK 3.x no longer reads the OTEL_BSP_* variables itself). */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).max(60_000).default(5_000),
+};
+
+export type TracingEnv = z.infer<z.ZodObject<typeof tracingEnv>>;
+
 export const baseEnv = {
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+  ...tracingEnv,
 };
 
 export const kafkaEnv = {

@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import pino, { type Logger } from "pino";
 import { sanitizeFields, serializeError, withoutQueryParams } from "./logging/sanitize";
 import { scrubSecrets } from "./logging/scrub";
@@ -10,6 +11,16 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stdout by default (tests pass a buffer). */
   destination?: pino.DestinationStream;
+  /** Tracing is on: lines logged inside a span carry its trace_id and span_id. */
+  traceIds?: boolean;
+}
+
+/** The active span's ids, for a log line to be found from its trace (and the reverse). */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /**
@@ -22,9 +33,11 @@ export interface LoggerOptions {
  * - text: the finished line is masked for email addresses, URL credentials, webhook and
  *   push-endpoint paths, secret query parameters, bearer tokens and JWTs, wherever they are.
  */
-export function createLogger({ name, level = "info", destination }: LoggerOptions): Logger {
+export function createLogger({ name, level = "info", destination, traceIds }: LoggerOptions): Logger {
   const options: pino.LoggerOptions = {
     name,
+    // Only with tracing on: otherwise every line would ask the no-op API for a span.
+    ...(traceIds ? { mixin: traceFields } : {}),
     level,
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,

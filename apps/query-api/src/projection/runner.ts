@@ -41,6 +41,8 @@ export function createProjectionRunner(options: ProjectionOptions): ConsumerRunn
     logger,
     registry: options.registry,
     startFrom: "earliest",
+    // Delivery events are keyed by notification id: nothing personal in a span.
+    traceKeys: true,
     maxBatchSize: options.maxBatchSize ?? 500,
     // The read model may trail by 50 ms (nothing waits on it to send): far fewer upsert
     // transactions at moderate rates.

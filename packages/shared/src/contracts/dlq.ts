@@ -64,7 +64,7 @@ export function deadLetterHeaders(info: DeadLetterInfo): Record<string, string> 
 /** Where a record was read and what it was: what a dead letter of it keeps. */
 export type DeadLetterSource = Pick<
   ConsumedMessage,
-  "topic" | "partition" | "offset" | "key" | "keyBytes" | "value" | "headers"
+  "topic" | "partition" | "offset" | "key" | "keyBytes" | "value" | "headers" | "trace"
 >;
 
 /**
@@ -87,6 +87,9 @@ export function deadLetterOf(
       originalPartition: source.partition,
       originalOffset: source.offset.toString(),
     }),
+    // Tracing on: the dead letter continues its record's trace, even when dead letters of a
+    // batch's many records go out together (the writer's dead_letter span sits in between).
+    trace: source.trace,
   };
 }
 

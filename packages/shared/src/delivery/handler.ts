@@ -16,11 +16,13 @@ import type {
   PoisonFailure,
 } from "../kafka/index";
 import type { Logger } from "../logger";
+import { ATTR } from "../tracing/attributes";
+import { inSpan, type Span, SpanKind } from "../tracing/spans";
 import type { CircuitBreaker } from "./breaker";
 import { type DeadLetterTarget, deadLetterRecords, type Failure } from "./dead-letter";
 import type { DedupStore, SentRecord } from "./dedup";
 import type { DeliveryMetrics } from "./metrics";
-import type { ChannelStrategy } from "./types";
+import type { ChannelStrategy, SendAttempt } from "./types";
 
 export interface RetryPolicy {
   /** One delay per retry: 3 retries → [1000, 2000, 4000]. */
@@ -107,6 +109,43 @@ function delayReporter<R>(deps: HandlerDeps<R>, command: ChannelCommand) {
   };
 }
 
+/** One provider call as a CLIENT span: which attempt, and how it ended (ok or the verdict's kind/code). */
+function sendAttempt<R>(
+  deps: HandlerDeps<R>,
+  rendered: R,
+  command: ChannelCommand,
+  number: number,
+  attempt: SendAttempt,
+) {
+  const channel = deps.strategy.channel;
+  return inSpan(
+    `send ${channel}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [ATTR.channel]: channel,
+        [ATTR.attempt]: number,
+        [ATTR.notificationId]: command.notificationId,
+      },
+    },
+    async (span) => {
+      try {
+        const result = await deps.strategy.send(rendered, command, attempt);
+        span.setAttribute(ATTR.outcome, "ok");
+        return result;
+      } catch (error) {
+        const verdict = deps.strategy.classify(error);
+        span.setAttribute(ATTR.outcome, verdict.kind);
+        span.setAttribute("fluxnotify.error.code", verdict.code);
+        throw error;
+      } finally {
+        // Named by the strategy during the call (push: Web Push or FCM by the device).
+        span.setAttribute(ATTR.provider, attempt.provider);
+      }
+    },
+  );
+}
+
 /** Sends with retries; provider-down failures wait for the breaker and do not count. */
 async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand): Promise<Outcome> {
   const { strategy, metrics, retry, breaker } = deps;
@@ -130,7 +169,7 @@ async function sendWithRetries<R>(deps: HandlerDeps<R>, command: ChannelCommand)
     const started = performance.now();
     const attempt = { provider: strategy.provider };
     try {
-      const result = await strategy.send(rendered, command, attempt);
+      const result = await sendAttempt(deps, rendered, command, attempts + 1, attempt);
       const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
       attempts++;
       deps.timeouts.inARow = 0;
@@ -235,9 +274,45 @@ export async function handleCommand<R>(deps: HandlerDeps<R>, message: ConsumedMe
     );
   }
   const { claim } = claimed;
+  // The delivery of this notification, a child of the command's consumer span: its attempts
+  // are children of it, and the delivery event and any dead letter continue from it.
+  await inSpan(
+    `deliver ${channel}`,
+    {
+      attributes: {
+        [ATTR.channel]: channel,
+        [ATTR.provider]: deps.strategy.provider,
+        [ATTR.notificationId]: command.notificationId,
+        [ATTR.eventId]: command.eventId,
+        [ATTR.tenantId]: command.tenantId,
+      },
+    },
+    (span) => deliver(deps, { message, command, claim, recipient, replay, reported, span }),
+  );
+}
+
+/** From a claimed command to its durable outcome (see handleCommand). */
+async function deliver<R>(
+  deps: HandlerDeps<R>,
+  job: {
+    message: ConsumedMessage;
+    command: ChannelCommand;
+    claim: { release(record?: SentRecord): Promise<void> };
+    recipient: string;
+    replay: Record<string, string>;
+    reported: (records: OutgoingMessage[]) => OutgoingMessage[];
+    span: Span;
+  },
+): Promise<void> {
+  const { strategy, metrics, producer, dedup, target } = deps;
+  const { message, command, claim, recipient, replay, reported, span } = job;
+  const channel = strategy.channel;
+  const eventsTopic = target.deliveryEventsTopic;
   let released = false;
   try {
     const outcome = await sendWithRetries(deps, command);
+    span.setAttribute(ATTR.outcome, outcome.ok ? "sent" : outcome.gone ? "skipped" : "failed");
+    span.setAttribute(ATTR.attempts, outcome.ok ? outcome.record.attempts : outcome.failure.attempts);
     if (outcome.ok) {
       // Marked sent (not yet reported) and unlocked in one round trip, before the SENT event
       // is published: if that publish fails or the process dies, the redelivered command

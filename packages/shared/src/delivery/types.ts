@@ -43,7 +43,7 @@ export interface ChannelStrategy<Rendered> {
   channel: Channel;
   /**
    * The provider its sends go to, for the send-latency metric's `provider` label (smtp,
-   * slack-webhook, redis-pubsub); a send may name another in its `attempt`.
+   * slack-webhook, inbox, webpush); a send may name another in its `attempt` (push: by device).
    */
   provider: string;
   render(command: ChannelCommand): Promise<Rendered> | Rendered;

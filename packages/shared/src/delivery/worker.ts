@@ -1,5 +1,5 @@
 import { CHANNEL_DEFINITIONS } from "../channels/index";
-import { kafkaConnectionFrom } from "../env";
+import { kafkaConnectionFrom, type TracingEnv } from "../env";
 import { type ReadinessCheck, startHealthServer } from "../http/health-server";
 import { createProducer } from "../kafka/index";
 import type { Logger } from "../logger";
@@ -10,7 +10,7 @@ import type { ShutdownManager } from "../shutdown";
 import { createDeliveryRuntime } from "./runtime";
 import type { ChannelStrategy } from "./types";
 
-export interface ChannelWorkerEnv {
+export type ChannelWorkerEnv = TracingEnv & {
   LOG_LEVEL: string;
   SHUTDOWN_TIMEOUT_MS: number;
   KAFKA_BROKERS: string[];
@@ -31,7 +31,7 @@ export interface ChannelWorkerEnv {
   DEDUP_TTL_SECONDS: number;
   /** The deployment's Redis prefix: the worker's heartbeat key starts with it. */
   INAPP_CHANNEL_PREFIX: string;
-}
+};
 
 export interface StrategyContext {
   /** The Redis that holds dedup state; a strategy may reuse it (in-app does). */

@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { context, trace } from "@opentelemetry/api";
 import { classifyFailure, type FailureVerdict } from "../errors";
+import { recordFailure, startBatchSpans, startConsumerSpan } from "../tracing/spans";
+import { tracingOn } from "../tracing/state";
 import {
   baseClientOptions,
   Consumer,
@@ -169,7 +172,9 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        await deadLetter(message, { code: verdict.code, reason: verdict.reason });
+        // In the record's own trace (a batch's active context is the batch span).
+        const write = () => deadLetter(message, { code: verdict.code, reason: verdict.reason });
+        await (message.trace ? context.with(message.trace, write) : write());
         metrics.poison.inc({ group: groupId, topic: message.topic, result: "dead_lettered" });
         return true;
       } catch (error) {
@@ -200,8 +205,47 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     );
   }
 
+  const traceOptions = { groupId, traceKeys: options.traceKeys };
+
+  /**
+   * Tracing on: `run` inside the consumer span of its record (one at a time), or, for a
+   * batch, inside a batch span linked to each record's own consumer span (see
+   * startBatchSpans); each record's context is left on `message.trace` for the handler.
+   */
+  async function traced(messages: ConsumedMessage[], run: () => Promise<boolean>): Promise<boolean> {
+    if (!tracingOn()) return run();
+    const [only] = messages;
+    if ("handler" in options && only) {
+      const span = startConsumerSpan(only, traceOptions);
+      if (!span) return run();
+      only.trace = trace.setSpan(context.active(), span);
+      try {
+        return await context.with(only.trace, run);
+      } catch (error) {
+        recordFailure(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    }
+    const spans = startBatchSpans(messages, traceOptions);
+    if (!spans) return run();
+    messages.forEach((message, index) => {
+      message.trace = spans.contexts[index];
+    });
+    let failure: unknown;
+    try {
+      return await context.with(trace.setSpan(context.active(), spans.batch), run);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      spans.end(failure);
+    }
+  }
+
   const runOne = (message: ConsumedMessage, handler: EachMessageOptions["handler"]) =>
-    runBatch([message], () => handler(message));
+    traced([message], () => runBatch([message], () => handler(message)));
 
   function dispatch(message: ConsumedMessage, handler: EachMessageOptions["handler"]): void {
     const chainKey =
@@ -266,7 +310,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         const messages = batch;
         batch = [];
         lingered = false;
-        if (!(await runBatch(messages, options.batchHandler))) break;
+        if (!(await traced(messages, () => runBatch(messages, options.batchHandler)))) break;
         for (const m of messages) tracker.complete(m.topic, m.partition, m.offset);
         metrics.consumed.inc({ group: groupId, topic: messages[0]?.topic ?? "" }, messages.length);
         metrics.inFlight.set({ group: groupId }, tracker.inFlight());

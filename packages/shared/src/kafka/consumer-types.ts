@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import { decodeUtf8 } from "../contracts/json";
 import type { Logger } from "../logger";
@@ -20,6 +21,12 @@ export interface ConsumedMessage {
    * consumer that reads them as text must refuse the record rather than act on U+FFFD.
    */
   encodingProblems?: string[] | undefined;
+  /**
+   * Tracing on: the context of this record's consumer span (in the trace its `traceparent`
+   * continues, or a new one), set by the runner before the handler runs. What a handler does
+   * for this record, and what it produces for it, continues from here.
+   */
+  trace?: Context | undefined;
 }
 
 interface CommonOptions {
@@ -45,6 +52,8 @@ interface CommonOptions {
   deadLetter?: (message: ConsumedMessage, failure: PoisonFailure) => Promise<void>;
   /** A partition with work whose commit position has not moved for this long is stalled. */
   stallAfterMs?: number;
+  /** Tracing on: whether record keys may be span attributes (not where a key names a user). */
+  traceKeys?: boolean;
 }
 
 /** Why a record was isolated as poison: a stable code and the error's message. */

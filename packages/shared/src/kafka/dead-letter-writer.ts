@@ -1,9 +1,13 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { context, trace } from "@opentelemetry/api";
 import { DLQ_HEADERS, ORIGINAL_HEADERS } from "../contracts/dlq";
 import { MAX_ORIGINAL_BYTES, ORIGINALS_TOPIC } from "../contracts/topics";
 import { classifyFailure } from "../errors";
 import type { Logger } from "../logger";
+import { ATTR } from "../tracing/attributes";
+import { recordFailure, SpanKind, startSpan } from "../tracing/spans";
+import { tracingOn } from "../tracing/state";
 import { DEFAULT_MAX_RECORD_BYTES, type KafkaProducer, type OutgoingMessage, recordBytes } from "./producer";
 
 export interface DeadLetterWriter {
@@ -72,6 +76,7 @@ export function createDeadLetterWriter(options: {
       topic: record.topic,
       key,
       partition: record.partition,
+      trace: record.trace,
       value: JSON.stringify({ replaced: "oversized", sha256, bytes: bytes.byteLength, reason, kept }),
       headers: {
         ...headers,
@@ -85,16 +90,48 @@ export function createDeadLetterWriter(options: {
 
   const fits = (record: OutgoingMessage) => recordBytes(record) <= maxRecordBytes;
 
+  async function write(deadLetters: OutgoingMessage[], alongside: OutgoingMessage[]): Promise<void> {
+    const fitted = await Promise.all(deadLetters.map((r) => (fits(r) ? r : digestForm(r))));
+    try {
+      await producer.send([...fitted, ...alongside]);
+    } catch (error) {
+      // The broker's limit is lower than ours: every dead letter goes in digest form.
+      if (classifyFailure(error).code !== "RECORD_TOO_LARGE") throw error;
+      const digests = await Promise.all(fitted.map(digestForm));
+      await producer.send([...digests, ...alongside]);
+    }
+  }
+
   return {
     async send(deadLetters, alongside = []) {
-      const fitted = await Promise.all(deadLetters.map((r) => (fits(r) ? r : digestForm(r))));
+      if (!tracingOn()) return write(deadLetters, alongside);
+      // Every dead letter of every consumer is written here: one span each, in the trace of
+      // the record it is the dead letter of (its `trace`, else the caller's), which the dead
+      // letter then carries on (and a replay of it after).
+      const spans = deadLetters.map((record) =>
+        startSpan(
+          `dead_letter ${record.topic}`,
+          {
+            kind: SpanKind.PRODUCER,
+            attributes: {
+              [ATTR.deadLetterTopic]: record.topic,
+              [ATTR.reasonCode]: String(record.headers?.[DLQ_HEADERS.errorCode] ?? "UNKNOWN"),
+            },
+          },
+          record.trace,
+        ),
+      );
+      const traced = deadLetters.map((record, index) => {
+        const span = spans[index];
+        return span ? { ...record, trace: trace.setSpan(record.trace ?? context.active(), span) } : record;
+      });
       try {
-        await producer.send([...fitted, ...alongside]);
+        await write(traced, alongside);
       } catch (error) {
-        // The broker's limit is lower than ours: every dead letter goes in digest form.
-        if (classifyFailure(error).code !== "RECORD_TOO_LARGE") throw error;
-        const digests = await Promise.all(fitted.map(digestForm));
-        await producer.send([...digests, ...alongside]);
+        for (const span of spans) if (span) recordFailure(span, error);
+        throw error;
+      } finally {
+        for (const span of spans) span?.end();
       }
     },
   };

@@ -1,6 +1,9 @@
+import type { Context } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import { classifyFailure, NonRetryableError } from "../errors";
 import type { Logger } from "../logger";
+import { withTraceHeaders } from "../tracing/propagation";
+import { tracingOn } from "../tracing/state";
 import {
   baseClientOptions,
   compatibilityPartitioner,
@@ -18,6 +21,26 @@ export interface OutgoingMessage {
   /** Values are text, or bytes (tests of what other producers may send). */
   headers?: Record<string, string | Buffer>;
   partition?: number;
+  /**
+   * The trace this record continues (its span's context), for a caller that sends records
+   * of many traces at once; otherwise the caller's active context is. Never sent as such:
+   * the producer writes it as the record's `traceparent`/`tracestate` (tracing on only).
+   */
+  trace?: Context | undefined;
+}
+
+/**
+ * The one place trace headers are put on produced records: each record continues its own
+ * `trace`, or the context active where `send` was called (not where the lingered request
+ * goes out, which is no one's). Records sent with no span active keep the headers they
+ * have (a replay keeps its dead letter's, so it continues that trace).
+ */
+function withTrace(messages: OutgoingMessage[]): OutgoingMessage[] {
+  if (!tracingOn()) return messages;
+  return messages.map((message) => {
+    const headers = withTraceHeaders(message.headers, message.trace);
+    return headers === message.headers ? message : { ...message, headers };
+  });
 }
 
 /**
@@ -149,9 +172,10 @@ export function createProducer(options: {
   };
 
   return {
-    send(messages, sendOptions) {
+    send(sent, sendOptions) {
       if (closed) return Promise.reject(new Error("producer is closed"));
-      if (messages.length === 0) return Promise.resolve();
+      if (sent.length === 0) return Promise.resolve();
+      const messages = withTrace(sent);
       const limit = sendOptions?.maxRecordBytes ?? maxRecordBytes;
       let bytes = 0;
       for (const message of messages) {
