@@ -100,13 +100,15 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
 /** Creates every topic of the platform (topology()), as bin/dev's create-topics step does. */
 export async function createTopics(
   bootstrap: string,
-  options: { partitions?: number } = {},
+  options: { partitions?: number; replicationFactor?: number } = {},
 ): Promise<string[]> {
   const connection = { brokers: bootstrap.split(","), clientId: "platform-topics" };
   await waitForKafka(connection, 60_000);
   const admin = createAdmin(connection);
   try {
-    return await admin.ensureTopics(topology({ partitions: options.partitions ?? 6 }));
+    return await admin.ensureTopics(
+      topology({ partitions: options.partitions ?? 6, replicationFactor: options.replicationFactor ?? 1 }),
+    );
   } finally {
     await admin.close();
   }
