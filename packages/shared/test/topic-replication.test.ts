@@ -36,7 +36,12 @@ describe("topology replication", () => {
   });
 
   it("refuses a min ISR the replicas cannot meet", () => {
-    const spec: TopicSpec = { name: "t", partitions: 1, replicationFactor: 2, configs: { "min.insync.replicas": "3" } };
+    const spec: TopicSpec = {
+      name: "t",
+      partitions: 1,
+      replicationFactor: 2,
+      configs: { "min.insync.replicas": "3" },
+    };
     expect(() => assertReplicationFits([spec], 3)).toThrow(/min.insync.replicas 3 must be between 1 and/);
   });
 

@@ -98,7 +98,12 @@ export function createAdmin(connection: KafkaConnection, timeouts: AdminTimeouts
       return new Map(
         [...metadata.topics].map(([name, topic]) => [
           name,
-          topic.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
+          topic.partitions.map((p, partition) => ({
+            partition,
+            leader: p.leader,
+            replicas: p.replicas,
+            isr: p.isr,
+          })),
         ]),
       );
     },

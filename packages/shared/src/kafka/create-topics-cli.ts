@@ -14,7 +14,10 @@ const connection = { brokers: env.KAFKA_BROKERS, clientId: "create-topics" };
 try {
   await waitForKafka(connection, 30_000);
   const admin = createAdmin(connection);
-  const specs = topology({ partitions: env.TOPIC_PARTITIONS, replicationFactor: env.KAFKA_REPLICATION_FACTOR });
+  const specs = topology({
+    partitions: env.TOPIC_PARTITIONS,
+    replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+  });
   const created = await admin.ensureTopics(specs);
   await admin.close();
   logger.info(

@@ -23,7 +23,9 @@ export function assertReplicationFits(specs: TopicSpec[], brokers: number): void
       problems.push(`${spec.name}: replication factor ${rf} needs ${rf} brokers, the cluster has ${brokers}`);
     const minIsr = spec.configs?.["min.insync.replicas"];
     if (minIsr !== undefined && rf !== undefined && !(Number(minIsr) >= 1 && Number(minIsr) <= rf))
-      problems.push(`${spec.name}: min.insync.replicas ${minIsr} must be between 1 and the replication factor ${rf}`);
+      problems.push(
+        `${spec.name}: min.insync.replicas ${minIsr} must be between 1 and the replication factor ${rf}`,
+      );
   }
   if (problems.length === 0) return;
   throw new TopicReplicationError(
