@@ -26,6 +26,30 @@ export interface ClusterFaultDetail {
   controllerAfter?: number;
   /** Fault start → every partition of every topic with all 3 replicas in sync again. */
   isrRestoredMs?: number | null;
+  /** Longest time without a notification settling (any channel), from the fault on. */
+  deliveryGapMs?: number;
+  /** Longest time without a notification created (the ingest worker), from the fault on. */
+  ingestGapMs?: number;
+}
+
+/**
+ * The longest pause between consecutive notifications reaching `column` at or after `from`:
+ * how long a stage stood still. The faults database holds one scenario at a time (the one
+ * before has quiesced), so every row after `from` is this scenario's.
+ */
+async function longestGap(
+  harness: Harness,
+  column: "status_at" | "created_at",
+  from: number,
+): Promise<number> {
+  const sql = harness.db.sql;
+  const rows: { gap: number | null }[] = await sql`
+    select (max(gap) * 1000)::float8 as gap from (
+      select extract(epoch from ${sql(column)} - lag(${sql(column)}) over (order by ${sql(column)})) as gap
+      from notification_log
+      where ${sql(column)} >= to_timestamp(${from / 1000}) ${column === "status_at" ? sql`and status <> 'PENDING'` : sql``}
+    ) gaps`;
+  return Math.round(rows[0]?.gap ?? 0);
 }
 
 function clusterOf(harness: Harness): ClusterHandle {
@@ -78,6 +102,7 @@ function clusterScenario(options: {
 }): Scenario {
   let detail: ClusterFaultDetail | undefined;
   let isr: Promise<number | null> = Promise.resolve(null);
+  let startedAt = 0;
   return {
     id: options.id,
     title: options.title,
@@ -93,7 +118,7 @@ function clusterScenario(options: {
         `node ${node} (pid ${await cluster.nodePid(node)}) leads ${detail.ledFluxpayPartitions} FluxPay partitions; ` +
           `active controller: node ${controllerBefore}`,
       );
-      const startedAt = Date.now();
+      startedAt = Date.now();
       await options.fault(cluster, node, log);
       const window: FaultWindow = { startedAt, endedAt: Date.now() };
       isr = isrRestored(harness, startedAt);
@@ -103,6 +128,8 @@ function clusterScenario(options: {
       const cluster = clusterOf(harness);
       if (!detail) return { failures: ["the fault was never injected"], detail };
       detail.isrRestoredMs = await isr;
+      detail.deliveryGapMs = await longestGap(harness, "status_at", startedAt);
+      detail.ingestGapMs = await longestGap(harness, "created_at", startedAt);
       detail.controllerAfter = await cluster.controller().catch(() => undefined);
       const failures =
         detail.isrRestoredMs === null ? [`ISR not whole again within ${ISR_TIMEOUT_MS / 1000} s`] : [];
@@ -125,14 +152,30 @@ async function killAndRestart(cluster: ClusterHandle, node: number, log: (line: 
   log(`node ${node} ready again`);
 }
 
-export const CLUSTER_SCENARIOS: Scenario[] = [
-  {
+/** No fault: the reference for the gaps (what this machine's load alone costs). */
+function baselineScenario(): Scenario {
+  let startedAt = 0;
+  return {
     id: "cluster-baseline",
     title: "3-broker cluster: no fault (reference)",
     cluster: true,
     recovery: { kind: "sent" },
-    inject: async () => ({ startedAt: Date.now(), endedAt: Date.now() }),
-  },
+    async inject() {
+      startedAt = Date.now();
+      return { startedAt, endedAt: startedAt };
+    },
+    async verify(harness) {
+      const detail: Partial<ClusterFaultDetail> = {
+        deliveryGapMs: await longestGap(harness, "status_at", startedAt),
+        ingestGapMs: await longestGap(harness, "created_at", startedAt),
+      };
+      return { failures: [], detail };
+    },
+  };
+}
+
+export const CLUSTER_SCENARIOS: Scenario[] = [
+  baselineScenario(),
   clusterScenario({
     id: "cluster-kill-leader",
     title: `3-broker cluster: SIGKILL a FluxPay partition leader, restart after ${DOWN_MS / 1000} s`,

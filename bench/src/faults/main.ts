@@ -145,6 +145,7 @@ try {
       partial: only !== undefined || Boolean(args["skip-machine-wide"]),
       order: ALL_SCENARIOS.map((s) => s.id),
       otherSet: (onCluster ? SCENARIOS : CLUSTER_SCENARIOS).map((s) => s.id),
+      keepSettings: onCluster,
     },
   );
   writeReport(report, JSON_PATH, DOC_PATH);

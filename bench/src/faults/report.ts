@@ -23,10 +23,11 @@ export interface FaultsReport {
 export function mergeResults(
   path: string,
   next: FaultsReport,
-  options: { partial: boolean; order: string[]; otherSet?: string[] },
+  options: { partial: boolean; order: string[]; otherSet?: string[]; keepSettings?: boolean },
 ): FaultsReport {
   let scenarios = next.scenarios;
   let command = next.command;
+  let settings = next.settings;
   const other = new Set(options.otherSet ?? []);
   if (existsSync(path)) {
     const previous = JSON.parse(readFileSync(path, "utf8")) as FaultsReport;
@@ -35,10 +36,12 @@ export function mergeResults(
     scenarios = [...kept, ...next.scenarios];
     // Rendered inside backticks: "`a` then `b`".
     if (kept.length > 0) command = `${previous.command}\` then \`${next.command}`;
+    // The Method section describes the single-broker rows: a --cluster run keeps their settings.
+    if (options.keepSettings && kept.length > 0) settings = previous.settings;
   }
   const rank = (id: string) =>
     options.order.includes(id) ? options.order.indexOf(id) : options.order.length;
-  return { ...next, command, scenarios: [...scenarios].sort((a, b) => rank(a.id) - rank(b.id)) };
+  return { ...next, command, settings, scenarios: [...scenarios].sort((a, b) => rank(a.id) - rank(b.id)) };
 }
 
 const seconds = (ms: number | null | undefined) =>
