@@ -614,7 +614,8 @@ stop_nodes() {
 
 cmd_status() {
   local pid n rc=0 ready
-  require_java
+  # java only for the readiness probe: a stopped broker is reported without it.
+  any_running && require_java
   cache_complete && { CP="$KAFKA_CACHE_DIR/*"; write_tool_configs; }
   for n in $(all_nodes); do
     select_node "$n"

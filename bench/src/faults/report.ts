@@ -35,7 +35,9 @@ export function mergeResults(
     const kept = previous.scenarios.filter((s) => !ids.has(s.id) && (options.partial || other.has(s.id)));
     scenarios = [...kept, ...next.scenarios];
     // Rendered inside backticks: "`a` then `b`".
-    if (kept.length > 0) command = `${previous.command}\` then \`${next.command}`;
+    // The same command run again is named once.
+    const earlier = previous.command.split("` then `").filter((c) => c !== next.command);
+    if (kept.length > 0) command = [...earlier, next.command].join("` then `");
     // The Method section describes the single-broker rows: a --cluster run keeps their settings.
     if (options.keepSettings && kept.length > 0) settings = previous.settings;
   }
