@@ -11,15 +11,14 @@ const logger = createLogger({ name: "create-topics" });
 const env = loadCreateTopicsEnv();
 const connection = { brokers: env.KAFKA_BROKERS, clientId: "create-topics" };
 
+const admin = createAdmin(connection);
 try {
   await waitForKafka(connection, 30_000);
-  const admin = createAdmin(connection);
   const specs = topology({
     partitions: env.TOPIC_PARTITIONS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
   });
   const created = await admin.ensureTopics(specs);
-  await admin.close();
   logger.info(
     { created, total: specs.length, replicationFactor: env.KAFKA_REPLICATION_FACTOR },
     created.length ? "topics created" : "topics already exist",
@@ -27,4 +26,8 @@ try {
 } catch (error) {
   logger.fatal({ err: error }, "could not create topics");
   process.exitCode = 1;
+} finally {
+  // An open admin keeps its sockets, and the process, alive: a refused replication factor
+  // left this command hanging (10 minutes on a single broker) instead of exiting 1.
+  await admin.close().catch(() => {});
 }
