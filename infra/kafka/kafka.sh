@@ -1,15 +1,34 @@
 #!/usr/bin/env bash
-# Local single-node Apache Kafka broker (KRaft, combined broker+controller),
-# run straight from the published Maven jars. No Docker, no Kafka tarball.
+# Local Apache Kafka (KRaft, combined broker+controller nodes), run straight from the
+# published Maven jars. No Docker, no Kafka tarball. One node by default; KAFKA_NODES=3
+# (or --nodes 3) runs a three-node cluster shaped like production: a quorum of three
+# controller voters, replication factor 3, min.insync.replicas 2, no unclean elections.
 #
-# Usage: infra/kafka/kafka.sh {start|stop|status|wait|fetch|logs [-f]}
+# Usage: infra/kafka/kafka.sh [--nodes N] COMMAND
+#   start | stop | status | wait | fetch | logs [-f] [NODE]
+#   bootstrap             the KAFKA_BROKERS value: every node's host:port, comma-separated
+#   pid NODE              the node's JVM pid (exit 3 when it is not running)
+#   kill NODE [SIGNAL]    send SIGNAL (KILL; or STOP, CONT, TERM) to that node's JVM, no waiting
+#   start-node NODE       start one node (after kill) and wait until it is ready
+#   stop-node NODE        stop one node gracefully (SIGTERM, SIGKILL after KAFKA_STOP_TIMEOUT)
+#   controller            node id of the active KRaft controller (the quorum leader)
+#
+# Cluster example (ports: brokers 9492-9494, controllers 9495-9497):
+#   KAFKA_NODES=3 KAFKA_PORT=9492 infra/kafka/kafka.sh start
+#   export KAFKA_BROKERS=$(KAFKA_NODES=3 KAFKA_PORT=9492 infra/kafka/kafka.sh bootstrap)
+#   KAFKA_REPLICATION_FACTOR=3 pnpm --filter @fluxnotify/shared create-topics
+#   KAFKA_NODES=3 KAFKA_PORT=9492 infra/kafka/kafka.sh kill 2      # SIGKILL node 2
+#   KAFKA_NODES=3 KAFKA_PORT=9492 infra/kafka/kafka.sh start-node 2
 #
 # Environment (all optional):
 #   KAFKA_VERSION          Kafka version to run                      (3.9.1)
-#   KAFKA_PORT             PLAINTEXT listener on 127.0.0.1           (9092)
-#   KAFKA_CONTROLLER_PORT  KRaft controller listener on 127.0.0.1    (9093)
-#   KAFKA_HEAP             broker -Xms/-Xmx                          (512m)
-#   KAFKA_DATA_DIR         config, logs, data, pid                   (<repo>/.local/kafka-$KAFKA_PORT)
+#   KAFKA_NODES            1 (single node) or 3 (cluster)            (1)
+#   KAFKA_PORT             PLAINTEXT listener of node 1; node i listens on KAFKA_PORT+i-1 (9092)
+#   KAFKA_CONTROLLER_PORT  KRaft controller listener of node 1, likewise per node
+#                          (single node: 9093; cluster: KAFKA_PORT+KAFKA_NODES)
+#   KAFKA_HEAP             -Xms/-Xmx per node                        (512m; cluster: 384m)
+#   KAFKA_DATA_DIR         config, logs, data, pid                   (<repo>/.local/kafka-$KAFKA_PORT;
+#                          cluster: <repo>/.local/kafka-cluster-$KAFKA_PORT with node-<i>/ per node)
 #   KAFKA_CACHE_DIR        jar cache, shared across clones           (${FLUXNOTIFY_CACHE:-~/.cache/fluxnotify}/kafka/$KAFKA_VERSION)
 #   KAFKA_START_TIMEOUT    seconds `start`/`wait` wait for readiness (90)
 #   KAFKA_STOP_TIMEOUT     seconds `stop` waits after SIGTERM        (30)
@@ -23,11 +42,23 @@ set -euo pipefail
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd -- "$SCRIPT_DIR/../.." && pwd -P)"
 
+# --nodes N before the command is the same as KAFKA_NODES=N.
+if [[ "${1:-}" == "--nodes" ]]; then KAFKA_NODES="${2:-}"; shift 2 || shift; fi
+if [[ "${1:-}" == --nodes=* ]]; then KAFKA_NODES="${1#--nodes=}"; shift; fi
+
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
+KAFKA_NODES="${KAFKA_NODES:-1}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
-KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
-KAFKA_HEAP="${KAFKA_HEAP:-512m}"
-KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.local/kafka-$KAFKA_PORT}"
+if [[ "$KAFKA_NODES" == 1 ]]; then
+  KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+  KAFKA_HEAP="${KAFKA_HEAP:-512m}"
+  KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.local/kafka-$KAFKA_PORT}"
+else
+  # Three JVMs on a small shared machine: a modest heap each.
+  KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$(( ${KAFKA_PORT//[^0-9]/} + ${KAFKA_NODES//[^0-9]/} ))}"
+  KAFKA_HEAP="${KAFKA_HEAP:-384m}"
+  KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.local/kafka-cluster-$KAFKA_PORT}"
+fi
 KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR:-${FLUXNOTIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fluxnotify}/kafka/$KAFKA_VERSION}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
@@ -39,19 +70,45 @@ KAFKA_MVN_ARGS="${KAFKA_MVN_ARGS:-}"
 [[ "$KAFKA_CACHE_DIR" == /* ]] || KAFKA_CACHE_DIR="$PWD/$KAFKA_CACHE_DIR"
 
 HOST=127.0.0.1
-BOOTSTRAP="$HOST:$KAFKA_PORT"
 READY_MARKER="Kafka Server started"
 
-# Data dir layout.
-CONFIG_FILE="$KAFKA_DATA_DIR/server.properties"
+# Data dir layout, shared by the nodes: one cluster id, the tool configs, the lock.
 TOOLS_LOG4J="$KAFKA_DATA_DIR/tools-log4j.properties"
 TOOLS_CLIENT_CONFIG="$KAFKA_DATA_DIR/tools-client.properties"
 CLUSTER_ID_FILE="$KAFKA_DATA_DIR/cluster.id"
-PID_FILE="$KAFKA_DATA_DIR/kafka.pid"
-LOG_DIR="$KAFKA_DATA_DIR/logs"           # log4j output (kafka.logs.dir)
-SERVER_LOG="$LOG_DIR/server.log"
-STDOUT_LOG="$LOG_DIR/kafka.out"          # JVM stdout/stderr (crashes before log4j is up)
-DATA_LOG_DIR="$KAFKA_DATA_DIR/data"      # log.dirs (topic partitions + __cluster_metadata)
+
+# Per node (select_node): a single node keeps the flat layout of earlier versions; a
+# cluster node lives in node-<i>/. These globals describe the selected node.
+NODE=1 NODE_PORT="" NODE_CONTROLLER_PORT="" NODE_DIR=""
+CONFIG_FILE="" PID_FILE="" LOG_DIR="" SERVER_LOG="" STDOUT_LOG="" DATA_LOG_DIR="" BOOTSTRAP=""
+select_node() {
+  NODE="$1"
+  NODE_PORT=$(( KAFKA_PORT + NODE - 1 ))
+  NODE_CONTROLLER_PORT=$(( KAFKA_CONTROLLER_PORT + NODE - 1 ))
+  if (( KAFKA_NODES == 1 )); then NODE_DIR="$KAFKA_DATA_DIR"; else NODE_DIR="$KAFKA_DATA_DIR/node-$NODE"; fi
+  CONFIG_FILE="$NODE_DIR/server.properties"
+  PID_FILE="$NODE_DIR/kafka.pid"
+  LOG_DIR="$NODE_DIR/logs"               # log4j output (kafka.logs.dir)
+  SERVER_LOG="$LOG_DIR/server.log"
+  STDOUT_LOG="$LOG_DIR/kafka.out"        # JVM stdout/stderr (crashes before log4j is up)
+  DATA_LOG_DIR="$NODE_DIR/data"          # log.dirs (topic partitions + __cluster_metadata)
+  BOOTSTRAP="$HOST:$NODE_PORT"
+}
+
+all_nodes() { seq 1 "$KAFKA_NODES"; }
+
+# Every node's listener: what clients get as KAFKA_BROKERS.
+all_bootstrap() {
+  local i out=""
+  for i in $(all_nodes); do out+="${out:+,}$HOST:$(( KAFKA_PORT + i - 1 ))"; done
+  printf '%s' "$out"
+}
+
+quorum_voters() {
+  local i out=""
+  for i in $(all_nodes); do out+="${out:+,}$i@$HOST:$(( KAFKA_CONTROLLER_PORT + i - 1 ))"; done
+  printf '%s' "$out"
+}
 
 TOOL_JVM_OPTS=(-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Djava.awt.headless=true)
 
@@ -92,7 +149,12 @@ validate_env() {
   for v in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
   done
-  [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $KAFKA_PORT)"
+  # Three voters tolerate one lost node; two would tolerate none, so 2 is not offered.
+  [[ "$KAFKA_NODES" == 1 || "$KAFKA_NODES" == 3 ]] || die "KAFKA_NODES must be 1 or 3, got '$KAFKA_NODES'"
+  # Node i uses KAFKA_PORT+i-1 and KAFKA_CONTROLLER_PORT+i-1: the two ranges must not overlap.
+  if (( KAFKA_CONTROLLER_PORT < KAFKA_PORT + KAFKA_NODES && KAFKA_PORT < KAFKA_CONTROLLER_PORT + KAFKA_NODES )); then
+    die "broker ports $KAFKA_PORT..$(( KAFKA_PORT + KAFKA_NODES - 1 )) and controller ports $KAFKA_CONTROLLER_PORT..$(( KAFKA_CONTROLLER_PORT + KAFKA_NODES - 1 )) overlap; set KAFKA_CONTROLLER_PORT"
+  fi
   [[ "$KAFKA_HEAP" =~ ^[0-9]+[kKmMgG]?$ ]] || die "KAFKA_HEAP must look like 512m or 1g, got '$KAFKA_HEAP'"
 }
 
@@ -256,24 +318,40 @@ print_log_tail() {
 
 # ---------------------------------------------------------------- commands
 
-# wait_ready [t0]: poll until ready; t0 = epoch time to measure from.
+# wait_ready t0 NODE...: poll until each node is ready; t0 = epoch time to measure from.
 wait_ready() {
-  local t0="${1:-$(now)}" deadline pid
+  local t0="$1" deadline pid n pending
+  shift
   deadline=$(( $(date +%s) + KAFKA_START_TIMEOUT ))
+  pending=("$@")
   while :; do
-    if ! pid="$(broker_pid)"; then
-      err "broker is not running (data dir $KAFKA_DATA_DIR)"
-      print_log_tail
-      return 1
-    fi
-    # Cheap checks first; only spawn the admin-client JVM once the marker is logged.
-    if log_has_marker && port_in_use "$KAFKA_PORT" && metadata_ok; then
-      log "kafka ready on $BOOTSTRAP in $(elapsed_since "$t0")s (pid $pid, data $KAFKA_DATA_DIR)"
-      return 0
-    fi
+    local still=()
+    for n in "${pending[@]}"; do
+      select_node "$n"
+      if ! pid="$(broker_pid)"; then
+        err "node $n is not running (data dir $NODE_DIR)"
+        print_log_tail
+        return 1
+      fi
+      # Cheap checks first; only spawn the admin-client JVM once the marker is logged.
+      if log_has_marker && port_in_use "$NODE_PORT" && metadata_ok; then
+        if (( KAFKA_NODES == 1 )); then
+          log "kafka ready on $BOOTSTRAP in $(elapsed_since "$t0")s (pid $pid, data $KAFKA_DATA_DIR)"
+        else
+          log "node $n ready on $BOOTSTRAP in $(elapsed_since "$t0")s (pid $pid, data $NODE_DIR)"
+        fi
+      else
+        still+=("$n")
+      fi
+    done
+    (( ${#still[@]} == 0 )) && return 0
+    pending=("${still[@]}")
     if (( $(date +%s) >= deadline )); then
-      err "broker (pid $pid) not ready after ${KAFKA_START_TIMEOUT}s"
-      print_log_tail
+      for n in "${pending[@]}"; do
+        select_node "$n"
+        err "node $n (pid $(broker_pid || echo '?')) not ready after ${KAFKA_START_TIMEOUT}s"
+        print_log_tail
+      done
       return 1
     fi
     sleep 0.2
@@ -281,11 +359,15 @@ wait_ready() {
 }
 
 cmd_wait() {
-  broker_pid >/dev/null || die "broker is not running (data dir $KAFKA_DATA_DIR); run: $0 start"
+  local n
+  for n in $(all_nodes); do
+    select_node "$n"
+    broker_pid >/dev/null || die "node $n is not running (data dir $NODE_DIR); run: $0 start"
+  done
   require_java
   ensure_jars
   write_tool_configs
-  wait_ready
+  wait_ready "$(now)" $(all_nodes)
 }
 
 reset_data_dir() {
@@ -297,18 +379,48 @@ reset_data_dir() {
     die "refusing to wipe $d: it does not look like a kafka.sh data dir (no server.properties/cluster.id)"
   fi
   log "KAFKA_RESET=1: wiping $d"
-  rm -rf -- "$d"
+  # Keep the directory itself: the lock open on fd 9 lives in it.
+  find "$d" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf -- {} +
+}
+
+# Replication settings: a single node cannot replicate; a cluster runs what production
+# runs (RF 3, writes with acks=all need 2 in-sync replicas, so one node may be down).
+replication_properties() {
+  if (( KAFKA_NODES == 1 )); then
+    cat <<'EOF'
+default.replication.factor=1
+min.insync.replicas=1
+# Single node: internal topics cannot be replicated; keep them small for fast creation.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+EOF
+  else
+    cat <<'EOF'
+default.replication.factor=3
+min.insync.replicas=2
+# Internal topics replicated like ours: consumer offsets survive a lost node.
+offsets.topic.replication.factor=3
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+# Never elect an out-of-sync replica: that would drop acknowledged writes.
+unclean.leader.election.enable=false
+EOF
+  fi
 }
 
 write_server_properties() {
+  local role
+  if (( KAFKA_NODES == 1 )); then role="Single-node KRaft: this process is both broker and controller."
+  else role="Node $NODE of a $KAFKA_NODES-node KRaft cluster: each node is both broker and controller (a voter)."; fi
   cat >"$CONFIG_FILE" <<EOF
 # Generated by infra/kafka/kafka.sh on every start -- edit the script, not this file.
-# Single-node KRaft: this process is both broker and controller.
+# $role
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+node.id=$NODE
+controller.quorum.voters=$(quorum_voters)
+listeners=PLAINTEXT://$HOST:$NODE_PORT,CONTROLLER://$HOST:$NODE_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$NODE_PORT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
@@ -318,15 +430,10 @@ log.dirs=$DATA_LOG_DIR
 # Topics must be created explicitly (like prod); default partitioning for explicit creates.
 auto.create.topics.enable=false
 num.partitions=3
-default.replication.factor=1
-min.insync.replicas=1
 delete.topic.enable=true
 
-# Single node: internal topics cannot be replicated; keep them small for fast creation.
-offsets.topic.replication.factor=1
+$(replication_properties)
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=10
 
 # Fast consumer-group joins in tests.
@@ -348,46 +455,21 @@ log.cleaner.threads=1
 EOF
 }
 
-cmd_start() {
-  local t0 pid cid
-  t0="$(now)"
-  require_java
-  validate_env
-
-  if [[ "$KAFKA_RESET" == 1 ]]; then
-    if broker_pid >/dev/null; then
-      log "KAFKA_RESET=1: stopping the running broker first"
-      cmd_stop
-    fi
-    reset_data_dir
-  fi
-
-  ensure_jars
-
-  if pid="$(broker_pid)"; then
-    write_tool_configs
-    if log_has_marker && metadata_ok; then
-      log "already running and ready on $BOOTSTRAP (pid $pid, data $KAFKA_DATA_DIR)"
-      return 0
-    fi
-    log "already running (pid $pid) but not ready yet; waiting"
-    wait_ready "$t0"
-    return
-  fi
+# Launches the selected node's JVM (not running yet) without waiting for readiness.
+launch_node() {
+  local pid cid p owner
   rm -f -- "$PID_FILE"
-
-  local p owner
-  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+  for p in "$NODE_PORT" "$NODE_CONTROLLER_PORT"; do
     if port_in_use "$p"; then
       owner="$(port_owner "$p")"
-      die "port $HOST:$p is already in use by another process${owner:+ ($owner)}, not by this Kafka (data dir $KAFKA_DATA_DIR). Stop it or pick other ports via KAFKA_PORT / KAFKA_CONTROLLER_PORT."
+      die "port $HOST:$p is already in use by another process${owner:+ ($owner)}, not by this Kafka (data dir $NODE_DIR). Stop it or pick other ports via KAFKA_PORT / KAFKA_CONTROLLER_PORT."
     fi
   done
 
-  mkdir -p -- "$KAFKA_DATA_DIR" "$LOG_DIR" "$DATA_LOG_DIR"
-  write_tool_configs
+  mkdir -p -- "$NODE_DIR" "$LOG_DIR" "$DATA_LOG_DIR"
   write_server_properties
 
+  # One cluster id for every node: a node formatted with another id would not join.
   if [[ ! -s "$CLUSTER_ID_FILE" ]]; then
     cid="$(run_tool kafka.tools.StorageTool random-uuid | tail -n1 | tr -d '[:space:]')"
     [[ -n "$cid" ]] || die "kafka.tools.StorageTool random-uuid returned nothing"
@@ -413,11 +495,15 @@ cmd_start() {
     "-Dlog4j.configuration=file:$SCRIPT_DIR/log4j.properties"
     "-Dkafka.logs.dir=$LOG_DIR"
   )
-  log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (controller $HOST:$KAFKA_CONTROLLER_PORT, heap $KAFKA_HEAP, data $KAFKA_DATA_DIR)"
+  if (( KAFKA_NODES == 1 )); then
+    log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (controller $HOST:$NODE_CONTROLLER_PORT, heap $KAFKA_HEAP, data $KAFKA_DATA_DIR)"
+  else
+    log "starting node $NODE of $KAFKA_NODES on $BOOTSTRAP (controller $HOST:$NODE_CONTROLLER_PORT, heap $KAFKA_HEAP, data $NODE_DIR)"
+  fi
   # setsid: own session, so the broker survives the calling shell / Ctrl-C of the caller.
   # With job control off, setsid and nohup exec in place, so $! is the java pid.
   # 9>&-: the broker must not inherit the start/stop lock, or it would hold it forever.
-  (cd -- "$KAFKA_DATA_DIR" && exec setsid nohup "$JAVA" "${jvm_opts[@]}" -cp "$CP" kafka.Kafka "$CONFIG_FILE" \
+  (cd -- "$NODE_DIR" && exec setsid nohup "$JAVA" "${jvm_opts[@]}" -cp "$CP" kafka.Kafka "$CONFIG_FILE" \
      >"$STDOUT_LOG" 2>&1 </dev/null 9>&-) &
   pid=$!
   disown "$pid" 2>/dev/null || true   # no "Killed" job notices from this shell
@@ -429,59 +515,180 @@ cmd_start() {
     pid_alive "$pid" || break
     sleep 0.1
   done
+}
 
-  if ! wait_ready "$t0"; then
-    err "start failed; stopping the broker"
-    cmd_stop >/dev/null 2>&1 || true
+# start_nodes NODE...: launches those not running, then waits until all are ready.
+start_nodes() {
+  local t0 pid n launched=()
+  t0="$(now)"
+  require_java
+  ensure_jars
+  write_tool_configs
+  for n in "$@"; do
+    select_node "$n"
+    if pid="$(broker_pid)"; then
+      if log_has_marker && metadata_ok; then
+        if (( KAFKA_NODES == 1 )); then
+          log "already running and ready on $BOOTSTRAP (pid $pid, data $KAFKA_DATA_DIR)"
+        else
+          log "node $n already running and ready on $BOOTSTRAP (pid $pid)"
+        fi
+        continue
+      fi
+      if (( KAFKA_NODES == 1 )); then log "already running (pid $pid) but not ready yet; waiting"
+      else log "node $n already running (pid $pid) but not ready yet; waiting"; fi
+    else
+      launch_node
+    fi
+    launched+=("$n")
+  done
+  (( ${#launched[@]} == 0 )) && return 0
+  # A cluster's nodes wait for each other (the controller quorum needs 2 of 3), so all
+  # are launched before any is waited for.
+  if ! wait_ready "$t0" "${launched[@]}"; then
+    err "start failed; stopping what was started"
+    stop_nodes "${launched[@]}" >/dev/null 2>&1 || true
     return 1
   fi
 }
 
-cmd_stop() {
-  local pid i
-  if ! pid="$(broker_pid)"; then
-    rm -f -- "$PID_FILE"
-    log "not running (data dir $KAFKA_DATA_DIR)"
-    return 0
+cmd_start() {
+  validate_env
+  require_java
+  if [[ "$KAFKA_RESET" == 1 ]]; then
+    if any_running; then
+      log "KAFKA_RESET=1: stopping the running broker first"
+      stop_nodes $(all_nodes)
+    fi
+    reset_data_dir
   fi
-  local t0; t0="$(now)"
-  kill -TERM "$pid" 2>/dev/null || true
+  start_nodes $(all_nodes)
+}
+
+any_running() {
+  local n
+  for n in $(all_nodes); do select_node "$n"; broker_pid >/dev/null && return 0; done
+  return 1
+}
+
+# stop_nodes NODE...: SIGTERM to all at once (a cluster node stopping last would otherwise
+# wait for a controller quorum that is already gone), SIGKILL after KAFKA_STOP_TIMEOUT.
+stop_nodes() {
+  local n pid i t0 pids=() names=()
+  t0="$(now)"
+  for n in "$@"; do
+    select_node "$n"
+    if pid="$(broker_pid)"; then
+      pids+=("$pid"); names+=("$n")
+      # A paused (SIGSTOP) node would ignore SIGTERM until continued.
+      kill -CONT "$pid" 2>/dev/null || true
+      kill -TERM "$pid" 2>/dev/null || true
+    else
+      rm -f -- "$PID_FILE"
+      if (( KAFKA_NODES == 1 )); then log "not running (data dir $KAFKA_DATA_DIR)"; else log "node $n not running"; fi
+    fi
+  done
+  (( ${#pids[@]} == 0 )) && return 0
+  local alive
   for (( i = 0; i < KAFKA_STOP_TIMEOUT * 10; i++ )); do
-    pid_alive "$pid" || break
+    alive=0
+    for pid in "${pids[@]}"; do pid_alive "$pid" && alive=1; done
+    (( alive )) || break
     sleep 0.1
   done
-  if pid_alive "$pid"; then
-    err "pid $pid still alive after ${KAFKA_STOP_TIMEOUT}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    for (( i = 0; i < 50; i++ )); do pid_alive "$pid" || break; sleep 0.1; done
+  for pid in "${pids[@]}"; do
+    if pid_alive "$pid"; then
+      err "pid $pid still alive after ${KAFKA_STOP_TIMEOUT}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      for (( i = 0; i < 50; i++ )); do pid_alive "$pid" || break; sleep 0.1; done
+    fi
+    pid_alive "$pid" && die "pid $pid did not exit"
+  done
+  for n in "${names[@]}"; do select_node "$n"; rm -f -- "$PID_FILE"; done
+  if (( KAFKA_NODES == 1 )); then
+    log "stopped (pid ${pids[0]}) in $(elapsed_since "$t0")s"
+  else
+    log "stopped node(s) ${names[*]} (pids ${pids[*]}) in $(elapsed_since "$t0")s"
   fi
-  pid_alive "$pid" && die "pid $pid did not exit"
-  rm -f -- "$PID_FILE"
-  log "stopped (pid $pid) in $(elapsed_since "$t0")s"
 }
 
 cmd_status() {
-  local pid
-  if ! pid="$(broker_pid)"; then
-    echo "stopped (data dir $KAFKA_DATA_DIR)"
-    return 3
-  fi
-  require_java
-  if cache_complete; then
-    CP="$KAFKA_CACHE_DIR/*"
-    write_tool_configs
-    if log_has_marker && metadata_ok; then
-      echo "running, ready on $BOOTSTRAP (pid $pid, data $KAFKA_DATA_DIR)"
-      return 0
+  local pid n rc=0 ready
+  # java only for the readiness probe: a stopped broker is reported without it.
+  any_running && require_java
+  cache_complete && { CP="$KAFKA_CACHE_DIR/*"; write_tool_configs; }
+  for n in $(all_nodes); do
+    select_node "$n"
+    local label="" where="data $NODE_DIR"
+    (( KAFKA_NODES == 1 )) || label="node $n: "
+    (( KAFKA_NODES == 1 )) && where="data $KAFKA_DATA_DIR"
+    if ! pid="$(broker_pid)"; then
+      if (( KAFKA_NODES == 1 )); then echo "stopped (data dir $KAFKA_DATA_DIR)"; else echo "${label}stopped ($where)"; fi
+      rc=3; continue
     fi
-  fi
-  echo "running, NOT ready on $BOOTSTRAP (pid $pid, data $KAFKA_DATA_DIR)"
-  return 3
+    ready=0
+    if cache_complete && log_has_marker && metadata_ok; then ready=1; fi
+    if (( ready )); then
+      echo "${label}running, ready on $BOOTSTRAP (pid $pid, $where)"
+    else
+      echo "${label}running, NOT ready on $BOOTSTRAP (pid $pid, $where)"
+      rc=3
+    fi
+  done
+  return "$rc"
+}
+
+# node_arg VALUE: validates a node number and selects it.
+node_arg() {
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && (( $1 >= 1 && $1 <= KAFKA_NODES )) \
+    || die "node must be 1..$KAFKA_NODES, got '${1:-}'"
+  select_node "$1"
+}
+
+cmd_pid() {
+  node_arg "${1:-}"
+  local pid
+  pid="$(broker_pid)" || { err "node $NODE is not running"; return 3; }
+  printf '%s\n' "$pid"
+}
+
+# Sends a signal and returns at once: fault injection wants the abrupt version.
+cmd_kill() {
+  node_arg "${1:-}"
+  local sig="${2:-KILL}" pid
+  sig="${sig#SIG}"
+  [[ "$sig" =~ ^(KILL|TERM|STOP|CONT|INT)$ ]] || die "signal must be KILL, TERM, STOP, CONT or INT, got '$2'"
+  pid="$(broker_pid)" || die "node $NODE is not running"
+  kill "-$sig" "$pid"
+  log "sent SIG$sig to node $NODE (pid $pid)"
+}
+
+# The quorum leader, from the controllers themselves (works while a broker is down).
+cmd_controller() {
+  require_java
+  ensure_jars
+  write_tool_configs
+  local i controllers="" out
+  for i in $(all_nodes); do controllers+="${controllers:+,}$HOST:$(( KAFKA_CONTROLLER_PORT + i - 1 ))"; done
+  out="$(timeout 30 "$JAVA" "${TOOL_JVM_OPTS[@]}" -Dlog4j.configuration="file:$TOOLS_LOG4J" -cp "$CP" \
+    org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-controller "$controllers" \
+    --command-config "$TOOLS_CLIENT_CONFIG" describe --status 2>&1)" \
+    || die "could not describe the metadata quorum via $controllers: $out"
+  awk -F':[[:space:]]*' '$1 == "LeaderId" { print $2; found = 1 } END { exit !found }' <<<"$out" \
+    || die "no LeaderId in the quorum description: $out"
 }
 
 cmd_logs() {
+  local follow=0 n=1 a
+  for a in "$@"; do
+    case "$a" in
+      -f|--follow) follow=1 ;;
+      *) n="$a" ;;
+    esac
+  done
+  node_arg "$n"
   [[ -f "$SERVER_LOG" ]] || die "no log yet at $SERVER_LOG"
-  if [[ "${1:-}" == "-f" || "${1:-}" == "--follow" ]]; then
+  if (( follow )); then
     exec tail -n 100 -F -- "$SERVER_LOG"
   fi
   tail -n "${KAFKA_LOG_LINES:-100}" -- "$SERVER_LOG"
@@ -506,12 +713,18 @@ main() {
   local cmd="${1:-}"
   [[ $# -gt 0 ]] && shift
   case "$cmd" in
-    start)  with_lock cmd_start ;;
-    stop)   validate_env; with_lock cmd_stop ;;
-    status) validate_env; cmd_status ;;
-    wait)   validate_env; cmd_wait ;;
-    fetch)  fetch; cache_complete && log "jar cache ready: $KAFKA_CACHE_DIR" ;;
-    logs)   cmd_logs "$@" ;;
+    start)      with_lock cmd_start ;;
+    stop)       validate_env; with_lock stop_nodes $(all_nodes) ;;
+    status)     validate_env; cmd_status ;;
+    wait)       validate_env; cmd_wait ;;
+    fetch)      fetch; cache_complete && log "jar cache ready: $KAFKA_CACHE_DIR" ;;
+    logs)       validate_env; cmd_logs "$@" ;;
+    bootstrap)  validate_env; all_bootstrap; echo ;;
+    pid)        validate_env; cmd_pid "$@" ;;
+    kill)       validate_env; cmd_kill "$@" ;;
+    start-node) validate_env; node_arg "${1:-}"; with_lock start_nodes "$1" ;;
+    stop-node)  validate_env; node_arg "${1:-}"; with_lock stop_nodes "$1" ;;
+    controller) validate_env; cmd_controller ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 1 ;;
   esac

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine, type MachineInfo } from "../harness/machine";
+import { clusterSection } from "./cluster-report";
 import type { PoisonReport } from "./poison";
 import type { ScenarioResult, ScenarioSettings } from "./run";
 
@@ -14,27 +15,35 @@ export interface FaultsReport {
 }
 
 /**
- * A full run replaces the results; a `--only` run updates just its scenarios, so the
- * machine-wide restarts can be run once, separately, without losing the other rows.
+ * A full run replaces the results of its set; a `--only` run updates just its scenarios, so
+ * the machine-wide restarts can be run once, separately, without losing the other rows.
+ * The rows of `otherSet` (the cluster scenarios for a single-broker run, and the reverse)
+ * are kept either way: the two sets run on different harnesses, in separate runs.
  */
 export function mergeResults(
   path: string,
   next: FaultsReport,
-  options: { partial: boolean; order: string[] },
+  options: { partial: boolean; order: string[]; otherSet?: string[]; keepSettings?: boolean },
 ): FaultsReport {
   let scenarios = next.scenarios;
   let command = next.command;
-  if (options.partial && existsSync(path)) {
+  let settings = next.settings;
+  const other = new Set(options.otherSet ?? []);
+  if (existsSync(path)) {
     const previous = JSON.parse(readFileSync(path, "utf8")) as FaultsReport;
     const ids = new Set(next.scenarios.map((s) => s.id));
-    const kept = previous.scenarios.filter((s) => !ids.has(s.id));
+    const kept = previous.scenarios.filter((s) => !ids.has(s.id) && (options.partial || other.has(s.id)));
     scenarios = [...kept, ...next.scenarios];
     // Rendered inside backticks: "`a` then `b`".
-    if (kept.length > 0) command = `${previous.command}\` then \`${next.command}`;
+    // The same command run again is named once.
+    const earlier = previous.command.split("` then `").filter((c) => c !== next.command);
+    if (kept.length > 0) command = [...earlier, next.command].join("` then `");
+    // The Method section describes the single-broker rows: a --cluster run keeps their settings.
+    if (options.keepSettings && kept.length > 0) settings = previous.settings;
   }
   const rank = (id: string) =>
     options.order.includes(id) ? options.order.indexOf(id) : options.order.length;
-  return { ...next, command, scenarios: [...scenarios].sort((a, b) => rank(a.id) - rank(b.id)) };
+  return { ...next, command, settings, scenarios: [...scenarios].sort((a, b) => rank(a.id) - rank(b.id)) };
 }
 
 const seconds = (ms: number | null | undefined) =>
@@ -120,6 +129,7 @@ export function renderMarkdown(report: FaultsReport): string {
       "",
     );
   }
+  lines.push(...clusterSection(report.scenarios));
   const exits = report.scenarios.filter((s) => (s.unexpectedExits ?? []).length > 0);
   if (exits.length > 0) {
     lines.push("## Apps that exited on their own", "");

@@ -34,6 +34,8 @@ export interface ScenarioResult {
   at: string;
   passed: boolean;
   failures: string[];
+  /** The stream this row ran with (the report's settings are the single-broker set's). */
+  stream?: { events: number; rate: number };
   ledger?: LedgerReport;
   /** Fault start → the faulty part back (process ready, service answering). */
   faultWindowMs?: number;
@@ -112,6 +114,7 @@ export async function runScenario(
     at: new Date().toISOString(),
     passed: false,
     failures: [],
+    stream: { events: settings.events, rate: settings.rate },
     unexpectedExits: [],
   };
   const crashesBefore = harness.crashes.length;

@@ -32,6 +32,8 @@ export interface Scenario {
   title: string;
   /** Restarts a machine-wide service: everyone on the machine notices. Opt-in with --only. */
   machineWide?: boolean;
+  /** Runs on the three-node cluster harness (bin/faults --cluster), not the single broker. */
+  cluster?: boolean;
   /** Graceful: any duplicate send fails the scenario. */
   zeroDuplicates?: boolean;
   recovery: RecoverySignal;

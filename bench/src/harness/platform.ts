@@ -7,6 +7,7 @@ import {
   type AppName,
   type AppSpec,
   type BrokerHandle,
+  type ClusterHandle,
   createTopics,
   ensureAppsBuilt,
   flushRedisDb,
@@ -20,6 +21,7 @@ import {
   recordInApp,
   type SmtpSink,
   startBroker,
+  startCluster,
   startPlatform,
   startSmtpSink,
   startWebhookSink,
@@ -33,8 +35,11 @@ import { isBouncingAddress } from "../workload/index";
 /** The loopback resources one harness owns (platform-api.md reserves them per harness). */
 export interface HarnessResources {
   name: string;
+  /** Node 1's ports; a three-node cluster uses the two following ports of each as well. */
   brokerPort: number;
   controllerPort: number;
+  /** 3: a KRaft cluster with every topic replicated 3 times (min ISR 2), as production runs. */
+  kafkaNodes?: 1 | 3;
   database: string;
   redisDb: number;
   appPortBase: number;
@@ -67,6 +72,15 @@ export const FAULTS_RESOURCES: HarnessResources = {
   pushPort: 39030,
 };
 
+/** bin/faults --cluster: brokers 9592-9594, controllers 9595-9597; otherwise as FAULTS_RESOURCES. */
+export const FAULTS_CLUSTER_RESOURCES: HarnessResources = {
+  ...FAULTS_RESOURCES,
+  name: "faults-cluster",
+  brokerPort: 9592,
+  controllerPort: 9595,
+  kafkaNodes: 3,
+};
+
 /** A second (third, …) process of an app, in the same consumer groups as the first. */
 export interface ExtraInstance {
   name: string;
@@ -84,6 +98,8 @@ export interface Harness {
   pids(): Record<string, number | undefined>;
   connection: KafkaConnection;
   broker: BrokerHandle;
+  /** The same brokers with per-node handles, when the harness runs a cluster. */
+  cluster?: ClusterHandle;
   platform: RunningPlatform;
   smtp: SmtpSink;
   webhook: WebhookSink;
@@ -133,10 +149,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   try {
     // What is measured is what ships: the compiled bundles, rebuilt first if a source changed.
     await ensureAppsBuilt({ log });
-    log(`starting a private Kafka broker on 127.0.0.1:${r.brokerPort} (fresh data)`);
-    const broker = await startBroker({ port: r.brokerPort, controllerPort: r.controllerPort, reset: true });
+    const cluster =
+      r.kafkaNodes === 3
+        ? await startCluster({ port: r.brokerPort, controllerPort: r.controllerPort, reset: true })
+        : undefined;
+    if (cluster) log(`started a private 3-node Kafka cluster on ${cluster.bootstrap} (fresh data)`);
+    else log(`starting a private Kafka broker on 127.0.0.1:${r.brokerPort} (fresh data)`);
+    const broker =
+      cluster ?? (await startBroker({ port: r.brokerPort, controllerPort: r.controllerPort, reset: true }));
     stack.push(() => broker.stop());
-    await createTopics(broker.bootstrap);
+    await createTopics(broker.bootstrap, { replicationFactor: cluster ? 3 : 1 });
     log(`database ${r.database} (recreated), redis db ${r.redisDb} (flushed)`);
     await prepareDatabase(databaseUrl, { reset: true });
     await flushRedisDb(redisUrl);
@@ -207,7 +229,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       stopping = true;
     });
     await waitUntilReady(platform, 120_000, log);
-    const connection = { brokers: [broker.bootstrap], clientId: `${r.name}-harness` };
+    const connection = { brokers: broker.bootstrap.split(","), clientId: `${r.name}-harness` };
     return {
       resources: r,
       config,
@@ -219,6 +241,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       }),
       connection,
       broker,
+      ...(cluster ? { cluster } : {}),
       platform,
       smtp,
       webhook,

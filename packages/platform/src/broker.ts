@@ -1,14 +1,12 @@
-import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { topology } from "@fluxnotify/shared/contracts";
 import { createAdmin, waitForKafka } from "@fluxnotify/shared/kafka";
 import { REPO_ROOT } from "./apps";
-import { callerEnv } from "./env";
+import { kafkaSh, kafkaShSync } from "./kafka-sh";
 
+export { type ClusterHandle, type ClusterOptions, startCluster } from "./cluster";
 export { flushRedisDb, prepareDatabase } from "./stores";
-
-const KAFKA_SCRIPT = join(REPO_ROOT, "infra/kafka/kafka.sh");
 
 export interface BrokerOptions {
   port: number;
@@ -37,34 +35,19 @@ export interface BrokerHandle {
   pid(): number | undefined;
 }
 
-function kafkaSh(command: string, env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "bash",
-      [KAFKA_SCRIPT, command],
-      { cwd: REPO_ROOT, env: { ...callerEnv(), ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`kafka.sh ${command} failed:\n${stdout}${stderr}`, { cause: error }));
-        else resolve(`${stdout}${stderr}`);
-      },
-    );
-  });
-}
-
 /** A private single-node broker (infra/kafka/kafka.sh) on its own ports and data dir. */
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
   const env: Record<string, string> = {
+    KAFKA_NODES: "1",
     KAFKA_PORT: String(options.port),
     KAFKA_CONTROLLER_PORT: String(options.controllerPort),
     ...(options.heap ? { KAFKA_HEAP: options.heap } : {}),
   };
   const bootstrap = `127.0.0.1:${options.port}`;
   const dataDir = join(REPO_ROOT, ".local", `kafka-${options.port}`);
-  const stopNow = () => {
-    execFileSync("bash", [KAFKA_SCRIPT, "stop"], { env: { ...callerEnv(), ...env }, stdio: "ignore" });
-  };
+  const stopNow = () => kafkaShSync(["stop"], env);
   const start = async (reset: boolean) => {
-    await kafkaSh("start", { ...env, KAFKA_RESET: reset ? "1" : "0" });
+    await kafkaSh(["start"], { ...env, KAFKA_RESET: reset ? "1" : "0" });
     if (options.stopOnExit) {
       process.off("exit", stopNow);
       process.once("exit", stopNow);
@@ -73,7 +56,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   };
   const stop = async () => {
     process.off("exit", stopNow);
-    await kafkaSh("stop", env);
+    await kafkaSh(["stop"], env);
   };
   await start(options.reset ?? false);
   return {
@@ -100,13 +83,15 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
 /** Creates every topic of the platform (topology()), as bin/dev's create-topics step does. */
 export async function createTopics(
   bootstrap: string,
-  options: { partitions?: number } = {},
+  options: { partitions?: number; replicationFactor?: number } = {},
 ): Promise<string[]> {
   const connection = { brokers: bootstrap.split(","), clientId: "platform-topics" };
   await waitForKafka(connection, 60_000);
   const admin = createAdmin(connection);
   try {
-    return await admin.ensureTopics(topology({ partitions: options.partitions ?? 6 }));
+    return await admin.ensureTopics(
+      topology({ partitions: options.partitions ?? 6, replicationFactor: options.replicationFactor ?? 1 }),
+    );
   } finally {
     await admin.close();
   }

@@ -99,7 +99,19 @@ export function consumerGroupTopology(overrides: { projectionGroup?: string } = 
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /** Copies of each partition; absent: the broker's default.replication.factor. */
+  replicationFactor?: number;
   configs?: Record<string, string>;
+}
+
+/**
+ * In-sync replicas an acks=all write needs for a replication factor: with 3 copies a write
+ * is acknowledged by 2, so one broker may be down (or restarting) without refusing writes
+ * or losing acknowledged ones. 2 copies cannot afford that (min ISR 2 would stop writes
+ * whenever either broker is down), and 1 copy has nothing to wait for.
+ */
+export function minInsyncReplicasFor(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
 }
 
 /**
@@ -108,9 +120,10 @@ export interface TopicSpec {
  * to 6 processes. The delivery-events topic is the read model's source of truth and must be
  * retained long enough to rebuild it (docs/operations.md).
  */
-export function topology(options: { partitions?: number } = {}): TopicSpec[] {
+export function topology(options: { partitions?: number; replicationFactor?: number } = {}): TopicSpec[] {
   const partitions = options.partitions ?? 6;
-  return [
+  const replicationFactor = options.replicationFactor ?? 1;
+  return withReplication(replicationFactor, [
     ...DOMAINS.map((domain) => ({ name: fluxpayTopic(domain), partitions })),
     ...DOMAINS.map((domain) => ({ name: replayTopic(domain), partitions })),
     ...CHANNELS.map((channel) => ({ name: commandTopic(channel), partitions })),
@@ -126,5 +139,19 @@ export function topology(options: { partitions?: number } = {}): TopicSpec[] {
         "retention.ms": String(30 * 24 * 3600 * 1000),
       },
     },
-  ];
+  ]);
+}
+
+/**
+ * Every topic with the same replication: RF 1 on the single local broker, 3 on a cluster
+ * (docs/operations.md, "Running on a Kafka cluster"), and min.insync.replicas to match, set
+ * on the topic so it holds whatever the broker's default is.
+ */
+function withReplication(replicationFactor: number, specs: TopicSpec[]): TopicSpec[] {
+  const minIsr = String(minInsyncReplicasFor(replicationFactor));
+  return specs.map((spec) => ({
+    ...spec,
+    replicationFactor,
+    configs: { ...spec.configs, "min.insync.replicas": minIsr },
+  }));
 }

@@ -1,5 +1,6 @@
 import type { TopicSpec } from "../contracts/topics";
 import { Admin, baseClientOptions, findErrorBy, type KafkaConnection, ListOffsetTimestamps } from "./client";
+import { assertReplicationFits } from "./replication";
 
 /** The first and next offset of a partition (its log start and high watermark). */
 export interface PartitionBounds {
@@ -7,13 +8,26 @@ export interface PartitionBounds {
   latest: bigint;
 }
 
+/** Where a partition lives, from cluster metadata (broker node ids). */
+export interface PartitionPlacement {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
 export interface KafkaAdmin {
-  /** Creates the topics that do not exist yet; returns the names it created. */
+  /**
+   * Creates the topics that do not exist yet; returns the names it created. Refuses
+   * (TopicReplicationError) a replication the cluster cannot hold before creating any.
+   */
   ensureTopics(specs: TopicSpec[]): Promise<string[]>;
   deleteTopics(names: string[]): Promise<void>;
   listTopics(): Promise<string[]>;
   /** Partition count per topic, from cluster metadata. */
   describeTopics(names: string[]): Promise<Map<string, number>>;
+  /** Leader, replicas and in-sync replicas of every partition of `topics`. */
+  placement(topics: string[]): Promise<Map<string, PartitionPlacement[]>>;
   /** Committed offset per partition of a group (-1 where none). */
   committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>>;
   /**
@@ -47,14 +61,21 @@ export function createAdmin(connection: KafkaConnection, timeouts: AdminTimeouts
   return {
     async ensureTopics(specs) {
       const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.name));
+      // The broker's own refusal (INVALID_REPLICATION_FACTOR) would come after the topics
+      // before it were created, and names neither the brokers seen nor the setting to change.
+      if (missing.some((s) => s.replicationFactor !== undefined)) {
+        const cluster = await admin.metadata({ topics: [] });
+        assertReplicationFits(missing, cluster.brokers.size);
+      }
       const created: string[] = [];
       // One request per topic: the broker rejects a whole multi-topic request if any exists.
-      for (const spec of specs.filter((s) => !existing.has(s.name))) {
+      for (const spec of missing) {
         try {
           await admin.createTopics({
             topics: [spec.name],
             partitions: spec.partitions,
-            replicas: -1,
+            replicas: spec.replicationFactor ?? -1,
             configs: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
           });
           created.push(spec.name);
@@ -71,6 +92,20 @@ export function createAdmin(connection: KafkaConnection, timeouts: AdminTimeouts
     async describeTopics(names) {
       const metadata = await admin.metadata({ topics: names });
       return new Map([...metadata.topics].map(([name, topic]) => [name, topic.partitionsCount]));
+    },
+    async placement(topics) {
+      const metadata = await admin.metadata({ topics, forceUpdate: true });
+      return new Map(
+        [...metadata.topics].map(([name, topic]) => [
+          name,
+          topic.partitions.map((p, partition) => ({
+            partition,
+            leader: p.leader,
+            replicas: p.replicas,
+            isr: p.isr,
+          })),
+        ]),
+      );
     },
     async committedOffsets(groupId, topic) {
       const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });

@@ -3,6 +3,7 @@ export {
   createAdmin,
   type KafkaAdmin,
   type PartitionBounds,
+  type PartitionPlacement,
   waitForKafka,
 } from "./admin";
 export type { KafkaConnection } from "./client";
@@ -26,3 +27,4 @@ export {
   RecordTooLargeError,
   recordBytes,
 } from "./producer";
+export { assertReplicationFits, TopicReplicationError } from "./replication";
