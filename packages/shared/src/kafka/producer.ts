@@ -87,12 +87,28 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+type Compression = "none" | "gzip" | "zstd" | "lz4" | "snappy";
+
+function kafkaClient(connection: KafkaConnection, compression: Compression | undefined) {
+  return new Producer({
+    ...baseClientOptions(connection),
+    idempotent: true,
+    partitioner: compatibilityPartitioner,
+    ...(compression ? { compression } : {}),
+    serializers: { key: bytesSerializer, headerKey: stringSerializer, headerValue: bytesSerializer },
+  });
+}
+
+/** What the wrapper calls of @platformatic/kafka's Producer. */
+export type ProducerClient = Pick<ReturnType<typeof kafkaClient>, "send" | "metadata" | "close">;
+
 /**
  * Idempotent producer (acks=all, no duplicates on internal retries) that coalesces
- * concurrent `send` calls made within `lingerMs` into one produce request: concurrent
- * handlers then share round trips instead of queueing behind the single in-flight request
- * an idempotent producer allows. Keys are partitioned like the Java client, so FluxPay's
- * records and our replays of them land on the same partitions.
+ * concurrent `send` calls made within `lingerMs`, or while the previous request is in
+ * flight, into one produce request: concurrent handlers then share round trips instead of
+ * queueing behind the single in-flight request this wrapper allows. Keys are partitioned
+ * like the Java client, so FluxPay's records and our replays of them land on the same
+ * partitions.
  */
 export function createProducer(options: {
   connection: KafkaConnection;
@@ -105,7 +121,9 @@ export function createProducer(options: {
   /** Records over this size are refused before they can fail a request shared with others. */
   maxRecordBytes?: number;
   /** Batch compression, as upstream producers may use (records are sized uncompressed here). */
-  compression?: "none" | "gzip" | "zstd" | "lz4" | "snappy";
+  compression?: Compression;
+  /** The broker client; a stand-in only in unit tests of the batching itself. */
+  client?: ProducerClient;
 }): KafkaProducer {
   // A few ms let concurrent handlers' sends share one request: at moderate rates that is
   // what keeps the broker's cost per record down (a request each costs it ~as much as many).
@@ -114,13 +132,7 @@ export function createProducer(options: {
   const maxBytes = options.maxBatchBytes ?? 512 * 1024;
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const metrics = kafkaMetrics(options.registry);
-  const producer = new Producer({
-    ...baseClientOptions(options.connection),
-    idempotent: true,
-    partitioner: compatibilityPartitioner,
-    ...(options.compression ? { compression: options.compression } : {}),
-    serializers: { key: bytesSerializer, headerKey: stringSerializer, headerValue: bytesSerializer },
-  });
+  const producer = options.client ?? kafkaClient(options.connection, options.compression);
 
   const queue: Pending[] = [];
   let queuedMessages = 0;
