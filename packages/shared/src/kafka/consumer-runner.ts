@@ -36,6 +36,9 @@ type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
 export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
   const { groupId, logger } = options;
   const metrics = kafkaMetrics(options.registry);
+  // Exported from the start, so dashboards and alerts read 0 rather than no data.
+  metrics.paused.set({ group: groupId }, 0);
+  metrics.inFlight.set({ group: groupId }, 0);
   const concurrency = "handler" in options ? (options.concurrency ?? 16) : 1;
   const consumer = new Consumer({
     ...baseClientOptions(options.connection),
