@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { topology } from "@fluxnotify/shared/contracts";
 import { createAdmin, waitForKafka } from "@fluxnotify/shared/kafka";
 import { REPO_ROOT } from "./apps";
-import { kafkaSh, kafkaShSync } from "./kafka-sh";
+import { kafkaShLifecycle } from "./kafka-sh";
 
 export { type ClusterHandle, type ClusterOptions, startCluster } from "./cluster";
 export { flushRedisDb, prepareDatabase } from "./stores";
@@ -45,30 +45,19 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   };
   const bootstrap = `127.0.0.1:${options.port}`;
   const dataDir = join(REPO_ROOT, ".local", `kafka-${options.port}`);
-  const stopNow = () => kafkaShSync(["stop"], env);
-  const start = async (reset: boolean) => {
-    await kafkaSh(["start"], { ...env, KAFKA_RESET: reset ? "1" : "0" });
-    if (options.stopOnExit) {
-      process.off("exit", stopNow);
-      process.once("exit", stopNow);
-    }
-    await waitForKafka({ brokers: [bootstrap], clientId: "platform-broker" }, 60_000);
-  };
-  const stop = async () => {
-    process.off("exit", stopNow);
-    await kafkaSh(["stop"], env);
-  };
-  await start(options.reset ?? false);
+  const lifecycle = kafkaShLifecycle(env, {
+    brokers: [bootstrap],
+    clientId: "platform-broker",
+    stopOnExit: options.stopOnExit,
+  });
+  await lifecycle.start(options.reset ?? false);
   return {
     port: options.port,
     bootstrap,
     dataDir,
-    stop,
-    start: () => start(false),
-    async restart() {
-      await stop();
-      await start(false);
-    },
+    stop: lifecycle.stop,
+    start: () => lifecycle.start(false),
+    restart: lifecycle.restart,
     pid() {
       try {
         const pid = Number(readFileSync(join(dataDir, "kafka.pid"), "utf8").trim());

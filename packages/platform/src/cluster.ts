@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import { waitForKafka } from "@fluxnotify/shared/kafka";
 import { REPO_ROOT } from "./apps";
 import type { BrokerHandle } from "./broker";
-import { kafkaSh, kafkaShSync } from "./kafka-sh";
+import { kafkaSh, kafkaShLifecycle } from "./kafka-sh";
 
 export interface ClusterOptions {
   /** Node i listens on port+i-1, its controller on controllerPort+i-1. */
@@ -45,36 +44,25 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterHand
   };
   const nodePort = (node: number) => options.port + node - 1;
   const brokers = NODES.map((node) => `127.0.0.1:${nodePort(node)}`);
-  const stopNow = () => kafkaShSync(["stop"], env);
-  const start = async (reset: boolean) => {
-    await kafkaSh(["start"], { ...env, KAFKA_RESET: reset ? "1" : "0" });
-    if (options.stopOnExit) {
-      process.off("exit", stopNow);
-      process.once("exit", stopNow);
-    }
-    await waitForKafka({ brokers, clientId: "platform-cluster" }, 60_000);
-  };
-  const stop = async () => {
-    process.off("exit", stopNow);
-    await kafkaSh(["stop"], env);
-  };
+  const lifecycle = kafkaShLifecycle(env, {
+    brokers,
+    clientId: "platform-cluster",
+    stopOnExit: options.stopOnExit,
+  });
   const nodePid = async (node: number) => {
     const pid = Number((await kafkaSh(["pid", String(node)], env).catch(() => "")).trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   };
-  await start(options.reset ?? false);
+  await lifecycle.start(options.reset ?? false);
   return {
     port: options.port,
     bootstrap: brokers.join(","),
     dataDir: join(REPO_ROOT, ".local", `kafka-cluster-${options.port}`),
     nodes: NODES,
     nodePort,
-    stop,
-    start: () => start(false),
-    async restart() {
-      await stop();
-      await start(false);
-    },
+    stop: lifecycle.stop,
+    start: () => lifecycle.start(false),
+    restart: lifecycle.restart,
     // BrokerHandle's synchronous pid: node 1's is not meaningful for a cluster.
     pid: () => undefined,
     nodePid,
