@@ -18,10 +18,9 @@ import type { Logger } from "@fluxnotify/shared/logger";
 import {
   ATTR,
   type Context,
-  contextOf,
   extractTraceContext,
+  markSpan,
   SpanKind,
-  startSpan,
   tracingOn,
 } from "@fluxnotify/shared/tracing";
 import { chunkBySize } from "./chunk";
@@ -68,22 +67,18 @@ export function replayRecord(row: DlqMessage, target: string): OutgoingMessage {
  */
 function replaySpan(row: DlqMessage, target: string): Context | undefined {
   if (!tracingOn()) return undefined;
-  const parent = extractTraceContext(row.headers);
-  const span = startSpan(
+  return markSpan(
     `replay ${target}`,
     {
       kind: SpanKind.PRODUCER,
       attributes: {
-        "fluxnotify.dlq.id": String(row.id),
-        "fluxnotify.replay.count": row.replayCount + 1,
+        [ATTR.dlqId]: String(row.id),
+        [ATTR.replayCount]: row.replayCount + 1,
         [ATTR.reasonCode]: row.headers[DLQ_HEADERS.errorCode] ?? "UNKNOWN",
       },
     },
-    parent,
+    extractTraceContext(row.headers),
   );
-  if (!span) return undefined;
-  span.end();
-  return contextOf(span, parent);
 }
 
 const unprocessable = (detail: string) =>

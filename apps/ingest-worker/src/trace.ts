@@ -1,11 +1,4 @@
-import {
-  ATTR,
-  type Context,
-  contextOf,
-  extractTraceContext,
-  startSpan,
-  tracingOn,
-} from "@fluxnotify/shared/tracing";
+import { ATTR, type Context, extractTraceContext, markSpan, tracingOn } from "@fluxnotify/shared/tracing";
 import type { NotificationPlan } from "./notifications";
 import type { ValidEvent } from "./process-event";
 
@@ -18,7 +11,7 @@ import type { ValidEvent } from "./process-event";
 export function routeSpan(input: ValidEvent, plan: NotificationPlan): Context | undefined {
   if (!tracingOn()) return undefined;
   const parent = input.record.trace ?? extractTraceContext(input.record.headers);
-  const span = startSpan(
+  return markSpan(
     "route",
     {
       attributes: {
@@ -26,14 +19,11 @@ export function routeSpan(input: ValidEvent, plan: NotificationPlan): Context | 
         [ATTR.eventType]: input.type,
         [ATTR.tenantId]: input.event.tenantid,
         [ATTR.channels]: plan.commands.map((command) => command.channel),
-        "fluxnotify.skipped_channels": plan.deliveryEvents
+        [ATTR.skippedChannels]: plan.deliveryEvents
           .filter((event) => event.status === "SKIPPED")
           .map((event) => event.channel),
       },
     },
     parent,
   );
-  if (!span) return undefined;
-  span.end();
-  return contextOf(span, parent);
 }

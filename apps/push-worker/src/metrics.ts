@@ -1,15 +1,11 @@
-import { Counter, type Registry } from "@fluxnotify/shared/metrics";
+import { Counter, perRegistry } from "@fluxnotify/shared/metrics";
 
 export interface PushMetrics {
   removed: Counter<"type" | "code">;
 }
 
-const cache = new WeakMap<Registry, PushMetrics>();
-
 /** One set per registry (a test may build two strategies on one registry). */
-export function pushMetrics(registry: Registry): PushMetrics {
-  const existing = cache.get(registry);
-  if (existing) return existing;
+export const pushMetrics = perRegistry((registry): PushMetrics => {
   const metrics: PushMetrics = {
     removed: new Counter({
       name: "push_subscriptions_removed_total",
@@ -18,6 +14,5 @@ export function pushMetrics(registry: Registry): PushMetrics {
       registers: [registry],
     }),
   };
-  cache.set(registry, metrics);
   return metrics;
-}
+});

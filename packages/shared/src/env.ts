@@ -27,17 +27,13 @@ export const booleanFlag = (fallback: boolean) =>
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
-const optionalName = z.preprocess(
-  (value) => (value === "" ? undefined : value),
-  z.string().min(1).optional(),
-);
-const optionalUrl = z.preprocess(
-  (value) => (value === "" ? undefined : value),
-  z
-    .string()
-    .regex(/^https?:\/\//, "must be an http(s):// URL")
-    .optional(),
-);
+/** An optional setting: unset or set to the empty string (`X=`), it is absent. */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+const optionalText = unsetWhenEmpty(z.string().min(1));
+
+const optionalUrl = unsetWhenEmpty(z.string().regex(/^https?:\/\//, "must be an http(s):// URL"));
 
 /**
  * OpenTelemetry tracing (docs/operations.md, "Tracing"), by the standard OTEL_* names: off
@@ -52,7 +48,7 @@ export const tracingEnv = {
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
   /** The app's name (ingest-worker, …) when unset. */
-  OTEL_SERVICE_NAME: optionalName,
+  OTEL_SERVICE_NAME: optionalText,
   OTEL_TRACES_SAMPLER: z
     .enum([
       "always_on",
@@ -64,10 +60,7 @@ export const tracingEnv = {
     ])
     .default("parentbased_always_on"),
   /** The ratio of the *traceidratio samplers (0…1). */
-  OTEL_TRACES_SAMPLER_ARG: z.preprocess(
-    (value) => (value === "" ? undefined : value),
-    z.coerce.number().min(0).max(1).optional(),
-  ),
+  OTEL_TRACES_SAMPLER_ARG: unsetWhenEmpty(z.coerce.number().min(0).max(1)),
   /** How often finished spans are exported (SDK 3.x no longer reads the OTEL_BSP_* variables itself). */
   OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).max(60_000).default(5_000),
 };
@@ -177,21 +170,13 @@ const base64url = (bytes: number, what: string) =>
 
 /** The application server's VAPID identity (RFC 8292); see resolveVapidEnv for the defaults. */
 export const vapidEnv = {
-  VAPID_PUBLIC_KEY: z.preprocess(
-    (value) => (value === "" ? undefined : value),
-    base64url(65, "an uncompressed P-256 point").optional(),
-  ),
-  VAPID_PRIVATE_KEY: z.preprocess(
-    (value) => (value === "" ? undefined : value),
-    base64url(32, "a P-256 private scalar").optional(),
-  ),
+  VAPID_PUBLIC_KEY: unsetWhenEmpty(base64url(65, "an uncompressed P-256 point")),
+  VAPID_PRIVATE_KEY: unsetWhenEmpty(base64url(32, "a P-256 private scalar")),
   /** The contact push services reach the operator at: mailto: or https:. */
-  VAPID_SUBJECT: z.preprocess(
-    (value) => (value === "" ? undefined : value),
+  VAPID_SUBJECT: unsetWhenEmpty(
     z
       .string()
-      .regex(/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/, "must be a mailto: address or an https: URL")
-      .optional(),
+      .regex(/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/, "must be a mailto: address or an https: URL"),
   ),
 };
 
@@ -305,18 +290,10 @@ export function loadEnv<Shape extends z.ZodRawShape>(
 /** Used only outside production so local runs and tests need no key setup; refused in production. */
 export const DEV_ONLY_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me!!";
 
-const optionalText = z.preprocess(
-  (value) => (value === "" ? undefined : value),
-  z.string().min(1).optional(),
-);
-
 /** JWT verification for the HTTP APIs (CONTRACT §4): HS256 secret and/or a JWKS URL. */
 export const authEnv = {
-  AUTH_JWT_SECRET: z.preprocess(
-    (value) => (value === "" ? undefined : value),
-    z.string().min(32, "must be at least 32 characters (HS256 key)").optional(),
-  ),
-  AUTH_JWKS_URL: z.preprocess((value) => (value === "" ? undefined : value), z.url().optional()),
+  AUTH_JWT_SECRET: unsetWhenEmpty(z.string().min(32, "must be at least 32 characters (HS256 key)")),
+  AUTH_JWKS_URL: unsetWhenEmpty(z.url()),
   AUTH_ISSUER: optionalText,
   AUTH_AUDIENCE: optionalText,
 };

@@ -14,3 +14,20 @@ export function createMetricsRegistry(service: string): Registry {
 
 /** Buckets for work measured in seconds, from a fast cache hit to a slow SMTP round trip. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * A metrics set created once per registry and shared after that: prom-client refuses a
+ * second collector of the same name on one registry, and a process (or a test) may build
+ * several runners, runtimes or strategies on the same one.
+ */
+export function perRegistry<T>(create: (registry: Registry) => T): (registry: Registry) => T {
+  const cache = new WeakMap<Registry, T>();
+  return (registry) => {
+    let metrics = cache.get(registry);
+    if (metrics === undefined) {
+      metrics = create(registry);
+      cache.set(registry, metrics);
+    }
+    return metrics;
+  };
+}

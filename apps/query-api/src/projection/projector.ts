@@ -9,7 +9,7 @@ import {
 import { type DeliveryEvent, parseDeliveryEvent } from "@fluxnotify/shared/contracts";
 import type { ConsumedMessage, PoisonFailure } from "@fluxnotify/shared/kafka";
 import type { Logger } from "@fluxnotify/shared/logger";
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from "@fluxnotify/shared/metrics";
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, perRegistry } from "@fluxnotify/shared/metrics";
 import { isIanaTimeZone } from "../time-zone";
 
 export interface ProjectionMetrics {
@@ -19,12 +19,8 @@ export interface ProjectionMetrics {
   eventDelay: Histogram;
 }
 
-const metricsCache = new WeakMap<Registry, ProjectionMetrics>();
-
 /** Created once per registry (a test may run two projections on one registry). */
-export function projectionMetrics(registry: Registry): ProjectionMetrics {
-  const cached = metricsCache.get(registry);
-  if (cached) return cached;
+export const projectionMetrics = perRegistry((registry): ProjectionMetrics => {
   const metrics: ProjectionMetrics = {
     records: new Counter({
       name: "projection_records_total",
@@ -51,9 +47,8 @@ export function projectionMetrics(registry: Registry): ProjectionMetrics {
       registers: [registry],
     }),
   };
-  metricsCache.set(registry, metrics);
   return metrics;
-}
+});
 
 export interface ProjectorDeps {
   db: Database;

@@ -134,9 +134,12 @@ function sendAttempt<R>(
         span.setAttribute(ATTR.outcome, "ok");
         return result;
       } catch (error) {
-        const verdict = deps.strategy.classify(error);
-        span.setAttribute(ATTR.outcome, verdict.kind);
-        span.setAttribute("fluxnotify.error.code", verdict.code);
+        // Only for a recorded span: with tracing off the caller's classification is the only one.
+        if (span.isRecording()) {
+          const verdict = deps.strategy.classify(error);
+          span.setAttribute(ATTR.outcome, verdict.kind);
+          span.setAttribute(ATTR.errorCode, verdict.code);
+        }
         throw error;
       } finally {
         // Named by the strategy during the call (push: Web Push or FCM by the device).

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from "../metrics";
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, perRegistry } from "../metrics";
 
 export interface DeliveryMetrics {
   sends: Counter<"channel" | "outcome">;
@@ -11,12 +11,8 @@ export interface DeliveryMetrics {
   deadLetters: Counter<"channel" | "code">;
 }
 
-const cache = new WeakMap<Registry, DeliveryMetrics>();
-
 /** One set per registry: a second runtime on the same registry (tests) shares the collectors. */
-export function deliveryMetrics(registry: Registry): DeliveryMetrics {
-  const existing = cache.get(registry);
-  if (existing) return existing;
+export const deliveryMetrics = perRegistry((registry): DeliveryMetrics => {
   const registers = [registry];
   const metrics: DeliveryMetrics = {
     sends: new Counter({
@@ -72,6 +68,5 @@ export function deliveryMetrics(registry: Registry): DeliveryMetrics {
       registers,
     }),
   };
-  cache.set(registry, metrics);
   return metrics;
-}
+});

@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { LATENCY_BUCKETS } from "../metrics";
+import { Counter, Gauge, Histogram } from "prom-client";
+import { LATENCY_BUCKETS, perRegistry } from "../metrics";
 
 export interface KafkaMetrics {
   consumed: Counter<"group" | "topic">;
@@ -19,12 +19,8 @@ export interface KafkaMetrics {
   produceBatchSize: Histogram;
 }
 
-const cache = new WeakMap<Registry, KafkaMetrics>();
-
 /** Kafka client metrics, created once per registry and shared by every runner in a process. */
-export function kafkaMetrics(registry: Registry): KafkaMetrics {
-  const existing = cache.get(registry);
-  if (existing) return existing;
+export const kafkaMetrics = perRegistry((registry): KafkaMetrics => {
   const registers = [registry];
   const metrics: KafkaMetrics = {
     consumed: new Counter({
@@ -119,6 +115,5 @@ export function kafkaMetrics(registry: Registry): KafkaMetrics {
       registers,
     }),
   };
-  cache.set(registry, metrics);
   return metrics;
-}
+});

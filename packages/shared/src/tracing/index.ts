@@ -6,6 +6,7 @@ export {
   type Context,
   contextOf,
   inSpan,
+  markSpan,
   recordFailure,
   type Span,
   SpanKind,

@@ -60,6 +60,22 @@ export function startSpan(
   return tracer().startSpan(name, options, parent);
 }
 
+/**
+ * A span that marks a step rather than timing work (a routing decision, a replay): started
+ * and ended at once, in `parent`. Its context, for what continues from that step (the
+ * records it leads to); undefined with tracing off.
+ */
+export function markSpan(
+  name: string,
+  options: { kind?: SpanKind; attributes?: Attributes },
+  parent: Context,
+): Context | undefined {
+  const span = startSpan(name, options, parent);
+  if (!span) return undefined;
+  span.end();
+  return contextOf(span, parent);
+}
+
 /** What the consumer spans of one record say (OpenTelemetry messaging conventions). */
 export interface ConsumedRecordInfo {
   topic: string;
@@ -75,6 +91,18 @@ export interface ConsumerSpanOptions {
   traceKeys?: boolean | undefined;
 }
 
+/** The messaging attributes every consumer span (one record's or a batch's) has. */
+function processAttributes(topic: string, groupId: string): Attributes {
+  return {
+    [ATTR.messagingSystem]: "kafka",
+    [ATTR.messagingOperationType]: "process",
+    [ATTR.messagingOperationName]: "process",
+    [ATTR.destination]: topic,
+    [ATTR.consumerGroup]: groupId,
+    [ATTR.kafkaConsumerGroup]: groupId,
+  };
+}
+
 /**
  * The CONSUMER span of one record: a child of the context its headers carry (the producer's
  * span), or the root of a new trace when they carry none. Undefined with tracing off.
@@ -85,12 +113,7 @@ export function startConsumerSpan(
 ): Span | undefined {
   if (!tracingOn()) return undefined;
   const attributes: Attributes = {
-    [ATTR.messagingSystem]: "kafka",
-    [ATTR.messagingOperationType]: "process",
-    [ATTR.messagingOperationName]: "process",
-    [ATTR.destination]: record.topic,
-    [ATTR.consumerGroup]: options.groupId,
-    [ATTR.kafkaConsumerGroup]: options.groupId,
+    ...processAttributes(record.topic, options.groupId),
     [ATTR.partition]: String(record.partition),
     [ATTR.offset]: Number(record.offset),
   };
@@ -114,15 +137,7 @@ export function startBatchSpans(records: ConsumedRecordInfo[], options: Consumer
   const topic = records[0]?.topic ?? "";
   const batch = tracer().startSpan(`process batch ${topic}`, {
     kind: SpanKind.CONSUMER,
-    attributes: {
-      [ATTR.messagingSystem]: "kafka",
-      [ATTR.messagingOperationType]: "process",
-      [ATTR.messagingOperationName]: "process",
-      [ATTR.destination]: topic,
-      [ATTR.consumerGroup]: options.groupId,
-      [ATTR.kafkaConsumerGroup]: options.groupId,
-      [ATTR.batchCount]: records.length,
-    },
+    attributes: { ...processAttributes(topic, options.groupId), [ATTR.batchCount]: records.length },
     links: spans.map((span) => ({ context: span.spanContext() })),
   });
   return {
