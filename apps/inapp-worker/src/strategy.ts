@@ -1,5 +1,11 @@
 import { isDatabaseUnreachable } from "@fluxnotify/db";
-import { appendInboxItem, type InboxItemsClient, messageOf } from "@fluxnotify/db/queries/inbox";
+import {
+  type AppendResult,
+  appendInboxItems,
+  type InboxItemsClient,
+  messageOf,
+  type NewInboxItem,
+} from "@fluxnotify/db/queries/inbox";
 import {
   type ChannelCommand,
   type InAppMessage,
@@ -11,6 +17,7 @@ import {
 import {
   type ChannelStrategy,
   type Classification,
+  createBatcher,
   MESSAGE_BODY_MAX,
   MESSAGE_TITLE_MAX,
   notificationMessage,
@@ -99,12 +106,37 @@ export function classifyInApp(error: unknown): Classification {
   return { kind: "transient", code: "REDIS_ERROR" };
 }
 
-async function store<T>(query: () => Promise<T>): Promise<T> {
-  try {
-    return await query();
-  } catch (error) {
-    throw new InboxStoreError(isDatabaseUnreachable(error), error);
-  }
+/** Why an append failed, as the send's error: unreachable or refused. */
+const storeError = (error: unknown) => new InboxStoreError(isDatabaseUnreachable(error), error);
+
+/** Most items one transaction appends: the worker's concurrent sends batch up to this. */
+export const INBOX_APPEND_BATCH_MAX = 64;
+
+/**
+ * Concurrent sends' appends as one transaction per batch (createBatcher). A value
+ * PostgreSQL refuses fails its whole transaction, so a failed batch is appended again item
+ * by item: only the item at fault fails, and an unreachable database fails them all at once.
+ */
+export function inboxAppender(sql: InboxItemsClient): (item: NewInboxItem) => Promise<AppendResult> {
+  const alone = (item: NewInboxItem) =>
+    appendInboxItems(sql, [item]).then(
+      ([result]) =>
+        result
+          ? { ok: true as const, value: result }
+          : { ok: false as const, error: storeError(new Error("no result")) },
+      (error: unknown) => ({ ok: false as const, error: storeError(error) }),
+    );
+  return createBatcher({
+    maxBatch: INBOX_APPEND_BATCH_MAX,
+    async run(items) {
+      try {
+        return (await appendInboxItems(sql, items)).map((value) => ({ ok: true as const, value }));
+      } catch (error) {
+        if (items.length === 1 || isDatabaseUnreachable(error)) throw storeError(error);
+        return Promise.all(items.map(alone));
+      }
+    },
+  });
 }
 
 /**
@@ -119,16 +151,19 @@ export function inAppStrategy(
   deps: { redis: Redis; sql: InboxItemsClient; ping: () => Promise<void> },
   options: { channelPrefix: string },
 ): ChannelStrategy<InAppRendered> {
-  const { redis, sql } = deps;
+  const { redis } = deps;
+  const append = inboxAppender(deps.sql);
   return {
     channel: "IN_APP",
     // One send: the PostgreSQL inbox append, then the Redis Pub/Sub announcement.
     provider: "inbox",
     render: (command) => renderInApp(command, options.channelPrefix),
     async send(rendered) {
-      const appended = await store(() =>
-        appendInboxItem(sql, { tenantId: rendered.tenantId, userId: rendered.userId, ...rendered.message }),
-      );
+      const appended = await append({
+        tenantId: rendered.tenantId,
+        userId: rendered.userId,
+        ...rendered.message,
+      });
       const event: InboxEvent = {
         type: "notification",
         seq: appended.entry.seq,

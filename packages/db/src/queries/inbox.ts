@@ -85,18 +85,7 @@ export interface AppendResult {
   unread: UnreadState;
 }
 
-/** Locks the user's state row (creating it), for the rest of the transaction. */
-async function lockHead(tx: SqlExecutor, tenantId: string, userId: string): Promise<InboxHead> {
-  const [head] = await tx.unsafe<InboxHead[]>(
-    `insert into inbox_state as s (tenant_id, user_id) values ($1, $2)
-     on conflict (tenant_id, user_id) do update set last_seq = s.last_seq
-     returning ${HEAD_COLUMNS}`,
-    [tenantId, userId],
-    PREPARED,
-  );
-  if (!head) throw new Error("inbox_state upsert returned no row");
-  return head;
-}
+const userKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
 
 /**
  * Appends a notification to its user's inbox, once: appended again (a redelivered command),
@@ -104,49 +93,104 @@ async function lockHead(tx: SqlExecutor, tenantId: string, userId: string): Prom
  * duplicate nor counts it unread twice.
  */
 export async function appendInboxItem(sql: InboxItemsClient, input: NewInboxItem): Promise<AppendResult> {
+  const [result] = await appendInboxItems(sql, [input]);
+  if (!result) throw new Error("inbox append returned no result");
+  return result;
+}
+
+/**
+ * Appends several notifications (any users) in one transaction of three statements, with
+ * the results `appendInboxItem` would give one after the other in this order: per user the
+ * new items take consecutive seqs, and each result's unread state is the user's right
+ * after that item. A notification given twice, or already in its inbox, is `created: false`.
+ *
+ * The users' state rows are locked first, in one sorted order, so two batches (or a batch
+ * and query-api marking items read) never deadlock; seqs and counts are then computed here
+ * from the locked values and written back as absolute values. One commit per batch instead
+ * of per item is what makes the in-app worker cheap: the per-item transaction (five round
+ * trips and a WAL flush) was most of its and PostgreSQL's CPU under load.
+ */
+export async function appendInboxItems(
+  sql: InboxItemsClient,
+  inputs: NewInboxItem[],
+): Promise<AppendResult[]> {
+  if (inputs.length === 0) return [];
   return (await sql.begin(async (tx) => {
-    const head = await lockHead(tx, input.tenantId, input.userId);
-    // After the lock: a concurrent append of the same notification has committed or not begun.
-    const [existing] = await tx.unsafe<ItemRow[]>(
-      `select ${ITEM_COLUMNS} from inbox_items where notification_id = $1`,
-      [input.notificationId],
-      PREPARED,
-    );
-    if (existing) {
-      return {
-        created: false,
-        entry: entryOf(existing),
-        unread: { unreadCount: head.unreadCount, version: head.version },
-      };
+    const users = [...new Map(inputs.map((i) => [userKey(i.tenantId, i.userId), i])).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, i]) => i);
+    const heads = await tx<Array<InboxHead & { tenantId: string; userId: string }>>`
+      insert into inbox_state as s (tenant_id, user_id)
+      select * from unnest(${users.map((u) => u.tenantId)}::text[], ${users.map((u) => u.userId)}::text[])
+        as u(tenant_id, user_id) order by 1, 2
+      on conflict (tenant_id, user_id) do update set last_seq = s.last_seq
+      returning tenant_id as "tenantId", user_id as "userId", ${tx.unsafe(HEAD_COLUMNS)}`;
+    const state = new Map(heads.map((h) => [userKey(h.tenantId, h.userId), h]));
+    // After the locks: a concurrent append of the same notification has committed or not begun.
+    const ids = [...new Set(inputs.map((i) => i.notificationId))];
+    const existing = await tx<Array<ItemRow & { tenantId: string; userId: string }>>`
+      select tenant_id as "tenantId", user_id as "userId", ${tx.unsafe(ITEM_COLUMNS)}
+      from inbox_items where notification_id = any(${ids}::text[])`;
+    const found = new Map(existing.map((row) => [row.notificationId, row]));
+
+    // In input order: each result as appending one after the other would give it.
+    type Planned = { input: NewInboxItem; seq: number; unread: UnreadState };
+    type Step =
+      | { kind: "existing"; row: ItemRow; unread: UnreadState }
+      | { kind: "new"; planned: Planned }
+      /** A second copy of a notification this batch appends: it finds the first. */
+      | { kind: "again"; planned: Planned; unread: UnreadState };
+    const fresh = new Map<string, Planned>();
+    const steps = inputs.map((input): Step => {
+      const head = state.get(userKey(input.tenantId, input.userId));
+      if (!head) throw new Error("inbox_state upsert returned no row");
+      const unread = () => ({ unreadCount: head.unreadCount, version: head.version });
+      const had = found.get(input.notificationId);
+      if (had) return { kind: "existing", row: had, unread: unread() };
+      const first = fresh.get(input.notificationId);
+      if (first) return { kind: "again", planned: first, unread: unread() };
+      head.lastSeq += 1;
+      head.unreadCount += 1;
+      head.version += 1;
+      const planned = { input, seq: head.lastSeq, unread: unread() };
+      fresh.set(input.notificationId, planned);
+      return { kind: "new", planned };
+    });
+    const inserted = new Map<string, ItemRow>();
+    if (fresh.size > 0) {
+      const items = [...fresh.values()];
+      const col = <T>(pick: (p: Planned) => T) => items.map(pick);
+      const rows = await tx<ItemRow[]>`
+        insert into inbox_items (tenant_id, user_id, seq, notification_id, event_type, title, body, data, created_at)
+        select t, u, s, n, e, ti, b, d::jsonb, c::timestamptz
+        from unnest(${col((p) => p.input.tenantId)}::text[], ${col((p) => p.input.userId)}::text[],
+          ${col((p) => p.seq)}::bigint[], ${col((p) => p.input.notificationId)}::text[],
+          ${col((p) => p.input.eventType)}::text[], ${col((p) => p.input.title)}::text[],
+          ${col((p) => p.input.body)}::text[], ${col((p) => JSON.stringify(p.input.data))}::text[],
+          ${col((p) => p.input.createdAt)}::text[]) as x(t, u, s, n, e, ti, b, d, c)
+        returning ${tx.unsafe(ITEM_COLUMNS)}`;
+      for (const row of rows) inserted.set(row.notificationId, row);
+      const touched = new Set(items.map((p) => userKey(p.input.tenantId, p.input.userId)));
+      const changed = heads.filter((h) => touched.has(userKey(h.tenantId, h.userId)));
+      await tx`
+        update inbox_state s set last_seq = h.last_seq, unread_count = h.unread_count, version = h.version
+        from unnest(${changed.map((h) => h.tenantId)}::text[], ${changed.map((h) => h.userId)}::text[],
+          ${changed.map((h) => h.lastSeq)}::bigint[], ${changed.map((h) => h.unreadCount)}::int[],
+          ${changed.map((h) => h.version)}::bigint[]) as h(tenant_id, user_id, last_seq, unread_count, version)
+        where s.tenant_id = h.tenant_id and s.user_id = h.user_id`;
     }
-    const [row] = await tx.unsafe<Array<ItemRow & { unreadCount: number; version: number }>>(
-      `with bumped as (
-         update inbox_state set last_seq = last_seq + 1, unread_count = unread_count + 1, version = version + 1
-         where tenant_id = $1 and user_id = $2
-         returning last_seq, unread_count, version
-       ), inserted as (
-         insert into inbox_items (tenant_id, user_id, seq, notification_id, event_type, title, body, data, created_at)
-         select $1, $2, bumped.last_seq, $3, $4, $5, $6, $7::jsonb, $8::timestamptz from bumped
-         returning ${ITEM_COLUMNS}
-       )
-       select inserted.*, bumped.unread_count as "unreadCount", bumped.version::float8 as version
-       from inserted, bumped`,
-      [
-        input.tenantId,
-        input.userId,
-        input.notificationId,
-        input.eventType,
-        input.title,
-        input.body,
-        JSON.stringify(input.data),
-        input.createdAt,
-      ],
-      PREPARED,
-    );
-    if (!row) throw new Error("inbox append returned no row");
-    const { unreadCount, version, ...item } = row;
-    return { created: true, entry: entryOf(item), unread: { unreadCount, version } };
-  })) as AppendResult;
+    const insertedRow = (planned: Planned) => {
+      const row = inserted.get(planned.input.notificationId);
+      if (!row) throw new Error("inbox append returned no row");
+      return entryOf(row);
+    };
+    return steps.map((step): AppendResult => {
+      if (step.kind === "existing") return { created: false, entry: entryOf(step.row), unread: step.unread };
+      if (step.kind === "again")
+        return { created: false, entry: insertedRow(step.planned), unread: step.unread };
+      return { created: true, entry: insertedRow(step.planned), unread: step.planned.unread };
+    });
+  })) as AppendResult[];
 }
 
 /** The user's count, version and newest seq, as committed (zeros for a user with no inbox). */

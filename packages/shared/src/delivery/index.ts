@@ -7,6 +7,7 @@ export {
   PUSH_ENDPOINT,
   SLACK_WEBHOOK,
 } from "./allow-list";
+export { type BatcherOptions, createBatcher, type Settled } from "./batcher";
 export { type BreakerState, type CircuitBreaker, createCircuitBreaker } from "./breaker";
 export { classifyAppError } from "./classify";
 export * from "./copy";
