@@ -46,6 +46,20 @@ export function summaryLines(report: BenchReport): string[] {
       .map(([app, mib]) => `${app} ${mib}`)
       .join(", ")}`,
   ];
+  if (p.kafkaRequests) {
+    const perNotification = Object.values(p.kafkaRequests.perNotification).reduce((a, b) => a + b, 0);
+    lines.push(
+      `Kafka requests per notification (the apps', by API): ${perNotification.toFixed(2)} = ${Object.entries(
+        p.kafkaRequests.perNotification,
+      )
+        .filter(([, n]) => n >= 0.001)
+        .map(([api, n]) => `${api} ${n}`)
+        .join(", ")}; by app: ${Object.entries(p.kafkaRequests.byApp)
+        .sort((a, b) => b[1] - a[1])
+        .map(([app, n]) => `${app} ${n}`)
+        .join(", ")}`,
+    );
+  }
   lines.push("CPU per unit of work (whole run, startup included):");
   for (const c of report.stageCosts)
     lines.push(

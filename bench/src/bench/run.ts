@@ -12,7 +12,15 @@ import { countTerminal, expectedForAll, type LedgerReport } from "../ledger/inde
 import type { PlannedEvent, Population } from "../workload/index";
 import { coresUsed, cpuSnapshot } from "./cpu";
 import { type DeliveryTimes, deliveryTimes } from "./latency";
-import { memoryOf, peakRss, type Sample, scrapeLag, sourceBacklog } from "./samplers";
+import {
+  kafkaRequestsOver,
+  memoryOf,
+  peakRss,
+  type Sample,
+  scrapeKafkaRequests,
+  scrapeLag,
+  sourceBacklog,
+} from "./samplers";
 
 export interface PipelineResult {
   events: number;
@@ -35,6 +43,8 @@ export interface PipelineResult {
   cpu: { perProcess: Record<string, number>; machine: number };
   samples: Sample[];
   ledger: LedgerReport;
+  /** Kafka requests the apps sent over the run, by API (what the broker's CPU goes to). */
+  kafkaRequests: ReturnType<typeof kafkaRequestsOver>;
 }
 
 /**
@@ -93,6 +103,7 @@ export async function runPipeline(
     "bench process (load, sinks, sampling)": process.pid,
   });
   const bar = progressBar("produce", events.length);
+  const requestsBefore = await scrapeKafkaRequests(appSpecs);
   const cpuBefore = cpuSnapshot(processes());
   t0 = Date.now();
   const stream = await produceStream({
@@ -119,6 +130,7 @@ export async function runPipeline(
   });
   settle.done(quiet.terminal, `sent ${quiet.sent} (${quiet.reason})`);
   const cpu = coresUsed(cpuBefore, cpuSnapshot(processes()));
+  const requestsAfter = await scrapeKafkaRequests(appSpecs);
   sampling = false;
   await sampler;
   const peakRssMiB = peakRss(harness.pids());
@@ -144,5 +156,6 @@ export async function runPipeline(
     cpu,
     samples,
     ledger,
+    kafkaRequests: kafkaRequestsOver(requestsBefore, requestsAfter, expected.length),
   };
 }

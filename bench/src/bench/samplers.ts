@@ -52,6 +52,54 @@ export async function scrapeLag(apps: AppSpec[]): Promise<Record<string, number>
   return lag;
 }
 
+const REQUESTS_LINE = /^kafka_client_requests_total\{api="([^"]+)"\}\s+([0-9.eE+-]+)/;
+
+/** Kafka requests each app has sent so far, by API (kafka_client_requests_total on /metrics). */
+export async function scrapeKafkaRequests(apps: AppSpec[]): Promise<Record<string, Record<string, number>>> {
+  const byApp: Record<string, Record<string, number>> = {};
+  await Promise.all(
+    apps.map(async (app) => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${app.port}/metrics`, {
+          signal: AbortSignal.timeout(5_000),
+        });
+        const counts: Record<string, number> = byApp[app.name] ?? {};
+        byApp[app.name] = counts;
+        for (const line of (await response.text()).split("\n")) {
+          const match = REQUESTS_LINE.exec(line);
+          if (match?.[1]) counts[match[1]] = (counts[match[1]] ?? 0) + Number(match[2]);
+        }
+      } catch {
+        // not answering: counted as nothing
+      }
+    }),
+  );
+  return byApp;
+}
+
+/** Requests per API over a run: `after` − `before`, summed over the apps, and per notification. */
+export function kafkaRequestsOver(
+  before: Record<string, Record<string, number>>,
+  after: Record<string, Record<string, number>>,
+  notifications: number,
+): { total: Record<string, number>; perNotification: Record<string, number>; byApp: Record<string, number> } {
+  const total: Record<string, number> = {};
+  const byApp: Record<string, number> = {};
+  for (const [app, counts] of Object.entries(after)) {
+    for (const [api, count] of Object.entries(counts)) {
+      const delta = count - (before[app]?.[api] ?? 0);
+      total[api] = (total[api] ?? 0) + delta;
+      byApp[app] = (byApp[app] ?? 0) + delta;
+    }
+  }
+  const perNotification = Object.fromEntries(
+    Object.entries(total)
+      .sort((a, b) => b[1] - a[1])
+      .map(([api, count]) => [api, Math.round((count / Math.max(1, notifications)) * 1000) / 1000]),
+  );
+  return { total, perNotification, byApp };
+}
+
 /**
  * Exact backlog of the FluxPay topics: records produced so far (the broker is fresh) minus
  * what the ingest groups committed, read through the shared Kafka admin module.

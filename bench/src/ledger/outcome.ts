@@ -54,15 +54,21 @@ export async function observe(sql: Sql, tenantIds: string[], eventIds: string[])
   return observed;
 }
 
-/** Terminal rows of the run so far: the cheap progress signal while waiting for quiescence. */
+/**
+ * Terminal notifications of the run so far: the progress signal while waiting for
+ * quiescence, polled every second or two. Read from the read model's `delivery_stats`
+ * (a handful of rows per tenant, kept by the projection in the same transaction as each
+ * notification's row) rather than by counting `notification_log`, whose scan grew with the
+ * run and was itself a measurable share of PostgreSQL's CPU in the 100k run. Whether each
+ * notification really ended as it should is checked row by row at the end (`observe`).
+ */
 export async function countTerminal(
   sql: Sql,
   tenantIds: string[],
 ): Promise<{ terminal: number; sent: number }> {
-  const [row] = await sql<{ terminal: string; sent: string }[]>`
-    select count(*) filter (where status <> 'PENDING') as terminal,
-           count(*) filter (where status = 'SENT') as sent
-    from notification_log where tenant_id = any(${tenantIds})`;
+  const [row] = await sql<{ terminal: string | null; sent: string | null }[]>`
+    select sum(sent_count + failed_count + skipped_count) as terminal, sum(sent_count) as sent
+    from delivery_stats where tenant_id = any(${tenantIds})`;
   return { terminal: Number(row?.terminal ?? 0), sent: Number(row?.sent ?? 0) };
 }
 

@@ -21,7 +21,20 @@ export function createDbClient(
     max: options.max ?? 10,
     // Silence NOTICEs (e.g. "relation already exists, skipping") in service logs.
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? "fluxnotify" },
+    connection: {
+      application_name: options.applicationName ?? "fluxnotify",
+      // Every hot statement is prepared (one text per batch shape) and runs with an array of
+      // keys. A generic plan is cached after five runs and kept until statistics change; it
+      // is chosen while the tables are still small (a fresh deployment, a server without
+      // autovacuum, as the bench's), so a keyed lookup became a sequential scan of a table
+      // that then grew (the projection's, the inbox's: most of PostgreSQL's CPU under load).
+      // Planning each run with its real arrays and the tables' current size costs a few
+      // tens of microseconds per statement, and every hot statement runs once per batch.
+      plan_cache_mode: "force_custom_plan",
+      // JIT pays off for long analytical queries, never for these short ones: a misestimated
+      // cost above jit_above_cost compiled the parked-events lookup on every run (~90 ms).
+      jit: "off",
+    },
     // int8 as bigint, never a lossy number (offsets, ids).
     types: { bigint: postgres.BigInt },
   });

@@ -104,9 +104,14 @@ export async function applyProjectionBatch(
           provider_message_id text, sent_at timestamptz, status_at timestamptz, created_at timestamptz,
           time_zone text)
       ),
-      old as (
-        select l.notification_id, l.status
-        from notification_log l join input i on i.notification_id = l.notification_id
+      -- Materialised and looked up per key: inlined into the join below, the planner (which
+      -- takes any jsonb_to_recordset for 100 rows) probed the whole input once per upserted
+      -- row, a batch's cost growing with its square.
+      old as materialized (
+        select i.notification_id, l.status
+        from input i cross join lateral (
+          select status from notification_log where notification_id = i.notification_id
+        ) l
       ),
       upserted as (
         insert into notification_log as l (notification_id, tenant_id, event_id, event_type, user_id, channel,

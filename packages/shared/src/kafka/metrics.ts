@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram } from "prom-client";
 import { LATENCY_BUCKETS, perRegistry } from "../metrics";
+import { kafkaRequestCounts } from "./client";
 
 export interface KafkaMetrics {
   consumed: Counter<"group" | "topic">;
@@ -17,6 +18,7 @@ export interface KafkaMetrics {
   produced: Counter<"topic">;
   produceErrors: Counter<"topic">;
   produceBatchSize: Histogram;
+  requests: Counter<"api">;
 }
 
 /** Kafka client metrics, created once per registry and shared by every runner in a process. */
@@ -114,6 +116,18 @@ export const kafkaMetrics = perRegistry((registry): KafkaMetrics => {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers,
     }),
+    requests: new Counter({
+      name: "kafka_client_requests_total",
+      help: "Requests sent to brokers by this process, by API (Produce, Fetch, OffsetCommit, Heartbeat, ...)",
+      labelNames: ["api"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [api, count] of kafkaRequestCounts()) this.inc({ api }, count);
+      },
+    }),
   };
+  // Counting starts with the first client of the process, not at the first scrape.
+  kafkaRequestCounts();
   return metrics;
 });
