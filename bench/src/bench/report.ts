@@ -46,7 +46,7 @@ export function summaryLines(report: BenchReport): string[] {
       .map(([app, mib]) => `${app} ${mib}`)
       .join(", ")}`,
   ];
-  if (p.kafkaRequests) {
+  if (p.kafkaRequests && Object.keys(p.kafkaRequests.total).length > 0) {
     const perNotification = Object.values(p.kafkaRequests.perNotification).reduce((a, b) => a + b, 0);
     lines.push(
       `Kafka requests per notification (the apps', by API): ${perNotification.toFixed(2)} = ${Object.entries(
