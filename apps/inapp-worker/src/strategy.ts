@@ -1,6 +1,7 @@
 import { isDatabaseUnreachable } from "@fluxnotify/db";
 import {
   type AppendResult,
+  appendInboxItem,
   appendInboxItems,
   type InboxItemsClient,
   messageOf,
@@ -119,11 +120,8 @@ export const INBOX_APPEND_BATCH_MAX = 64;
  */
 export function inboxAppender(sql: InboxItemsClient): (item: NewInboxItem) => Promise<AppendResult> {
   const alone = (item: NewInboxItem) =>
-    appendInboxItems(sql, [item]).then(
-      ([result]) =>
-        result
-          ? { ok: true as const, value: result }
-          : { ok: false as const, error: storeError(new Error("no result")) },
+    appendInboxItem(sql, item).then(
+      (value) => ({ ok: true as const, value }),
       (error: unknown) => ({ ok: false as const, error: storeError(error) }),
     );
   return createBatcher({
