@@ -16,6 +16,29 @@ export function ticksOf(pid: number): number | undefined {
   }
 }
 
+/**
+ * utime + stime of a JVM's JIT compiler threads (C1/C2), in ticks: what a cold JVM spends
+ * compiling rather than serving. Threads the JVM retired meanwhile take their ticks with them.
+ */
+function jitTicksOf(pid: number): number | undefined {
+  try {
+    let ticks = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8"))) continue;
+        const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // thread ended meanwhile
+      }
+    }
+    return ticks;
+  } catch {
+    return undefined;
+  }
+}
+
 function pidsNamed(command: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
@@ -48,11 +71,19 @@ export interface CpuSnapshot {
  * CPU time of each named process (and of every process of the shared services, which
  * other users of the machine may load too), to see where the cores went during a run.
  */
-export function cpuSnapshot(processes: Record<string, number | undefined>): CpuSnapshot {
+export function cpuSnapshot(
+  processes: Record<string, number | undefined>,
+  jvms: Record<string, number | undefined> = {},
+): CpuSnapshot {
   const ticks = new Map<string, number>();
   for (const [name, pid] of Object.entries(processes)) {
     const value = pid === undefined ? undefined : ticksOf(pid);
     if (value !== undefined) ticks.set(name, value);
+  }
+  // A part of its JVM's figure, listed beside it (never added to it).
+  for (const [name, pid] of Object.entries(jvms)) {
+    const value = pid === undefined ? undefined : jitTicksOf(pid);
+    if (value !== undefined) ticks.set(`${name}: JIT compiler threads`, value);
   }
   for (const [label, command] of [
     ["postgres (all databases)", "postgres"],

@@ -13,6 +13,7 @@ import type { PlannedEvent, Population } from "../workload/index";
 import { coresUsed, cpuSnapshot } from "./cpu";
 import { type DeliveryTimes, deliveryTimes } from "./latency";
 import {
+  committedSource,
   kafkaRequestsOver,
   memoryOf,
   peakRss,
@@ -71,6 +72,7 @@ export async function runPipeline(
   const producedByDomain = Object.fromEntries(DOMAINS.map((d) => [d, 0])) as Record<Domain, number>;
   let producedCount = 0;
   const samples: Sample[] = [];
+  const committedAtStart = await committedSource(admin);
   let t0 = Date.now();
   let sampling = true;
   const sampler = (async () => {
@@ -78,7 +80,7 @@ export async function runPipeline(
       const [progress, lag, backlog] = await Promise.all([
         countTerminal(harness.db.sql, tenantIds).catch(() => ({ terminal: -1, sent: -1 })),
         scrapeLag(appSpecs),
-        sourceBacklog(admin, producedByDomain).catch(() => -1),
+        sourceBacklog(admin, producedByDomain, committedAtStart).catch(() => -1),
       ]);
       const rssMiB: Sample["rssMiB"] = {};
       for (const [name, pid] of Object.entries(harness.pids())) {
@@ -104,7 +106,8 @@ export async function runPipeline(
   });
   const bar = progressBar("produce", events.length);
   const requestsBefore = await scrapeKafkaRequests(appSpecs);
-  const cpuBefore = cpuSnapshot(processes());
+  const jvms = () => ({ "kafka broker": harness.broker.pid() });
+  const cpuBefore = cpuSnapshot(processes(), jvms());
   t0 = Date.now();
   const stream = await produceStream({
     producer,
@@ -129,7 +132,7 @@ export async function runPipeline(
     onTick: (p) => settle.update(Math.max(0, p.terminal), `sent ${p.sent}`),
   });
   settle.done(quiet.terminal, `sent ${quiet.sent} (${quiet.reason})`);
-  const cpu = coresUsed(cpuBefore, cpuSnapshot(processes()));
+  const cpu = coresUsed(cpuBefore, cpuSnapshot(processes(), jvms()));
   const requestsAfter = await scrapeKafkaRequests(appSpecs);
   sampling = false;
   await sampler;

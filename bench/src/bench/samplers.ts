@@ -52,7 +52,8 @@ export async function scrapeLag(apps: AppSpec[]): Promise<Record<string, number>
   return lag;
 }
 
-const REQUESTS_LINE = /^kafka_client_requests_total\{api="([^"]+)"\}\s+([0-9.eE+-]+)/;
+// Labels in any order: every app's registry adds its `service` label beside `api`.
+const REQUESTS_LINE = /^kafka_client_requests_total\{[^}]*\bapi="([^"]+)"[^}]*\}\s+([0-9.eE+-]+)/;
 
 /** Kafka requests each app has sent so far, by API (kafka_client_requests_total on /metrics). */
 export async function scrapeKafkaRequests(apps: AppSpec[]): Promise<Record<string, Record<string, number>>> {
@@ -101,18 +102,32 @@ export function kafkaRequestsOver(
 }
 
 /**
- * Exact backlog of the FluxPay topics: records produced so far (the broker is fresh) minus
- * what the ingest groups committed, read through the shared Kafka admin module.
+ * Exact backlog of the FluxPay topics: records produced by this run so far minus what the
+ * ingest groups committed since it started, read through the shared Kafka admin module.
  */
-export async function sourceBacklog(admin: KafkaAdmin, produced: Record<Domain, number>): Promise<number> {
+export async function sourceBacklog(
+  admin: KafkaAdmin,
+  produced: Record<Domain, number>,
+  committedAtStart: Record<Domain, number>,
+): Promise<number> {
   let backlog = 0;
+  const committed = await committedSource(admin);
+  for (const domain of DOMAINS) {
+    backlog += Math.max(0, produced[domain] - (committed[domain] - committedAtStart[domain]));
+  }
+  return backlog;
+}
+
+/** FluxPay records the ingest groups have committed so far, per domain (a warm-up run's included). */
+export async function committedSource(admin: KafkaAdmin): Promise<Record<Domain, number>> {
+  const byDomain = {} as Record<Domain, number>;
   for (const domain of DOMAINS) {
     const committed = await admin.committedOffsets(INGEST_CONSUMER_GROUPS[domain], fluxpayTopic(domain));
     let done = 0n;
     for (const offset of committed.values()) if (offset > 0n) done += offset;
-    backlog += Math.max(0, produced[domain] - Number(done));
+    byDomain[domain] = Number(done);
   }
-  return backlog;
+  return byDomain;
 }
 
 export interface Sample {

@@ -25,9 +25,15 @@ export function parseArgs(
   return result;
 }
 
-export function numberArg(value: string | boolean | undefined, fallback: number, name: string): number {
+export function numberArg(
+  value: string | boolean | undefined,
+  fallback: number,
+  name: string,
+  options: { zero?: boolean } = {},
+): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number`);
+  if (!Number.isFinite(parsed) || parsed < 0 || (parsed === 0 && !options.zero))
+    throw new Error(`--${name} must be a ${options.zero ? "non-negative" : "positive"} number`);
   return parsed;
 }
