@@ -1,8 +1,13 @@
 import { generateKeyPairSync } from "node:crypto";
-import { FCM_SCOPE, startFcmService, startWebPushService } from "@fluxnotify/shared/testing/push";
+import {
+  FCM_SCOPE,
+  startFcmService,
+  startWebPushService,
+  verifyVapid,
+} from "@fluxnotify/shared/testing/push";
 import { generateVapidKeys } from "@fluxnotify/shared/vapid-keys";
 import { importPKCS8, SignJWT } from "jose";
-import { expect, test } from "vitest";
+import { expect, test, vi } from "vitest";
 import webpush from "web-push";
 
 // The stand-ins are what the worker's tests trust: here they must refuse what a broken
@@ -118,6 +123,37 @@ test("the Web Push stand-in decrypts what web-push encrypts, and refuses bad VAP
     expect((await post(sub.endpoint, details(sub, "x"))).status).toBe(201);
   } finally {
     await service.close();
+  }
+});
+
+test("a VAPID token that verified is taken again without a signature check until it expires, and only as it was", async () => {
+  const audience = "https://push.example";
+  const header = webpush.getVapidHeaders(
+    audience,
+    vapid.subject,
+    vapid.publicKey,
+    vapid.privateKey,
+    "aes128gcm",
+    Math.floor(Date.now() / 1000) + 60, // exp, in seconds since the epoch
+  ).Authorization as string;
+  const claims = await verifyVapid(header, audience, vapid.publicKey);
+  expect(await verifyVapid(header, audience, vapid.publicKey)).toEqual(claims);
+  // A cached token is not a pass for another audience, another key or a changed signature.
+  await expect(verifyVapid(header, "https://other.example", vapid.publicKey)).rejects.toThrow(/JWT refused/);
+  await expect(verifyVapid(header, audience, generateVapidKeys().publicKey)).rejects.toThrow(
+    /not the application server key/,
+  );
+  const forged = header.replace(
+    /t=(\S+?)(,|$)/,
+    (_, token: string, end: string) => `t=${token.slice(0, -2)}AA${end}`,
+  );
+  await expect(verifyVapid(forged, audience, vapid.publicKey)).rejects.toThrow(/JWT refused/);
+  vi.useFakeTimers({ toFake: ["Date"] });
+  try {
+    vi.setSystemTime((claims.exp + 1) * 1000);
+    await expect(verifyVapid(header, audience, vapid.publicKey)).rejects.toThrow(/JWT refused/);
+  } finally {
+    vi.useRealTimers();
   }
 });
 

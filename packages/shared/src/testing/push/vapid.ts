@@ -29,6 +29,15 @@ export function p256PublicJwk(publicKey: string) {
 const MAX_LIFETIME_S = 24 * 3600;
 
 /**
+ * Tokens that verified, by token, key and audience. A sender reuses one token until it
+ * expires (the push worker signs once an hour per push service), so the stand-in, like a
+ * real push service, checks each one's signature once: an ES256 verify per message was a
+ * tenth of the bench process's CPU. A hit is checked for expiry again; bounded.
+ */
+const verified = new Map<string, VapidClaims>();
+const MAX_VERIFIED = 1_000;
+
+/**
  * Checks an `Authorization: vapid t=<JWT>, k=<key>` header (RFC 8292 §2, §3): an ES256 JWT
  * that verifies against `k` (and `k` is `expectedKey` when given), `aud` the endpoint's
  * origin, `exp` in the future and at most 24 h away, `sub` a mailto: or https: contact.
@@ -50,6 +59,9 @@ export async function verifyVapid(
   if (!token || !publicKey) throw new VapidError("vapid needs both t= and k=");
   if (expectedKey !== undefined && publicKey !== expectedKey)
     throw new VapidError("k is not the application server key the subscription was made with");
+  const cacheKey = `${audience} ${publicKey} ${token}`;
+  const known = verified.get(cacheKey);
+  if (known && known.exp > Date.now() / 1000) return known;
   let key: Awaited<ReturnType<typeof importJWK>>;
   try {
     key = await importJWK(p256PublicJwk(publicKey), "ES256");
@@ -69,5 +81,8 @@ export async function verifyVapid(
   if (exp > now + MAX_LIFETIME_S) throw new VapidError("exp is more than 24 hours away");
   if (typeof sub !== "string" || !/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(sub))
     throw new VapidError("sub is not a mailto: or https: contact");
-  return { aud: audience, exp, sub, publicKey, token };
+  const claims = { aud: audience, exp, sub, publicKey, token };
+  if (verified.size >= MAX_VERIFIED) verified.clear();
+  verified.set(cacheKey, claims);
+  return claims;
 }
