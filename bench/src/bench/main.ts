@@ -3,6 +3,7 @@
 //        bin/bench --rate 500 --duration 60 [--profile]
 //        bin/bench --idle 60                 (no traffic: what the platform costs doing nothing)
 //        bin/bench --scale email-worker=2,ingest-worker=2   (processes per app, same consumer groups)
+//        bin/bench --env ingest-worker.INGEST_BATCH_LINGER_MS=50,inapp-worker.CONCURRENCY=32   (app settings)
 // Writes bench/results/throughput.json or rate-<rate>.json (CPU profiles: bench/results/profiles).
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +30,7 @@ const args = parseArgs(process.argv.slice(2), {
   warmup: "string",
   idle: "string",
   scale: "string",
+  env: "string",
 });
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const rate = args.rate === undefined ? undefined : numberArg(args.rate, 500, "rate");
@@ -48,6 +50,7 @@ const PROFILED = APP_NAMES;
 const profileDir = join(REPO_ROOT, "bench/results/profiles", mode);
 
 const scale = parseScale(typeof args.scale === "string" ? args.scale : undefined);
+const settings = parseSettings(typeof args.env === "string" ? args.env : undefined);
 
 let harness: Harness | undefined;
 stopHarnessOnExit(() => harness, log);
@@ -84,17 +87,18 @@ harness = await startHarness({
   inAppTenantPattern: "t[0-9]-b*",
   scale,
   log,
-  // V8's sampling profiler, written when the app exits gracefully (SIGTERM at the end).
-  ...(args.profile
-    ? {
-        appEnv: Object.fromEntries(
-          PROFILED.map((app) => [
-            app,
-            { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, app)}` },
-          ]),
-        ),
-      }
-    : {}),
+  appEnv: Object.fromEntries(
+    APP_NAMES.map((app) => [
+      app,
+      {
+        ...settings[app],
+        // V8's sampling profiler, written when the app exits gracefully (SIGTERM at the end).
+        ...(args.profile && PROFILED.includes(app)
+          ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, app)}` }
+          : {}),
+      },
+    ]),
+  ),
 });
 /** A run's tenants and users, seeded; ids scoped by a fresh run id (`b…`: the in-app recorder's pattern). */
 async function seededPopulation(running: Harness) {
@@ -171,6 +175,21 @@ try {
 }
 
 /** `email-worker=2,ingest-worker=2` → processes per app. */
+/** `app.NAME=value,…`: settings the apps' env files would set, for measuring another value. */
+function parseSettings(text: string | undefined): Partial<Record<AppName, Record<string, string>>> {
+  const settings: Partial<Record<AppName, Record<string, string>>> = {};
+  for (const part of text ? text.split(",") : []) {
+    const match = /^([a-z-]+)\.([A-Z][A-Z0-9_]*)=(.*)$/.exec(part.trim());
+    if (!match || !APP_NAMES.includes(match[1] as AppName)) {
+      console.error(`--env: "${part}" is not app.NAME=value (apps: ${APP_NAMES.join(", ")})`);
+      process.exit(2);
+    }
+    const [, app, name, value] = match as unknown as [string, AppName, string, string];
+    settings[app] = { ...settings[app], [name]: value };
+  }
+  return settings;
+}
+
 function parseScale(text: string | undefined): Partial<Record<AppName, number>> {
   if (!text) return {};
   const scale: Partial<Record<AppName, number>> = {};
