@@ -20,6 +20,9 @@ export function ticksOf(pid: number): number | undefined {
  * utime + stime of a JVM's JIT compiler threads (C1/C2), in ticks: what a cold JVM spends
  * compiling rather than serving. Threads the JVM retired meanwhile take their ticks with them.
  */
+/** The label of a JVM's compiler threads in a snapshot, beside the JVM's own. */
+export const jitLabel = (name: string) => `${name}: JIT compiler threads`;
+
 function jitTicksOf(pid: number): number | undefined {
   try {
     let ticks = 0;
@@ -83,7 +86,7 @@ export function cpuSnapshot(
   // A part of its JVM's figure, listed beside it (never added to it).
   for (const [name, pid] of Object.entries(jvms)) {
     const value = pid === undefined ? undefined : jitTicksOf(pid);
-    if (value !== undefined) ticks.set(`${name}: JIT compiler threads`, value);
+    if (value !== undefined) ticks.set(jitLabel(name), value);
   }
   for (const [label, command] of [
     ["postgres (all databases)", "postgres"],
