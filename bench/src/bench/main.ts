@@ -40,12 +40,9 @@ const events =
   rate === undefined
     ? numberArg(args.events, 100_000, "events")
     : Math.round(rate * numberArg(args.duration, 60, "duration"));
-// What is measured is the steady state, as in production, where the broker's JVM and the apps'
-// V8 compiled their hot paths long ago: in a 20,000-event run on a fresh broker, its JIT
-// compiler threads took half of its CPU (0.23 of 0.44 cores), and pushing 60,000 records
-// through a scratch topic first did not change that (the pipeline's request mix is its own).
-// So rounds of the same workload go first (warmUp); --warmup N: events per round at once
-// (a rate run's rounds are 15 s at its rate), --warmup 0: none.
+// What is measured is the steady state, as in production, where the broker's JVM compiled its
+// hot paths long ago (see warmUp). --warmup N: events per round, produced at once (a rate
+// run's rounds are 15 s at its rate); --warmup 0: no rounds.
 const warmupEvents = numberArg(args.warmup, 5_000, "warmup", { zero: true });
 const command = `bin/bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
 const PROFILED = APP_NAMES;
@@ -123,8 +120,10 @@ const MAX_WARMUP_ROUNDS = 8;
 /**
  * Warm-up rounds: the same workload on tenants of their own, at the measured run's rate (or
  * at once), until the broker's JIT compiler threads go quiet. A fresh broker kept its C2
- * compiler at ~0.3 cores for its first ~40 s under load, whatever the load; after that, 2%.
- * Only each round's throughput, compiler share and ledger are shown.
+ * compiler at ~0.3 cores for its first ~40 s under load, whatever the load (after that, 2%):
+ * half of the broker's CPU in a 20,000-event run. Pushing 60,000 records through a scratch
+ * topic first did not warm it; the pipeline's request mix is its own. Only each round's
+ * throughput, compiler share and ledger are shown.
  */
 async function warmUp(running: Harness, count: number, offeredRate: number | undefined): Promise<void> {
   for (let round = 1; round <= MAX_WARMUP_ROUNDS; round++) {
@@ -196,7 +195,6 @@ try {
   await harness.stop();
 }
 
-/** `email-worker=2,ingest-worker=2` → processes per app. */
 /** `app.NAME=value,…`: settings the apps' env files would set, for measuring another value. */
 function parseSettings(text: string | undefined): Partial<Record<AppName, Record<string, string>>> {
   const settings: Partial<Record<AppName, Record<string, string>>> = {};
@@ -212,6 +210,7 @@ function parseSettings(text: string | undefined): Partial<Record<AppName, Record
   return settings;
 }
 
+/** `email-worker=2,ingest-worker=2` → processes per app. */
 function parseScale(text: string | undefined): Partial<Record<AppName, number>> {
   if (!text) return {};
   const scale: Partial<Record<AppName, number>> = {};
