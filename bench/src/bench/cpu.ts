@@ -4,10 +4,10 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND = 100;
 export const ticksPerSecond = TICKS_PER_SECOND;
 
-/** utime + stime of a process in ticks, or undefined when it is gone. */
-export function ticksOf(pid: number): number | undefined {
+/** utime + stime in ticks from a /proc stat file (a process's or one thread's), or undefined when it is gone. */
+function statTicks(path: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     // Fields after the command name (which may contain spaces) start at ") ".
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return Number(fields[11]) + Number(fields[12]);
@@ -16,30 +16,36 @@ export function ticksOf(pid: number): number | undefined {
   }
 }
 
+/** utime + stime of a process in ticks, or undefined when it is gone. */
+export function ticksOf(pid: number): number | undefined {
+  return statTicks(`/proc/${pid}/stat`);
+}
+
+/** The label of a JVM's compiler threads in a snapshot, beside the JVM's own. */
+export const jitLabel = (name: string) => `${name}: JIT compiler threads`;
+
 /**
  * utime + stime of a JVM's JIT compiler threads (C1/C2), in ticks: what a cold JVM spends
  * compiling rather than serving. Threads the JVM retired meanwhile take their ticks with them.
  */
-/** The label of a JVM's compiler threads in a snapshot, beside the JVM's own. */
-export const jitLabel = (name: string) => `${name}: JIT compiler threads`;
-
 function jitTicksOf(pid: number): number | undefined {
+  let tasks: string[];
   try {
-    let ticks = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8"))) continue;
-        const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        ticks += Number(fields[11]) + Number(fields[12]);
-      } catch {
-        // thread ended meanwhile
-      }
-    }
-    return ticks;
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
     return undefined;
   }
+  let ticks = 0;
+  for (const task of tasks) {
+    let name = "";
+    try {
+      name = readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8");
+    } catch {
+      // thread ended meanwhile
+    }
+    if (/^C[12] CompilerThre/.test(name)) ticks += statTicks(`/proc/${pid}/task/${task}/stat`) ?? 0;
+  }
+  return ticks;
 }
 
 function pidsNamed(command: string): number[] {
